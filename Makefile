@@ -1,0 +1,67 @@
+# ksoc-audit developer entry points. `make demo` and `make test` install everything they need.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STATE := .state
+export PREFECT_HOME ?= $(CURDIR)/$(STATE)/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export OMP_THREAD_LIMIT := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup system venv demo test test-fast bench bench-extract bench-match bench-rules bench-ops \
+        schemas data samples lint clean
+
+setup: system venv
+
+system:
+	@bash scripts/install-system-deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	@$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,dask]'
+	@touch $@
+
+demo: setup
+	@$(BIN)/ksoc-audit audit sample_docs --out out/demo; rc=$$?; \
+	  echo "Reports: $(CURDIR)/out/demo (summary.json, index.html)"; \
+	  [ $$rc -le 1 ] || exit $$rc
+
+test: setup
+	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-fast: setup
+	@$(BIN)/python -m pytest -q -m "not ocr and not slow" $(PYTEST_ARGS)
+
+bench: bench-extract bench-match bench-rules bench-ops
+
+bench-extract: setup
+	@$(BIN)/python -m bench.extract
+
+bench-match: setup
+	@$(BIN)/python -m bench.match
+
+bench-rules: setup
+	@$(BIN)/python -m bench.rules
+
+bench-ops: setup
+	@$(BIN)/python -m bench.ops
+
+schemas: venv
+	@$(BIN)/python scripts/gen_schemas.py
+
+data: venv
+	@$(BIN)/python scripts/import_reference_data.py
+
+samples: venv
+	@$(BIN)/python scripts/make_sample_docs.py
+
+lint: venv
+	@$(BIN)/ruff check extractors matchers reports flows tests scripts bench
+
+clean:
+	rm -rf $(VENV) $(STATE) out bench/out

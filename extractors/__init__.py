@@ -1,0 +1,1 @@
+"""Stage 1: read contract files into fields with evidence."""

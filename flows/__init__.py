@@ -1,0 +1,1 @@
+"""Orchestration (Prefect) and the command line."""

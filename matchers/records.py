@@ -1,0 +1,63 @@
+"""Records produced by matching and by the visa rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from extractors.records import Record
+
+
+class Severity(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class OccupationCandidate(Record):
+    code: str  # 4-digit KSCO7 unit code (the revision E-7 and the job dictionary use)
+    revision: str = "KSCO7"  # classification revision of `code`
+    name_ko: str  # KSCO7 Korean unit name
+    name_en: str | None = None  # English unit name (KSCO8 linkage where KSCO7 has none)
+    score: float  # 0..1 match strength, comparable within one query
+    detail_code: str | None = None  # 5-digit detail code when confident
+    ksco8_code: str | None = None  # equivalent KSCO8 unit via the crosswalk
+    e7_subcategory: str | None = None  # "E-7-1".."E-7-4" when the code is on the E-7 list
+    e7_occupation: str | None = None  # the E-7 list's occupation name for this code
+    evidence: list[str] = Field(default_factory=list)  # titles, aliases, keywords that matched
+
+
+class OccupationMatch(Record):
+    candidates: list[OccupationCandidate] = Field(default_factory=list)  # combined, best first
+    title_candidates: list[OccupationCandidate] = Field(default_factory=list)  # from title only
+    duties_candidates: list[OccupationCandidate] = Field(default_factory=list)  # from duties only
+    title_en_candidates: list[OccupationCandidate] = Field(default_factory=list)  # English title
+    needs_review: bool = True  # best candidate weak or too close to the runner-up
+    review_reason: str | None = None  # why review is needed
+
+
+class FindingEvidence(Record):
+    field: str  # contract field the finding rests on, e.g. "job_title"
+    page: int | None = None  # 1-based page
+    snippet: str | None = None  # text that shows it
+
+
+class Finding(Record):
+    rule: str  # rule id from the rules table, e.g. "generic_title"
+    severity: Severity  # high | medium | low
+    message: str  # plain-language explanation (English)
+    message_ko: str = ""  # the same in Korean
+    recommendation: str = ""  # what HR should do (English)
+    recommendation_ko: str = ""  # the same in Korean
+    evidence: list[FindingEvidence] = Field(default_factory=list)  # where it shows
+
+
+class AddendumDraft(Record):
+    code: str  # KSCO7 code the duties support
+    title_ko: str  # recognised Korean title for that code
+    title_en: str | None = None  # English title
+    text_ko: str  # addendum body in Korean
+    text_en: str  # addendum body in English
+    hr_checklist: list[str] = Field(default_factory=list)  # what HR must verify with the employer
+    change_sponsorship: bool = False  # True when the fix is the visa route, not the contract

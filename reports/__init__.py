@@ -1,0 +1,1 @@
+"""Stage 3: per-document results, reports and batch summaries."""

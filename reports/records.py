@@ -1,0 +1,73 @@
+"""The machine-readable output contract: per-document result and batch summary."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from extractors.records import (
+    ContractFields,
+    DocumentRef,
+    Problem,
+    Record,
+    Route,
+    Status,
+)
+from matchers.records import AddendumDraft, Finding, OccupationMatch
+
+SCHEMA_VERSION = "1.0"
+
+
+class PageSummary(Record):
+    page: int  # 1-based page number
+    route: Route  # text layer or OCR
+    reason: str  # why that route
+    confidence: float | None = None  # OCR confidence 0..1
+    chars: int = 0  # characters of text read (the text itself is not stored)
+    seconds: float = 0.0  # time spent on the page
+
+
+class DocumentResult(Record):
+    schema_version: str = SCHEMA_VERSION  # version of this JSON layout
+    status: Status  # success | partial | failed
+    document: DocumentRef  # the input file
+    pages: list[PageSummary] = Field(default_factory=list)  # how each page was read
+    fields: ContractFields = Field(default_factory=ContractFields)  # extracted values + evidence
+    occupation: OccupationMatch = Field(default_factory=OccupationMatch)  # KSCO candidates
+    findings: list[Finding] = Field(default_factory=list)  # visa findings, most severe first
+    addendum: AddendumDraft | None = None  # recommended addendum when a fix is possible
+    problems: list[Problem] = Field(default_factory=list)  # what went wrong while auditing
+    client: str | None = None  # relocation-firm client the document belongs to
+    pipeline_version: str = ""  # ksoc-audit version that produced the result
+    reference_version: str = ""  # hash of the reference data used
+    reused: bool = False  # True when taken from the cache instead of recomputed
+
+    @model_validator(mode="after")
+    def _problems_are_never_success(self) -> DocumentResult:
+        if self.problems and self.status is Status.success:
+            raise ValueError("a result with problems cannot have status 'success'")
+        return self
+
+
+class SummaryProblem(Record):
+    code: str  # problem code
+    message: str  # advice-style message
+
+
+class SummaryEntry(Record):
+    source: str  # input path as given
+    sha256: str | None = None  # content hash (None when the file could not be read)
+    status: Status  # success | partial | failed
+    result: str | None = None  # per-document JSON path relative to the output dir
+    problems: list[SummaryProblem] = Field(default_factory=list)  # problems of the document
+    client: str | None = None  # client folder, for relocation firms
+    findings: list[str] = Field(default_factory=list)  # rule ids raised, most severe first
+    best_code: str | None = None  # best KSCO7 candidate code
+    reused: bool = False  # result taken from cache
+
+
+class BatchSummary(Record):
+    schema_version: str = SCHEMA_VERSION  # version of this JSON layout
+    generated_at: str = ""  # ISO timestamp of the run
+    pipeline_version: str = ""  # ksoc-audit version
+    reference_version: str = ""  # hash of the reference data
+    documents: list[SummaryEntry] = Field(default_factory=list)  # one entry per input file
