@@ -54,6 +54,7 @@ class PageText(Record):
     text: str  # page text, normalised to NFC; never written to logs
     confidence: float | None = None  # OCR mean word confidence 0..1; None for text layers
     seconds: float = 0.0  # wall time spent reading this page
+    tables: list[list[list[str]]] = Field(default_factory=list)  # tables found: rows of cell texts
 
 
 class FieldValue(Record):
