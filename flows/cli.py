@@ -1,0 +1,167 @@
+"""`ksoc-audit` command line.
+
+Exit codes:
+    0   every document audited, no findings
+    1   findings present (the contracts need attention)
+    2   at least one document failed (see summary.json problems)
+    64  usage error (bad arguments, missing input path)
+    69  environment error (Tesseract, Korean data or fonts missing: run `ksoc-audit doctor`)
+    70  internal error
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from flows.settings import configure_environment
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERNAL = 64, 69, 70
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors; 2 means "documents failed" here, so use 64."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ksoc-audit", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect run logs")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_audit(sub)
+    _add_match(sub)
+    sub.add_parser("rules", help="list the visa rules")
+    sub.add_parser("doctor", help="check Tesseract, Korean data, fonts, Prefect home, data")
+    _add_operations(sub)
+    return parser
+
+
+def _add_audit(sub) -> None:
+    p = sub.add_parser("audit", help="audit contract files and folders (recursive)")
+    p.add_argument("paths", nargs="+", help="files or folders")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--client", help="relocation-firm client the documents belong to")
+    p.add_argument("--per-client-folders", action="store_true",
+                   help="treat each first-level subfolder of an input folder as a client")
+    p.add_argument("--show-pii", action="store_true",
+                   help="do not mask ID, passport, phone and account numbers in outputs")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _add_match(sub) -> None:
+    p = sub.add_parser("match", help="match a title/duties to KSCO codes")
+    p.add_argument("title", nargs="?", help="job title (Korean or English)")
+    p.add_argument("--duties", help="duties text")
+    p.add_argument("--title-en", help="English job title")
+    p.add_argument("--jsonl", metavar="FILE", help="JSON lines input ('-' for stdin)")
+
+
+def _add_operations(sub) -> None:
+    try:
+        from flows.operations_cli import add_operation_commands
+    except ImportError:
+        return
+    add_operation_commands(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_environment(verbose=args.verbose)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    handler = _COMMANDS.get(args.command)
+    if handler is None:
+        from flows.operations_cli import run_operation_command
+
+        return run_operation_command(args)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_audit(args) -> int:
+    from flows.discover import missing_paths
+
+    missing = missing_paths(args.paths)
+    if missing:
+        print(f"ksoc-audit: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    from flows import progress
+    from flows.audit import audit_contracts
+
+    out = Path(args.out).resolve()
+    with progress.progress_bar(enabled=not args.no_progress):
+        summary = audit_contracts(
+            paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
+            per_client_folders=args.per_client_folders, show_pii=args.show_pii,
+        )
+    _print_audit_summary(summary, out)
+    return audit_exit_code(summary)
+
+
+def audit_exit_code(summary) -> int:
+    """0 clean, 1 findings, 2 failures (failures win)."""
+    if any(d.status == "failed" for d in summary.documents):
+        return EXIT_FAILED
+    return EXIT_FINDINGS if any(d.findings for d in summary.documents) else EXIT_OK
+
+
+def _print_audit_summary(summary, out: Path) -> None:
+    counts: dict[str, int] = {}
+    for doc in summary.documents:
+        counts[doc.status] = counts.get(doc.status, 0) + 1
+    flagged = sum(1 for d in summary.documents if d.findings)
+    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} with findings.")
+    for doc in summary.documents:
+        if doc.status == "failed":
+            reason = doc.problems[0].message if doc.problems else "unknown"
+            print(f"  FAILED {doc.source}: {reason}")
+    print(f"Summary: {out / 'summary.json'}")
+    index = out / "index.html"
+    if index.exists():
+        print(f"Reports: {index}")
+
+
+def cmd_match(args) -> int:
+    from matchers.cli_match import format_top5, run_match_jsonl
+    from matchers.match import match_texts
+
+    if args.jsonl:
+        stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
+        with stream:
+            run_match_jsonl(stream, sys.stdout)
+        return EXIT_OK
+    if not (args.title or args.duties or args.title_en):
+        print("ksoc-audit match: give a TITLE, --duties or --jsonl FILE", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_top5(match_texts(title=args.title, title_en=args.title_en, duties=args.duties)))
+    return EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from matchers.rules import format_rules_table
+
+    print(format_rules_table())
+    return EXIT_OK
+
+
+def cmd_doctor(args) -> int:
+    from flows.doctor import run_doctor
+
+    return EXIT_OK if run_doctor() else EXIT_ENVIRONMENT
+
+
+_COMMANDS = {"audit": cmd_audit, "match": cmd_match, "rules": cmd_rules, "doctor": cmd_doctor}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

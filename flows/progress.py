@@ -1,0 +1,51 @@
+"""A progress bar the CLI installs and the flow advances (no-op when none is installed)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+_current: "_Bar | None" = None
+
+
+class _Bar:
+    def __init__(self, progress: Progress):
+        self._progress = progress
+        self._task = None
+
+    def start(self, total: int, label: str) -> None:
+        self._task = self._progress.add_task(label, total=total)
+
+    def advance(self, note: str = "") -> None:
+        if self._task is not None:
+            self._progress.update(self._task, advance=1, description=note or None)
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[None]:
+    """Show a progress bar on stderr while the block runs."""
+    global _current
+    if not enabled:
+        yield
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        _current = _Bar(progress)
+        try:
+            yield
+        finally:
+            _current = None
+
+
+def start(total: int, label: str = "auditing") -> None:
+    if _current:
+        _current.start(total, label)
+
+
+def advance(note: str = "") -> None:
+    if _current:
+        _current.advance(note)

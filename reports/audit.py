@@ -1,0 +1,143 @@
+"""The whole audit of one document, without orchestration: extract -> match -> rules -> result."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from extractors.errors import KsocAuditError
+from extractors.records import DocumentRef, Extraction, PageText, Problem, Status
+from matchers.records import Finding, OccupationMatch, Severity
+from reports.records import DocumentResult, PageSummary
+
+log = logging.getLogger(__name__)
+
+# Problems that mean there is nothing to audit, even though the file itself was readable.
+FATAL_PROBLEM_CODES = frozenset({"not_a_contract", "blank_template"})
+_SEVERITY_ORDER = {Severity.high: 0, Severity.medium: 1, Severity.low: 2}
+
+
+def pipeline_version() -> str:
+    """Installed ksoc-audit version (part of every cache key)."""
+    try:
+        return version("ksoc-audit")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def reference_version() -> str:
+    """Version hash of the packaged reference data (KSCO tables, E-7 list, visa thresholds)."""
+    from matchers.knowledge import load_knowledge
+
+    return load_knowledge().version
+
+
+def audit_document(path: Path, *, client: str | None = None, ocr=None) -> DocumentResult:
+    """Audit one contract file; input errors become a failed result, bugs propagate."""
+    path = Path(path)
+    started = time.monotonic()
+    try:
+        extraction = _extract(path, ocr=ocr)
+    except KsocAuditError as exc:
+        log.info("document %s failed: %s", _short_hash(path), exc.code)
+        return failed_result(path, exc.code, exc.message, client=client, page=exc.page)
+    result = analyse_extraction(extraction, client=client)
+    log.debug("document %s audited in %.2fs", result.document.sha256[:12], time.monotonic() - started)
+    return result
+
+
+def analyse_extraction(extraction: Extraction, *, client: str | None = None) -> DocumentResult:
+    """Match, apply the rules and assemble the result for an extraction."""
+    problems = list(extraction.problems)
+    if any(p.fatal or p.code in FATAL_PROBLEM_CODES for p in problems):
+        return _result(extraction, Status.failed, problems, client=client)
+    match, findings, addendum = _judge(extraction)
+    status = Status.partial if problems else Status.success
+    return _result(
+        extraction, status, problems, client=client,
+        match=match, findings=findings, addendum=addendum,
+    )
+
+
+def failed_result(
+    path: Path, code: str, message: str, *, client: str | None = None, page: int | None = None
+) -> DocumentResult:
+    """A failed result for a file that could not be audited at all."""
+    doc = DocumentRef(
+        path=str(path), sha256=file_sha256(path), media_type="unknown",
+        size_bytes=path.stat().st_size if path.exists() else 0,
+    )
+    problem = Problem(code=code, message=message, page=page, fatal=True)
+    return DocumentResult(
+        status=Status.failed, document=doc, problems=[problem], client=client,
+        pipeline_version=pipeline_version(), reference_version=reference_version(),
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file, streamed; empty string when the file is unreadable."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def summarise_page(page: PageText) -> PageSummary:
+    """Page metadata for the result; the text itself stays out of outputs."""
+    return PageSummary(
+        page=page.page, route=page.route, reason=page.reason,
+        confidence=page.confidence, chars=len(page.text), seconds=round(page.seconds, 3),
+    )
+
+
+def _extract(path: Path, *, ocr) -> Extraction:
+    from extractors.pipeline import extract_document
+
+    return extract_document(path, ocr=ocr)
+
+
+def _judge(extraction: Extraction):
+    from matchers.addendum import draft_addendum
+    from matchers.match import match_occupation
+    from matchers.rules import evaluate_rules
+
+    fields = extraction.fields
+    match = match_occupation(fields)
+    findings = sorted(evaluate_rules(fields, match), key=lambda f: _SEVERITY_ORDER[f.severity])
+    return match, findings, draft_addendum(fields, match, findings)
+
+
+def _result(
+    extraction: Extraction,
+    status: Status,
+    problems: list[Problem],
+    *,
+    client: str | None,
+    match: OccupationMatch | None = None,
+    findings: list[Finding] | None = None,
+    addendum=None,
+) -> DocumentResult:
+    return DocumentResult(
+        status=status,
+        document=extraction.document,
+        pages=[summarise_page(p) for p in extraction.pages],
+        fields=extraction.fields,
+        occupation=match or OccupationMatch(),
+        findings=findings or [],
+        addendum=addendum,
+        problems=problems,
+        client=client,
+        pipeline_version=pipeline_version(),
+        reference_version=reference_version(),
+    )
+
+
+def _short_hash(path: Path) -> str:
+    return file_sha256(path)[:12] or "unreadable"

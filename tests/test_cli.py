@@ -1,0 +1,47 @@
+"""Command-line behaviour that needs no pipeline: usage errors, exit codes, doctor."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.records import Status
+from flows.cli import EXIT_USAGE, audit_exit_code, main
+from reports.records import BatchSummary, SummaryEntry
+
+
+def test_usage_errors_exit_64(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["audit"])
+    assert exc.value.code == EXIT_USAGE
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-command"])
+    assert exc.value.code == EXIT_USAGE
+
+
+def test_missing_input_path_is_a_usage_error(tmp_path, capsys):
+    assert main(["audit", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == EXIT_USAGE
+    assert "no such file" in capsys.readouterr().err
+
+
+def _summary(*entries):
+    return BatchSummary(documents=list(entries))
+
+
+@pytest.mark.parametrize(("entries", "code"), [
+    ([SummaryEntry(source="a", status=Status.success)], 0),
+    ([SummaryEntry(source="a", status=Status.success, findings=["generic_title"])], 1),
+    ([SummaryEntry(source="a", status=Status.failed),
+      SummaryEntry(source="b", status=Status.success, findings=["x"])], 2),
+])
+def test_exit_codes(entries, code):
+    assert audit_exit_code(_summary(*entries)) == code
+
+
+def test_doctor_reports_each_check(capsys):
+    from flows.doctor import run_doctor
+
+    lines: list[str] = []
+    run_doctor(echo=lines.append)
+    text = "\n".join(lines)
+    for name in ("tesseract", "language kor", "NanumGothic", "Prefect home", "reference data"):
+        assert name in text
