@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reports.audit import pipeline_version, reference_version
-from reports.paths import atomic_write_text, safe_stem
+from reports.paths import atomic_write_text, safe_client, safe_stem
 from reports.pii import mask_data
 from reports.records import BatchSummary, DocumentResult, SummaryEntry, SummaryProblem
 
@@ -17,7 +17,7 @@ SUMMARY_NAME = "summary.json"
 def result_relpath(source: str, sha256: str, *, client: str | None = None) -> str:
     """Where the per-document JSON of `source` lives, relative to the output folder."""
     stem = safe_stem(source, sha256 or "0" * 12)
-    return f"{safe_stem(client, '')}/{stem}.json" if client else f"{stem}.json"
+    return f"{safe_client(client)}/{stem}.json" if client else f"{stem}.json"
 
 
 def write_result(result: DocumentResult, out_dir: Path, *, show_pii: bool = False) -> str:
