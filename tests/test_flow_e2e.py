@@ -95,7 +95,7 @@ def _has_hangul(text: str) -> bool:
     return bool(re.search(r"[가-힣]", text))
 
 
-@pytest.mark.ocr
+@pytest.mark.slow
 def test_cli_audits_a_folder_with_a_corrupt_file_and_continues(tmp_path):
     """The real command in a subprocess: progress, summary, failed entry, exit code 2."""
     inbox = tmp_path / "in"
