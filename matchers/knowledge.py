@@ -1,0 +1,153 @@
+"""The packaged reference knowledge: KSCO7/KSCO8 tables, crosswalk, titles, term stats, E-7 list."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import logging
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+
+from extractors.errors import ReferenceDataError
+from matchers.knowledge_build import ARTIFACTS
+from matchers.knowledge_records import E7Occupation, TitleEntry, Unit
+
+log = logging.getLogger(__name__)
+
+__all__ = ["E7Occupation", "Knowledge", "TitleEntry", "Unit", "load_knowledge", "read_package"]
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        dup = sorted({k for k in keys if keys.count(k) > 1})[:5]
+        raise ReferenceDataError(f"duplicate codes in package data: {dup}")
+    return dict(pairs)
+
+
+def _parse(name: str, data: bytes) -> object:
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    return json.loads(data, object_pairs_hook=_no_duplicates)
+
+
+def read_package(data_dir: Path | None = None) -> tuple[dict[str, object], str]:
+    """Artifacts and version from a data folder (default: the installed matchers/data)."""
+    root = Path(data_dir) if data_dir else resources.files("matchers") / "data"
+    try:
+        manifest = json.loads((root / "manifest.json").read_bytes())
+        artifacts = {name: _parse(name, (root / name).read_bytes()) for name in ARTIFACTS}
+    except (OSError, ValueError, KeyError) as e:
+        raise ReferenceDataError(f"package data unreadable in {root}: {e}") from e
+    return artifacts, manifest.get("version", "")
+
+
+class Knowledge:
+    """Validated, indexed reference data; build with `load_knowledge()` or `from_artifacts`."""
+
+    def __init__(self, artifacts: dict[str, object], version: str):
+        self.version = version
+        self.ksco7: dict[str, dict] = artifacts["ksco7.json"]
+        self.ksco8: dict[str, dict] = artifacts["ksco8.json"]
+        self.crosswalk: dict[str, dict] = artifacts["crosswalk.json"]
+        self.terms: dict[str, dict] = artifacts["terms.json.gz"]
+        self.titles = [TitleEntry(code=c, title=t, kind=k) for c, t, k in artifacts["titles.json.gz"]]
+        self.e7_occupations = [E7Occupation(**o) for o in artifacts["e7.json"]]
+        validate(self)
+        self._units = {c: self._make_unit(c) for c, r in self.ksco7.items() if r["level"] == "unit"}
+        self._titles_by_code = _group(self.titles, lambda t: t.code)
+        self._e7_by_code = _group_many(self.e7_occupations, lambda o: o.ksco7_codes)
+
+    @classmethod
+    def from_artifacts(cls, artifacts: dict[str, object], version: str = "in-memory") -> Knowledge:
+        return cls(artifacts, version)
+
+    def _make_unit(self, code: str) -> Unit:
+        row, link = self.ksco7[code], self.crosswalk.get(code, {})
+        code8 = link.get("ksco8")
+        row8 = self.ksco8.get(code8 or "", {})
+        return Unit(code=code, name_ko=row["name_ko"], name_en=row["name_en"] or row8.get("name_en")
+                    or None, ksco8_code=code8, ksco8_name_ko=row8.get("name_ko"),
+                    crosswalk=link.get("method", "unresolved"), collision=link.get("collision"))
+
+    @property
+    def units(self) -> list[Unit]:
+        return list(self._units.values())
+
+    def unit(self, code: str) -> Unit | None:
+        """KSCO7 unit for a 4-digit code (a 5-digit detail code gives its unit)."""
+        return self._units.get(code[:4] if len(code) == 5 else code)
+
+    def name(self, code: str, *, revision: str = "KSCO7") -> str | None:
+        table = self.ksco7 if revision == "KSCO7" else self.ksco8
+        return table.get(code, {}).get("name_ko")
+
+    def details(self, code: str) -> list[tuple[str, str]]:
+        """KSCO7 5-digit detail codes and names under a unit."""
+        return [(c, r["name_ko"]) for c, r in self.ksco7.items()
+                if r["level"] == "detailed" and r["parent_code"] == code]
+
+    def ksco7_for_ksco8(self, code8: str) -> list[str]:
+        """KSCO7 units linked to a KSCO8 unit by the crosswalk."""
+        return sorted(c for c, v in self.crosswalk.items() if v.get("ksco8") == code8)
+
+    def e7_for_code(self, code: str) -> list[E7Occupation]:
+        """E-7 occupations whose resolved KSCO7 units include this 4-digit code."""
+        return list(self._e7_by_code.get(code[:4] if len(code) == 5 else code, ()))
+
+    def titles_for(self, code: str) -> list[TitleEntry]:
+        return list(self._titles_by_code.get(code, ()))
+
+
+def _group(items, key) -> dict:
+    out = defaultdict(list)
+    for item in items:
+        out[key(item)].append(item)
+    return dict(out)
+
+
+def _group_many(items, keys) -> dict:
+    out = defaultdict(list)
+    for item in items:
+        for k in keys(item):
+            out[k].append(item)
+    return dict(out)
+
+
+def validate(kb: Knowledge) -> None:
+    """Raise ReferenceDataError unless the tables, links and E-7 list are consistent."""
+    for name, table in (("KSCO7", kb.ksco7), ("KSCO8", kb.ksco8)):
+        orphans = [c for c, r in table.items() if r["parent_code"] and r["parent_code"] not in table]
+        if orphans:
+            raise ReferenceDataError(f"{name} codes with a missing parent: {orphans[:5]}")
+    bad_links = [c for c, v in kb.crosswalk.items()
+                 if c not in kb.ksco7 or (v.get("ksco8") and v["ksco8"] not in kb.ksco8)]
+    if bad_links:
+        raise ReferenceDataError(f"crosswalk links to unknown codes: {bad_links[:5]}")
+    bad_titles = sorted({t.code for t in kb.titles if t.code not in kb.ksco7})
+    if bad_titles:
+        raise ReferenceDataError(f"titles under unknown KSCO7 codes: {bad_titles[:5]}")
+    for occ in kb.e7_occupations:
+        _validate_e7(kb, occ)
+
+
+def _validate_e7(kb: Knowledge, occ: E7Occupation) -> None:
+    if not occ.ksco7_codes:
+        if not occ.resolution.startswith("unresolved"):
+            raise ReferenceDataError(f"E-7 {occ.seq} has no KSCO7 code and no unresolved reason")
+        return
+    unknown = [c for c in occ.ksco7_codes if kb.ksco7.get(c, {}).get("level") != "unit"]
+    unknown += [c for c in occ.ksco8_codes if kb.ksco8.get(c, {}).get("level") != "unit"]
+    if unknown or not occ.ksco8_codes:
+        raise ReferenceDataError(f"E-7 {occ.seq} resolves to unknown or no units: {unknown}")
+
+
+@functools.cache
+def load_knowledge() -> Knowledge:
+    """The packaged knowledge, validated; loaded once per process."""
+    artifacts, version = read_package()
+    kb = Knowledge(artifacts, version)
+    log.info("reference data %s loaded: %d units, %d titles", version, len(kb.units), len(kb.titles))
+    return kb

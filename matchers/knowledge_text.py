@@ -1,0 +1,65 @@
+"""Fast text features shared by the knowledge builder and the matcher (no model needed)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+_WORD = re.compile(r"[가-힣]+|[a-z][a-z0-9+#.]*|[0-9]+")
+_PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
+_SPACES = re.compile(r"[\s·ㆍ/,\-_]+")
+# particles and verb endings stripped from word ends (longest first); single-syllable
+# particles that often end nouns (가, 이, 과, 로, 도) are left alone on purpose
+_ENDINGS = tuple(
+    sorted(
+        ["으로서", "으로써", "에서는", "에게서", "하거나", "하면서", "하는데", "한다", "하며", "하고", "하여", "하는", "하기", "하게", "하도록", "된다", "되는", "되며", "되어", "시킨다", "시키며", "시키는", "으로", "에서", "에게", "로서", "로써", "부터", "까지", "에는", "에도", "이다", "이며", "을", "를", "은", "는", "의", "에", "한", "할", "및"],
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, collapsed spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def title_key(title: str) -> str:
+    """Key under which titles are compared: no parentheses, no spaces or separators."""
+    text = _PARENS.sub("", normalize(title))
+    return _SPACES.sub("", text).strip(".")
+
+
+def strip_ending(word: str) -> str:
+    """Remove one particle or verb ending from a Hangul word, keeping >= 2 syllables."""
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 2:
+            return word[: -len(end)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Words of a text with particles and common endings removed."""
+    return [strip_ending(w) for w in _WORD.findall(normalize(text))]
+
+
+def title_grams(title: str) -> Counter[str]:
+    """Character 1-3 grams of a title key with boundary marks ('^', '$')."""
+    key = title_key(title)
+    padded = f"^{key}$"
+    grams: Counter[str] = Counter()
+    for n in (2, 3):
+        grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    grams.update(f"1:{ch}" for ch in key)
+    return grams
+
+
+def duty_features(text: str) -> Counter[str]:
+    """Bag of words and in-word character bigrams of a duty text."""
+    feats: Counter[str] = Counter()
+    for word in words(text):
+        feats[f"w:{word}"] += 1
+        if len(word) > 2:
+            feats.update(word[i : i + 2] for i in range(len(word) - 1))
+    return feats
