@@ -3,39 +3,108 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
-# 주민등록번호 / 외국인등록번호: YYMMDD-GNNNNNN (the 7th digit 1-8 encodes sex/century/foreigner).
-_RRN = re.compile(r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]\s?([1-8])\d{6}(?!\d)")
-# Passport numbers: one or two letters followed by 7-8 digits (e.g. M12345678, AB1234567).
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d{7,8})(?![A-Za-z0-9])")
-# Korean phone numbers: 010-1234-5678, 02-123-4567, +82 10 1234 5678.
+from pydantic import BaseModel
+
+# 주민등록번호 / 외국인등록번호: YYMMDD-GNNNNNN (the 7th digit 1-8 encodes sex/century/foreigner);
+# the hyphen is often dropped or replaced by a space.
+_RRN = re.compile(
+    r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8])\d{6}(?!\d)"
+)
+# Passport numbers after a keyword: any 6-12 letters/digits with at least one digit
+# (US and UK passports are all digits; the Philippines end in a letter).
+_PASSPORT_KEYED = re.compile(
+    r"((?<![A-Za-z])(?i:여권\s*번호|여권|passport(?:\s*(?:no\.?|number|#))?)[^\w\n]{0,5})"
+    r"(?=[A-Z0-9]*\d)([A-Z0-9]{6,12})(?![A-Za-z0-9])"
+)
+# Passport numbers standing alone: one or two letters and 7-8 digits (M12345678, AB1234567)
+# or the Korean 2020 layout letter, 3 digits, letter, 4 digits (M123A4567).
+_PASSPORT = re.compile(
+    r"(?<![A-Za-z0-9])(?:([A-Z]{1,2})(\d{7,8})|([A-Z]\d{3}[A-Z])(\d{4}))(?![A-Za-z0-9])"
+)
+# Korean phone numbers: 010-1234-5678, 02-123-4567, +82 10 1234 5678. Letters around the number
+# also stop a match so that hex digests (sha256) are never taken for phone numbers.
 _PHONE = re.compile(
-    r"(?<!\d)(?:\+82[\s-]?|0)(1[016789]|2|[3-6][1-5]|70)[\s.-]?\d{3,4}[\s.-]?(\d{4})(?!\d)"
+    r"(?<![0-9A-Za-z])(?:\+82[\s-]?(?:\(0\))?|0)(1[016789]|2|[3-6][1-5]|70)[\s.)-]{0,2}\d{3,4}"
+    r"[\s.-]?(\d{4})(?![0-9A-Za-z])"
 )
-# Bank accounts: 3+ digit groups joined by hyphens, 10-16 digits in all, after a bank keyword.
+# Any number after a phone keyword (foreign numbers: +1 (415) 555-0100, +84 90 123 4567).
+_PHONE_KEYED = re.compile(
+    r"((?<![A-Za-z])(?i:전화\s*번호|전화|연락처|휴대\s*전화|휴대폰|핸드폰|tel\.?|phone|mobile|cell)[^\d+\n]{0,5})"
+    r"(\+?\d[\d\s().-]{6,18}\d)"
+)
+# Bank accounts: after a bank keyword, digit groups joined by hyphens or a plain 10-16 digit run.
 _ACCOUNT = re.compile(
-    r"((?:계좌|통장|account|acct)[^\d\n]{0,20})(\d{2,6}(?:-\d{2,8}){1,4})", re.IGNORECASE
+    r"((?:계좌|통장|은행|account|acct|bank)[^\d\n]{0,20})(\d{2,6}(?:-\d{2,8}){1,4}|\d{10,16})(?!\d)",
+    re.IGNORECASE,
 )
+_HEX_DIGEST = re.compile(r"[0-9a-f]{32,128}")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'.-]+")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def mask_text(text: str) -> str:
     """Return `text` with identifiers masked, keeping enough to recognise the pattern."""
+    if _HEX_DIGEST.fullmatch(text):
+        return text
     text = _RRN.sub(lambda m: f"{m.group(1)}-{m.group(2)}******", text)
     text = _ACCOUNT.sub(lambda m: m.group(1) + _mask_digits(m.group(2), keep=2), text)
-    text = _PHONE.sub(lambda m: _mask_phone(m.group(0)), text)
-    return _PASSPORT.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 2) + m.group(2)[-2:], text)
+    text = _PASSPORT_KEYED.sub(lambda m: m.group(1) + _mask_tail(m.group(2)), text)
+    text = _PHONE_KEYED.sub(lambda m: m.group(1) + _mask_digits(m.group(2), keep=4), text)
+    text = _PHONE.sub(lambda m: _mask_digits(m.group(0), keep=4), text)
+    return _PASSPORT.sub(_mask_passport, text)
 
 
-def mask_data(data: Any) -> Any:
-    """Apply `mask_text` to every string inside a JSON-like structure."""
+def mask_data(data: Any, *, names: tuple[str, ...] = ()) -> Any:
+    """Apply `mask_text` (and `mask_names` for `names`) to every string in a JSON-like value."""
     if isinstance(data, str):
-        return mask_text(data)
+        return mask_names(mask_text(data), names)
     if isinstance(data, dict):
-        return {k: mask_data(v) for k, v in data.items()}
+        return {k: mask_data(v, names=names) for k, v in data.items()}
     if isinstance(data, list):
-        return [mask_data(v) for v in data]
+        return [mask_data(v, names=names) for v in data]
     return data
+
+
+def mask_model(model: M, *, names: tuple[str, ...] = ()) -> M:
+    """Return a copy of a record with every string masked (same type, still valid)."""
+    masked = mask_data(model.model_dump(mode="json"), names=names)
+    return type(model).model_validate(masked)
+
+
+def mask_name(name: str) -> str:
+    """Keep the first character of each word: "김철수" -> "김**", "John Doe" -> "J*** D**"."""
+    return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
+
+
+def mask_names(text: str, names: tuple[str, ...]) -> str:
+    """Replace each known person name in `text` by its masked form."""
+    for name in names:
+        for variant in _name_variants(name):
+            text = variant.sub(lambda m: mask_name(m.group(0)), text)
+    return text
+
+
+def _name_variants(name: str) -> list[re.Pattern[str]]:
+    name = " ".join(name.split())
+    if len(name) < 2:
+        return []
+    whole = re.compile(re.escape(name).replace(r"\ ", r"\s+"), re.IGNORECASE)
+    # Latin names also appear reordered ("DOE, John"): mask each word of 3+ letters on its own.
+    words = [w for w in _LATIN_WORD.findall(name) if len(w) >= 3]
+    return [whole, *(re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in words)]
+
+
+def _mask_passport(m: re.Match[str]) -> str:
+    if m.group(1):
+        return m.group(1) + _mask_tail(m.group(2))
+    return m.group(3)[0] + _mask_tail(m.group(0)[1:])
+
+
+def _mask_tail(value: str, keep: int = 2) -> str:
+    return "*" * (len(value) - keep) + value[-keep:]
 
 
 def _mask_digits(value: str, *, keep: int) -> str:
@@ -49,7 +118,3 @@ def _mask_digits(value: str, *, keep: int) -> str:
         else:
             out.append(c)
     return "".join(out)
-
-
-def _mask_phone(value: str) -> str:
-    return _mask_digits(value, keep=4)
