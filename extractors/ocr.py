@@ -1,0 +1,152 @@
+"""OCR engines: the OcrEngine protocol, a thin Tesseract wrapper and a fake for tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pytesseract
+from PIL import Image
+
+from extractors.errors import OcrEngineMissing, OcrError, OcrTimeout
+from extractors.records import Record
+
+log = logging.getLogger(__name__)
+
+
+class OcrResult(Record):
+    text: str  # recognised text, NFC, lines joined by newlines
+    confidence: float  # mean word confidence 0..1 (0 when no word was found)
+    words: int = 0  # number of words recognised
+
+
+class OcrEngine(Protocol):
+    """What the pipeline needs from an OCR engine; `timeout` is in seconds."""
+
+    def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult: ...
+
+    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
+        """Degrees (0, 90, 180, 270) to rotate the image counter-clockwise to make it upright."""
+        ...
+
+
+class TesseractEngine:
+    """Runs the `tesseract` program through pytesseract, one process per call."""
+
+    def __init__(self, lang: str = "kor+eng", psm: int = 6, *, dpi: int = 300):
+        self.lang = lang
+        self.psm = psm
+        self.dpi = dpi
+
+    def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
+        config = f"--psm {self.psm} --dpi {self.dpi}"
+        data = self._run(pytesseract.image_to_data, image, page, timeout, self.lang, config)
+        return result_from_data(data)
+
+    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
+        config = f"--psm 0 --dpi {self.dpi} -c min_characters_to_try=10"
+        try:
+            osd = self._run(pytesseract.image_to_osd, image, page, timeout, "osd", config)
+        except OcrTimeout:
+            raise
+        except OcrError:
+            log.debug("orientation not detected on page %d", page)
+            return 0
+        return int(osd.get("rotate", 0)) % 360
+
+    def check(self) -> None:
+        """Preflight: raise OcrEngineMissing unless tesseract and every language are installed."""
+        try:
+            installed = set(pytesseract.get_languages(config=""))
+        except (pytesseract.TesseractNotFoundError, OSError) as e:
+            raise OcrEngineMissing("the tesseract program was not found") from e
+        missing = [lang for lang in self.lang.split("+") if lang not in installed]
+        if missing:
+            raise OcrEngineMissing(f"tesseract language data missing: {', '.join(missing)}")
+
+    def _run(self, func, image, page, timeout, lang, config):
+        # One Tesseract thread per process: pages run in parallel, so OpenMP would oversubscribe.
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as tmp:
+            path = _save_for_tesseract(image, Path(tmp))
+            return _call(func, path, page, timeout, lang=lang, config=config)
+
+
+def _save_for_tesseract(image: Image.Image, folder: Path) -> str:
+    # Uncompressed PNM is written and read far faster than PNG; tesseract gets the DPI via --dpi.
+    if image.mode not in ("L", "RGB", "1"):
+        image = image.convert("RGB")
+    path = folder / ("page.pgm" if image.mode in ("L", "1") else "page.ppm")
+    image.save(path, format="PPM")
+    return str(path)
+
+
+def _call(func, path: str, page: int, timeout: float, **kwargs):
+    started = time.monotonic()
+    try:
+        return func(path, timeout=max(timeout, 0.1), output_type=pytesseract.Output.DICT, **kwargs)
+    except pytesseract.TesseractNotFoundError as e:
+        raise OcrEngineMissing("the tesseract program was not found", page=page) from e
+    except pytesseract.TesseractError as e:
+        raise OcrError(f"tesseract failed with status {e.status}", page=page) from e
+    except RuntimeError as e:
+        # pytesseract signals its timeout with a bare RuntimeError; the clock tells us which.
+        if time.monotonic() - started >= timeout * 0.9:
+            raise OcrTimeout(f"OCR exceeded {timeout:.0f} s", page=page) from e
+        raise OcrError("tesseract failed", page=page) from e
+
+
+def result_from_data(data: Mapping[str, list]) -> OcrResult:
+    """Build text (lines by block/paragraph/line) and mean word confidence from TSV data."""
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    confs: list[float] = []
+    for i, word in enumerate(data.get("text", [])):
+        conf = float(data["conf"][i])
+        if conf < 0 or not str(word).strip():
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        lines.setdefault(key, []).append(str(word).strip())
+        confs.append(conf)
+    text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+    confidence = sum(confs) / len(confs) / 100 if confs else 0.0
+    return OcrResult(text=unicodedata.normalize("NFC", text), confidence=confidence, words=len(confs))
+
+
+class FakeOcrEngine:
+    """Returns preset text per page (1-based); can simulate timeouts, failures and slowness."""
+
+    def __init__(
+        self,
+        pages: Mapping[int, str] | Sequence[str] = (),
+        *,
+        confidence: float = 0.93,
+        delay: float = 0.0,
+        timeout_pages: frozenset[int] = frozenset(),
+        rotations: Mapping[int, int] | None = None,
+    ):
+        self.pages = dict(pages) if isinstance(pages, Mapping) else dict(enumerate(pages, 1))
+        self.confidence = confidence
+        self.delay = delay
+        self.timeout_pages = timeout_pages
+        self.rotations = dict(rotations or {})
+        self.calls: list[tuple[int, tuple[int, int]]] = []
+
+    def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
+        self.calls.append((page, image.size))
+        if page in self.timeout_pages:
+            raise OcrTimeout(f"OCR exceeded {timeout:.0f} s", page=page)
+        if self.delay:
+            time.sleep(min(self.delay, timeout))
+            if self.delay > timeout:
+                raise OcrTimeout(f"OCR exceeded {timeout:.0f} s", page=page)
+        text = self.pages.get(page, "")
+        return OcrResult(text=text, confidence=self.confidence if text else 0.0, words=len(text.split()))
+
+    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
+        return self.rotations.pop(page, 0)

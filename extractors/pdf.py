@@ -1,0 +1,118 @@
+"""PDF pages: pdfplumber text layer and tables, pypdfium2 rendering for ink and OCR."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+from pdfplumber.utils.exceptions import PdfminerException
+from PIL import Image
+
+from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from extractors.records import Route
+from extractors.routing import PagePlan, choose_route, measure_ink
+from extractors.settings import ExtractSettings
+
+log = logging.getLogger(__name__)
+
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+# PDFium is not thread-safe: every call into it from OCR worker threads goes through this lock.
+PDFIUM_LOCK = threading.Lock()
+
+
+@contextmanager
+def plan_pdf_pages(path: Path, settings: ExtractSettings, *, label: str) -> Iterator[list[PagePlan]]:
+    """Yield one PagePlan per page; OCR pages render lazily while the context is open."""
+    doc = _open_pdfium(path, label)
+    try:
+        with _open_plumber(path, label) as plumber:
+            plans = [_plan_page(doc, plumber.pages[i], i, settings) for i in range(len(doc))]
+        yield plans
+    finally:
+        with PDFIUM_LOCK:
+            doc.close()
+
+
+def _open_pdfium(path: Path, label: str) -> pdfium.PdfDocument:
+    try:
+        with PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        if e.err_code == _PASSWORD_ERROR:
+            raise EncryptedDocument(f"PDF {label} needs a password to open") from e
+        raise CorruptDocument(f"PDF {label} cannot be opened") from e
+    if len(doc) == 0:
+        doc.close()
+        raise EmptyDocument(f"PDF {label} has no pages")
+    return doc
+
+
+@contextmanager
+def _open_plumber(path: Path, label: str) -> Iterator[pdfplumber.PDF]:
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as e:
+        raise CorruptDocument(f"PDF {label} has an unreadable structure") from e
+    with pdf:
+        yield pdf
+
+
+def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSettings) -> PagePlan:
+    started = time.monotonic()
+    text, tables = read_text_layer(page)
+    ink = measure_ink(render_page(doc, index, dpi=settings.ink_dpi, max_pixels=settings.max_pixels))
+    route, reason = choose_route(text, ink)
+    loader = None
+    if route is Route.ocr:
+        text, tables = "", []
+        loader = _page_loader(doc, index, settings)
+    seconds = time.monotonic() - started
+    return PagePlan(index + 1, route, reason, text, tables, seconds, loader)
+
+
+def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings):
+    def load() -> Image.Image:
+        return render_page(doc, index, dpi=settings.render_dpi, max_pixels=settings.max_pixels)
+
+    return load
+
+
+def read_text_layer(page) -> tuple[str, list[list[list[str]]]]:
+    """Text (NFC) and tables of a pdfplumber page; an unparsable page gives no text."""
+    try:
+        text = page.extract_text() or ""
+        tables = page.extract_tables()
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many unrelated types on bad streams
+        log.warning("page %d text layer unreadable (%s)", page.page_number, type(e).__name__)
+        return "", []
+    finally:
+        page.close()
+    cells = [[[_clean_cell(c) for c in row] for row in table] for table in tables]
+    return unicodedata.normalize("NFC", text), cells
+
+
+def _clean_cell(cell: str | None) -> str:
+    return unicodedata.normalize("NFC", cell or "")
+
+
+def render_page(doc: pdfium.PdfDocument, index: int, *, dpi: int, max_pixels: int) -> Image.Image:
+    """Render a page in grayscale at `dpi`, lowered as needed to stay under `max_pixels`."""
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            width, height = page.get_size()
+            scale = min(dpi / 72, math.sqrt(max_pixels / max(1.0, width * height)))
+            bitmap = page.render(scale=scale, grayscale=True)
+            image = bitmap.to_pil()
+        finally:
+            page.close()
+    image.info["dpi"] = (round(scale * 72), round(scale * 72))
+    return image

@@ -1,0 +1,202 @@
+"""Read a document into per-page text (text layer or OCR), then extract contract fields."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import logging
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from pathlib import Path
+
+from extractors import detect
+from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
+from extractors.images import deskew, plan_image_pages
+from extractors.ocr import OcrEngine, OcrResult, TesseractEngine
+from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
+from extractors.pdf import plan_pdf_pages
+from extractors.records import (
+    ContractFields,
+    DocumentRef,
+    Extraction,
+    PageText,
+    Problem,
+    Route,
+)
+from extractors.routing import PagePlan
+from extractors.settings import ExtractSettings
+
+log = logging.getLogger(__name__)
+
+
+class Deadline:
+    """The per-document time budget."""
+
+    def __init__(self, seconds: float, label: str):
+        self.ends = time.monotonic() + seconds
+        self.seconds = seconds
+        self.label = label
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise DocumentTimeout(f"document {self.label} exceeded {self.seconds:.0f} s")
+        return left
+
+
+def read_document(
+    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None
+) -> tuple[DocumentRef, list[PageText], list[Problem]]:
+    """Read every page of `path`; raise an InputError when the file cannot be read at all."""
+    settings = settings or ExtractSettings()
+    ref = describe_file(Path(path))
+    label = ref.sha256[:12]
+    deadline = Deadline(settings.document_timeout_s, label)
+    media_type = detect.detect_media_type(Path(path), label=label)
+    with plan_pages(Path(path), media_type, settings, label) as plans:
+        pages, problems = run_plans(plans, ocr, settings, deadline)
+    ref = ref.model_copy(update={"media_type": media_type, "page_count": len(pages)})
+    log.info("read %s: %d pages, %d problems", label, len(pages), len(problems))
+    return ref, pages, problems
+
+
+def describe_file(path: Path) -> DocumentRef:
+    """Hash and size of the file; an empty file is refused here."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    if size == 0:
+        raise EmptyDocument(f"document {digest.hexdigest()[:12]} is empty")
+    return DocumentRef(path=str(path), sha256=digest.hexdigest(), media_type="", size_bytes=size)
+
+
+@contextmanager
+def plan_pages(path: Path, media_type: str, settings: ExtractSettings, label: str) -> Iterator[list[PagePlan]]:
+    """Open the reader for `media_type`; OCR pages stay loadable while the context is open."""
+    if media_type == detect.PDF:
+        with plan_pdf_pages(path, settings, label=label) as plans:
+            yield plans
+    elif media_type in detect.IMAGE_TYPES:
+        with plan_image_pages(path, settings, label=label) as plans:
+            yield plans
+    else:
+        readers = {detect.DOCX: plan_docx_pages, detect.HWPX: plan_hwpx_pages, detect.HWP: plan_hwp_pages}
+        yield readers[media_type](path, label=label)
+
+
+def run_plans(
+    plans: list[PagePlan], ocr: OcrEngine | None, settings: ExtractSettings, deadline: Deadline
+) -> tuple[list[PageText], list[Problem]]:
+    """Text-layer pages as planned; OCR pages in parallel, bounded by cores and settings."""
+    results: dict[int, tuple[PageText, list[Problem]]] = {}
+    ocr_plans = [p for p in plans if p.route is Route.ocr]
+    for plan in plans:
+        if plan.route is Route.text_layer:
+            results[plan.page] = (_text_page(plan), [])
+    if ocr_plans:
+        engine = ocr or default_engine(settings)
+        results.update(_ocr_all(ocr_plans, engine, settings, deadline))
+    pages = [results[p.page][0] for p in plans]
+    problems = [problem for p in plans for problem in results[p.page][1]]
+    return pages, problems
+
+
+def default_engine(settings: ExtractSettings) -> OcrEngine:
+    engine = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
+    engine.check()
+    return engine
+
+
+def _text_page(plan: PagePlan) -> PageText:
+    return PageText(page=plan.page, route=plan.route, reason=plan.reason, text=plan.text,
+                    seconds=round(plan.seconds, 4), tables=plan.tables)
+
+
+def _ocr_all(plans, engine, settings, deadline) -> dict[int, tuple[PageText, list[Problem]]]:
+    workers = max(1, min(settings.workers, os.cpu_count() or 1, len(plans)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ksoc-ocr")
+    try:
+        futures = {pool.submit(ocr_page, p, engine, settings, deadline): p.page for p in plans}
+        done, pending = wait(futures, timeout=deadline.remaining(), return_when=FIRST_EXCEPTION)
+        while pending and not any(f.exception() for f in done):
+            more, pending = wait(pending, timeout=deadline.remaining(), return_when=FIRST_EXCEPTION)
+            done |= more
+        return {futures[f]: f.result() for f in futures}
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadline: Deadline):
+    """OCR one page: load, deskew, recognise, retry upright when confidence is low."""
+    started = time.monotonic()
+    deadline.remaining()
+    image = plan.load_image()
+    if settings.deskew:
+        image = deskew(image, max_degrees=settings.max_skew_degrees)
+    try:
+        result = _recognize_upright(image, plan.page, engine, settings, deadline)
+    except OcrTimeout as e:
+        deadline.remaining()
+        return _failed_page(plan, started, "ocr_timeout", e)
+    except OcrError as e:
+        if e.code != OcrError.code:
+            raise
+        return _failed_page(plan, started, "ocr_failed", e)
+    return _ocr_text_page(plan, result, time.monotonic() - started, settings)
+
+
+def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) -> OcrResult:
+    timeout = min(settings.page_timeout_s, deadline.remaining())
+    result = engine.recognize(image, page=page, timeout=timeout)
+    if result.confidence >= settings.osd_below:
+        return result
+    rotation = engine.orientation(image, page=page, timeout=min(settings.page_timeout_s, deadline.remaining()))
+    if not rotation:
+        return result
+    turned = image.rotate(-rotation, expand=True, fillcolor=255)
+    retry = engine.recognize(turned, page=page, timeout=min(settings.page_timeout_s, deadline.remaining()))
+    return retry if retry.confidence > result.confidence else result
+
+
+def _ocr_text_page(plan: PagePlan, result: OcrResult, seconds: float, settings) -> tuple[PageText, list[Problem]]:
+    page = PageText(page=plan.page, route=Route.ocr, reason=plan.reason, text=result.text,
+                    confidence=round(result.confidence, 4), seconds=round(seconds, 3))
+    if result.confidence >= settings.low_confidence:
+        return page, []
+    message = (f"page {plan.page} was read by OCR with low confidence ({result.confidence:.0%}); "
+               "check the values taken from it or rescan the page at 300 DPI")
+    return page, [Problem(code="low_ocr_confidence", message=message, page=plan.page)]
+
+
+def _failed_page(plan: PagePlan, started: float, code: str, error: OcrError):
+    log.warning("page %d: %s", plan.page, code)
+    page = PageText(page=plan.page, route=Route.ocr, reason=f"{plan.reason}; OCR failed ({code})",
+                    text="", confidence=0.0, seconds=round(time.monotonic() - started, 3))
+    return page, [Problem(code=code, message=error.message, page=plan.page)]
+
+
+def extract_document(
+    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None
+) -> Extraction:
+    """read_document, then the field extractor (extractors.fields) on the page texts."""
+    document, pages, problems = read_document(path, ocr=ocr, settings=settings)
+    fields, field_problems = _extract_fields(pages)
+    return Extraction(document=document, pages=pages, fields=fields,
+                      problems=[*problems, *field_problems])
+
+
+def _extract_fields(pages: list[PageText]) -> tuple[ContractFields, list[Problem]]:
+    # extractors.fields is written in parallel; until it lands, pages are read but not parsed.
+    if importlib.util.find_spec("extractors.fields") is None:
+        log.warning("extractors.fields is not installed; fields left empty")
+        problem = Problem(code="fields_unavailable", message="field extraction is not installed")
+        return ContractFields(), [problem]
+    fields = importlib.import_module("extractors.fields")
+    return fields.extract_fields(pages)
