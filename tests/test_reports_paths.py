@@ -13,7 +13,8 @@ from reports.paths import (
     MAX_STEM_BYTES,
     atomic_write_bytes,
     atomic_write_text,
-    safe_client,
+    client_folder,
+    document_base,
     safe_stem,
 )
 
@@ -73,11 +74,16 @@ def test_missing_hash_falls_back_to_source_hash() -> None:
     assert safe_stem("a/x.pdf", "") == safe_stem("a/x.pdf", None)
 
 
-def test_safe_client_is_a_single_safe_folder() -> None:
-    name = safe_client("../../삼성 Relocation/Team")
-    assert "/" not in name and not name.startswith(".")
-    assert name.startswith("삼성_Relocation_Team-")
-    assert safe_client("Acme") != safe_client("acme")
+def test_client_folder_is_a_single_safe_folder() -> None:
+    name = client_folder("../../삼성 Relocation/Team")
+    assert "/" not in name and not name.startswith(".") and ".." not in name
+    assert client_folder("Acme") != client_folder("acme")
+
+
+def test_document_base_puts_client_documents_in_their_folder() -> None:
+    assert document_base("in/x.pdf", SHA) == f"x-{SHA[:8]}"
+    assert document_base("in/x.pdf", SHA, "Acme") == f"{client_folder('Acme')}/x-{SHA[:8]}"
+    assert document_base("in/x.pdf", None).endswith("-00000000")
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
