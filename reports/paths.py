@@ -34,6 +34,12 @@ def safe_stem(source: str, sha256: str | None) -> str:
     return f"{readable}-{_short_hash(source, sha256)}"
 
 
+def safe_client(client: str) -> str:
+    """Return a folder name for a relocation-firm client (readable, no traversal)."""
+    readable = _readable_part(client.replace("/", "_").replace("\\", "_"), drop_extension=False)
+    return f"{readable}-{hashlib.sha256(client.encode()).hexdigest()[:6]}"
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write `data` to `path` so readers see either the old file or the whole new one."""
     target = Path(path)
@@ -109,7 +115,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def client_folder(client: str) -> str:
     """Folder of a relocation-firm client's outputs (same rule reports.output uses for JSON)."""
-    return safe_stem(client, "")
+    return safe_client(client)
 
 
 def document_base(source: str, sha256: str | None, client: str | None = None) -> str:

@@ -77,6 +77,7 @@ def test_missing_hash_falls_back_to_source_hash() -> None:
 def test_client_folder_is_a_single_safe_folder() -> None:
     name = client_folder("../../삼성 Relocation/Team")
     assert "/" not in name and not name.startswith(".") and ".." not in name
+    assert name.startswith("삼성_Relocation_Team-")
     assert client_folder("Acme") != client_folder("acme")
 
 
