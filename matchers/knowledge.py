@@ -59,6 +59,8 @@ class Knowledge:
         self._units = {c: self._make_unit(c) for c, r in self.ksco7.items() if r["level"] == "unit"}
         self._titles_by_code = _group(self.titles, lambda t: t.code)
         self._e7_by_code = _group_many(self.e7_occupations, lambda o: o.ksco7_codes)
+        details = [(c, r) for c, r in self.ksco7.items() if r["level"] == "detailed"]
+        self._details = _group(details, lambda cr: cr[1]["parent_code"])
 
     @classmethod
     def from_artifacts(cls, artifacts: dict[str, object], version: str = "in-memory") -> Knowledge:
@@ -86,8 +88,7 @@ class Knowledge:
 
     def details(self, code: str) -> list[tuple[str, str]]:
         """KSCO7 5-digit detail codes and names under a unit."""
-        return [(c, r["name_ko"]) for c, r in self.ksco7.items()
-                if r["level"] == "detailed" and r["parent_code"] == code]
+        return [(c, r["name_ko"]) for c, r in self._details.get(code, ())]
 
     def ksco7_for_ksco8(self, code8: str) -> list[str]:
         """KSCO7 units linked to a KSCO8 unit by the crosswalk."""
