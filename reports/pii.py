@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from extractors.records import ContractFields
+from reports.records import DocumentResult
+
 # 주민등록번호 / 외국인등록번호: YYMMDD-GNNNNNN (the 7th digit 1-8 encodes sex/century/foreigner);
 # the hyphen is often dropped or replaced by a space.
 _RRN = re.compile(
@@ -118,3 +121,14 @@ def _mask_digits(value: str, *, keep: int) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+def person_names(fields: ContractFields) -> tuple[str, ...]:
+    """Names of the people a contract identifies (the employee), for `mask_names`."""
+    name = fields.employee_name.value if fields.employee_name.found else None
+    return (name,) if name and name.strip() else ()
+
+
+def mask_result(result: DocumentResult) -> DocumentResult:
+    """A DocumentResult with identifiers and the employee's name masked in every string."""
+    return mask_model(result, names=person_names(result.fields))
