@@ -1,0 +1,247 @@
+"""Pages as searchable lines and table rows, and the evidence every found value carries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.records import FieldValue, PageText, Route
+from extractors.text import normalise, spaced, squash
+
+from .labels import LABELS, any_label_line, cell_pattern, is_blank_value, line_pattern
+
+_STOP = re.compile(r"^(?:\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
+_SNIPPET_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Line:
+    page: int  # 1-based page
+    index: int  # position in the document's line list
+    text: str  # normalised line text
+
+
+@dataclass(frozen=True)
+class Row:
+    page: int  # 1-based page
+    cells: tuple[str, ...]  # normalised cell texts, empty cells dropped
+    header: tuple[str, ...] = ()  # the table's first row (for 변경 전/변경 후 columns)
+    table: int = 0  # which table of the document the row belongs to
+    cols: tuple[int, ...] = ()  # original column index of each cell
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A value found under a label, with where it was read."""
+
+    value: str  # as written (multi-line values joined by newlines)
+    page: int  # page of the evidence
+    snippet: str  # the line(s) around the value
+    label: str  # label as printed
+    strength: float  # 0..1 trust in the pattern itself, before the route factor
+
+
+@dataclass
+class Doc:
+    """A contract's lines and table rows across all pages; route quality per page."""
+
+    lines: list[Line] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    routes: dict[int, tuple[Route, float | None]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def build_doc(pages: list[PageText]) -> Doc:
+    doc = Doc()
+    for page in pages:
+        doc.routes[page.page] = (page.route, page.confidence)
+        for raw in normalise(page.text).splitlines():
+            if raw:
+                doc.lines.append(Line(page.page, len(doc.lines), raw))
+        for table in page.tables:
+            doc.rows.extend(_rows(page.page, table, len(doc.rows)))
+    return doc
+
+
+def _rows(page: int, table: list[list[str]], table_id: int) -> list[Row]:
+    clean = [tuple(normalise(c or "") for c in row) for row in table]
+    header = tuple(c for c in clean[0] if c) if clean else ()
+    return [Row(page, tuple(c for c in row if c), header, table_id,
+                tuple(i for i, c in enumerate(row) if c)) for row in clean if any(row)]
+
+
+def route_factor(doc: Doc, page: int) -> float:
+    """1.0 for a text layer; OCR pages scale with Tesseract's mean confidence."""
+    route, conf = doc.routes.get(page, (Route.text_layer, None))
+    if route == Route.text_layer:
+        return 1.0
+    return 0.9 * (0.55 + 0.45 * (conf if conf is not None else 0.6))
+
+
+def evidence(doc: Doc, hit: Hit | None, value: str | None = None, **extra) -> dict:
+    """Keyword arguments for a FieldValue (or subclass) built from `hit`."""
+    if hit is None:
+        return {}
+    route = doc.routes.get(hit.page, (Route.text_layer, None))[0]
+    return {"value": value if value is not None else hit.value, "found": True, "page": hit.page,
+            "snippet": hit.snippet[:_SNIPPET_CHARS], "label": hit.label, "route": route,
+            "confidence": round(min(1.0, hit.strength * route_factor(doc, hit.page)), 3), **extra}
+
+
+def field_value(doc: Doc, hit: Hit | None, value: str | None = None) -> FieldValue:
+    return FieldValue(**evidence(doc, hit, value))
+
+
+def is_stop(text: str) -> bool:
+    """A line that starts a new item, article, party block or labelled field."""
+    return bool(_STOP.match(text) or any_label_line().match(text))
+
+
+def continuation(doc: Doc, line: Line, max_lines: int = 8) -> list[Line]:
+    """Lines that continue a multi-line value after `line`, on the same page."""
+    out: list[Line] = []
+    for nxt in doc.lines[line.index + 1: line.index + 1 + max_lines]:
+        if nxt.page != line.page:
+            break
+        if is_stop(nxt.text) and not _numbered_sequel(out, line, nxt):
+            break
+        out.append(nxt)
+    return out
+
+
+def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
+    """'2. ...' continues a value whose own first item (after the label's colon) was '1. ...'."""
+    m_prev = re.match(r"(\d)\.\s", out[-1].text) if out else re.search(r":\s*(\d)\.\s", first.text)
+    m_next = re.match(r"(\d)\.\s", nxt.text)
+    return bool(m_prev and m_next and int(m_next.group(1)) == int(m_prev.group(1)) + 1)
+
+
+def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
+    """First line 'label : value' for `field_name` with a non-empty value."""
+    pattern = line_pattern(field_name)
+    for line in doc.lines:
+        m = pattern.match(line.text)
+        if not m or (skip and skip(line.text, m)):
+            continue
+        extra = continuation(doc, line) if multiline else []
+        parts = [m.group("value").strip(), *(x.text for x in extra)]
+        value = "\n".join(p for p in parts if p)
+        if value and not is_blank_value(value):
+            snippet = "\n".join([line.text, *(x.text for x in extra)])
+            return Hit(value, line.page, snippet, m.group("label"), 0.95)
+    return None
+
+
+def find_cell(doc: Doc, field_name: str, *, skip=None) -> Hit | None:
+    """First table row whose label cell names `field_name`; the value is the next cell(s)."""
+    pattern = cell_pattern(field_name)
+    for n, row in enumerate(doc.rows):
+        for i, cell in enumerate(row.cells[:-1]):
+            m = pattern.match(cell)
+            if m and not (skip and skip(" ".join(row.cells), m)):
+                more = _merged_rows(doc.rows[n + 1:], row, i)
+                value = "\n".join([after_change(row, i), *more])
+                if is_blank_value(value):
+                    continue
+                snippet = " | ".join(row.cells) + "".join(f"\n{x}" for x in more)
+                return Hit(value, row.page, snippet, m.group("label"), 0.95)
+    return None
+
+
+def _merged_rows(rows: list[Row], first: Row, label_index: int) -> list[str]:
+    """Values continued in the following rows of a vertically merged label cell."""
+    value_col = first.cols[label_index + 1] if len(first.cols) > label_index + 1 else None
+    out = []
+    for row in rows:
+        if row.table != first.table or value_col is None or row.cols[:1] != (value_col,):
+            break
+        out.append(" ".join(row.cells))
+    return out
+
+
+def after_change(row: Row, label_index: int) -> str:
+    """The value cell: the '변경 후 / After' column in amendment tables, else the next cell."""
+    after = [i for i, h in enumerate(row.header) if re.search(r"변경\s*후|after|new", squash(h), re.IGNORECASE)]
+    if after and len(row.cells) == len(row.header):
+        return row.cells[after[0]]
+    return row.cells[label_index + 1]
+
+
+def find(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
+    """A table cell wins over a text line (table text in the text layer is interleaved)."""
+    return (find_cell(doc, field_name, skip=skip)
+            or find_line(doc, field_name, multiline=multiline, skip=skip)
+            or find_article(doc, field_name))
+
+
+def find_article(doc: Doc, field_name: str) -> Hit | None:
+    """'제5조 (근로시간) 09시 ...': an article heading with its value on the same line."""
+    alts = "|".join(spaced(label) for label in LABELS[field_name] if re.search(r"[가-힣]", label))
+    pattern = re.compile(rf"^제\s*\d+\s*조\s*\(\s*(?P<label>{alts})\s*\)\s*(?P<value>\S.*)$")
+    for line in doc.lines:
+        if m := pattern.match(line.text):
+            value = re.sub(rf"^(?:{alts})\s*(?:은|는)\s*", "", m.group("value"))
+            value = re.sub(r"\s*(?:으로|로)?\s*(?:한다|정한다)\.?$", "", value)
+            if not is_blank_value(value):
+                return Hit(value, line.page, line.text, m.group("label"), 0.85)
+    return None
+
+
+def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]:
+    """Every labelled value for `field_name`: table cells first, then text lines."""
+    return _all_cells(doc, field_name) + _all_lines(doc, field_name, multiline)
+
+
+def _all_cells(doc: Doc, field_name: str) -> list[Hit]:
+    pattern = cell_pattern(field_name)
+    out = []
+    for n, row in enumerate(doc.rows):
+        for i, cell in enumerate(row.cells[:-1]):
+            if m := pattern.match(cell):
+                more = _merged_rows(doc.rows[n + 1:], row, i)
+                value = "\n".join([after_change(row, i), *more])
+                if is_blank_value(value):
+                    continue
+                out.append(Hit(value, row.page, " | ".join(row.cells), m.group("label"), 0.95))
+                break
+    return out
+
+
+def _all_lines(doc: Doc, field_name: str, multiline: bool) -> list[Hit]:
+    pattern = line_pattern(field_name)
+    out = []
+    for line in doc.lines:
+        if m := pattern.match(line.text):
+            extra = continuation(doc, line) if multiline else []
+            parts = [m.group("value").strip(), *(x.text for x in extra)]
+            value = "\n".join(p for p in parts if p)
+            if is_blank_value(value):
+                continue
+            snippet = "\n".join([line.text, *(x.text for x in extra)])
+            out.append(Hit(value, line.page, snippet, m.group("label"), 0.95))
+    return out
+
+
+def find_sentence(doc: Doc, labels: tuple[str, ...]) -> Hit | None:
+    """Article prose: '(근무장소) 근무장소는 X로 한다.' -> X."""
+    alts = "|".join(spaced(label) for label in labels)
+    pattern = re.compile(rf"(?P<label>{alts})\s*(?:은|는)\s*(?P<value>.+?)\s*(?:으로|로)?\s*"
+                         r"(?:한다|정한다|임명한다)?\s*\.?$")
+    for line in doc.lines:
+        if m := pattern.search(line.text):
+            value = m.group("value").strip()
+            if value:
+                return Hit(value, line.page, line.text, m.group("label"), 0.85)
+    return None
+
+
+def search(doc: Doc, pattern: re.Pattern, strength: float, label: str | None = None) -> Hit | None:
+    """First regex match anywhere (group 'v' or the whole match) as weaker evidence."""
+    for line in doc.lines:
+        if m := pattern.search(line.text):
+            value = m.groupdict().get("v") or m.group(0)
+            return Hit(value.strip(), line.page, line.text, label or "", strength)
+    return None

@@ -1,0 +1,54 @@
+"""Text normalisation shared by the field extractors (no personal data is ever logged here)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TRANSLATE = str.maketrans({
+    "：": ":", "﹕": ":", "，": ",", "．": ".", "～": "~", "〜": "~", "－": "-", "‐": "-",
+    "‑": "-", "–": "-", "—": "-", "（": "(", "）": ")", "￦": "₩", "\u00a0": " ", "\u3000": " ",
+    "\u200b": "", "․": ".", "·": "·", "ㆍ": "·", "「": "", "」": "",
+})
+_SPACES = re.compile(r"[ \t]+")
+_HANGUL = re.compile(r"[가-힣]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def normalise(text: str) -> str:
+    """NFC, ASCII punctuation for full-width forms, single spaces, stripped line ends."""
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace: '근 무 장 소' and '근무장소' compare equal."""
+    return re.sub(r"\s+", "", text)
+
+
+def collapse(text: str) -> str:
+    """One line, single spaces (how duties are compared)."""
+    return " ".join(text.split())
+
+
+def hangul_count(text: str) -> int:
+    return len(_HANGUL.findall(text))
+
+
+def latin_word_count(text: str) -> int:
+    return len(_LATIN_WORD.findall(text))
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+def spaced(word: str) -> str:
+    """Regex matching `word` with optional spaces between its characters (forms space labels)."""
+    return r"\s*".join(re.escape(ch) for ch in word if not ch.isspace())
+
+
+def strip_trailing_paren(value: str) -> str:
+    """'사무보조원 (서명)' -> '사무보조원' for signature and phone notes."""
+    return re.sub(r"\s*\((?:서명|인|sign[^)]*|signature|전화[^)]*|사업자[^)]*)\)\s*$", "", value,
+                  flags=re.IGNORECASE).strip()
