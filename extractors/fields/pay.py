@@ -119,9 +119,9 @@ def _prefer_clean(entries: list[Entry]) -> Entry:
 
 
 def _name(entry: Entry) -> str:
-    head = entry.text[: entry.money.start]
-    m = COMPONENT.search(head)
-    return m.group(0) if m else squash(head)[:20]
+    head = entry.text[: entry.money.start].split(":")[0]
+    name = re.sub(r"^[-·•*①-⑳\s]+|\s*(?:월|매월|KRW|₩)?\s*$", "", head, flags=re.IGNORECASE)
+    return name[:30] or squash(head)[:20]
 
 
 def extract_salary(doc: Doc, weekly_hours: float | None) -> tuple[SalaryField, list[Problem]]:

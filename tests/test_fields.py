@@ -1,0 +1,176 @@
+"""Field extraction on PageText built directly and on generated born-digital PDFs."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
+
+from bench.docgen import CONTRACT_LAYOUTS, SALARY_STYLES, expected_for, make_spec, render_pdf
+from extractors.fields import extract_fields
+from extractors.records import DocumentKind, PageText, Route
+from extractors.text import squash
+
+REAL_FORMS = ROOT.parent / "shared" / "real_forms"
+
+
+def pdf_pages(data: bytes | Path) -> list[PageText]:
+    src = io.BytesIO(data) if isinstance(data, bytes) else data
+    with pdfplumber.open(src) as doc:
+        return [PageText(page=i + 1, route=Route.text_layer, reason="text layer",
+                         text=p.extract_text() or "",
+                         tables=[[[c or "" for c in row] for row in t] for t in p.extract_tables()])
+                for i, p in enumerate(doc.pages)]
+
+
+def text_pages(text: str, **kw) -> list[PageText]:
+    return [PageText(page=1, route=kw.pop("route", Route.text_layer), reason="test", text=text, **kw)]
+
+
+MOEL = """표준근로계약서
+주식회사 예시랩(이하 "사업주"라 함)과(와) LE VAN TAM(이하 "근로자"라 함)은
+다음과 같이 근로계약을 체결한다.
+1. 근로계약기간 : 2026년 3월 1일부터 2028년 2월 29일까지
+2. 근 무 장 소 : 서울특별시 중구 세종대로 1
+3. 업무의 내용
+ - 직 종 : 사무보조원 (Office Assistant)
+ - 직 위 : 대리
+ - 담당업무 : 백엔드 API 개발 및 운영
+   데이터베이스 설계
+4. 소정근로시간 : 09시 00분부터 18시 00분까지, 주 40시간
+6. 임 금
+ - 월 3,500,000원
+(사업주) 사업체명 : 주식회사 예시랩 (사업자등록번호 : 123-45-67890)
+(근로자) 성 명 : LE VAN TAM (서명)
+국 적 : 베트남
+생년월일 : 1990.01.01
+체류자격 : E-7-1"""
+
+
+def test_moel_text_fields():
+    fields, problems = extract_fields(text_pages(MOEL))
+    assert not problems and fields.kind == DocumentKind.moel_standard
+    t = fields.job_title
+    assert (t.value, t.value_en, t.rank, t.label) == ("사무보조원", "Office Assistant", "대리", "직 종")
+    assert fields.duties.value == "백엔드 API 개발 및 운영\n데이터베이스 설계"
+    assert fields.salary.annual_krw == 42_000_000
+    assert fields.employer.value == "주식회사 예시랩"
+    assert fields.business_reg_no.value == "123-45-67890"
+    assert fields.employee_name.value == "LE VAN TAM"
+    assert fields.nationality.value == "베트남"
+    assert fields.birth_date.value == "1990-01-01"
+    assert (fields.contract_start.value, fields.contract_end.value) == ("2026-03-01", "2028-02-29")
+    assert fields.workplace.value == "서울특별시 중구 세종대로 1"
+    assert fields.weekly_hours == 40 and fields.stated_visa.value == "E-7-1"
+
+
+def test_evidence_has_page_snippet_route_and_confidence():
+    fields, _ = extract_fields(text_pages(MOEL))
+    d = fields.duties
+    assert d.page == 1 and d.route == Route.text_layer and "담당업무" in d.snippet
+    assert d.confidence >= 0.9
+
+
+def test_ocr_route_lowers_confidence():
+    digital, _ = extract_fields(text_pages(MOEL))
+    scanned, _ = extract_fields(text_pages(MOEL, route=Route.ocr, confidence=0.6))
+    assert scanned.duties.value == digital.duties.value
+    assert scanned.duties.confidence < digital.duties.confidence
+    assert scanned.duties.route == Route.ocr
+
+
+def test_missing_values_are_explicit():
+    text = MOEL.replace("체류자격 : E-7-1", "").replace("국 적 : 베트남", "")
+    fields, _ = extract_fields(text_pages(text))
+    assert not fields.stated_visa.found and fields.stated_visa.value is None
+    assert not fields.nationality.found and fields.nationality.confidence == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "end"),
+    [("1. 근로계약기간 : 2026.03.01부터 2027.02.28까지", "2026-03-01", "2027-02-28"),
+     ("1. 근로계약기간 : 2026-03-01 ~ 2027-02-28", "2026-03-01", "2027-02-28"),
+     ("Contract Period: March 1, 2026 to February 28, 2027", "2026-03-01", "2027-02-28"),
+     ("1. 근로계약기간 : 2026년 3월 1일부터 (기간의 정함이 없음)", "2026-03-01", None)],
+)
+def test_contract_period_formats(line, start, end):
+    fields, _ = extract_fields(text_pages(MOEL.replace(MOEL.splitlines()[3], line)))
+    assert fields.contract_start.value == start
+    assert fields.contract_end.value == end
+
+
+def test_amendment_changed_values_win():
+    spec = make_spec(3, scenario="consistent", style="monthly")
+    fields, _ = extract_fields(pdf_pages(render_pdf(spec, "amendment")))
+    assert fields.kind == DocumentKind.amendment
+    assert fields.job_title.value == spec.job_title_ko
+    assert fields.salary.amount_krw == spec.salary.amount_krw
+
+
+SCALARS = ("employer", "employee_name", "business_reg_no", "nationality", "birth_date",
+           "contract_start", "contract_end", "workplace", "stated_visa")
+
+
+@pytest.mark.parametrize("layout", CONTRACT_LAYOUTS)
+@pytest.mark.parametrize("style", ["monthly", "annual_hangul", "components"])
+def test_generated_layouts(layout, style):
+    spec = make_spec(40 + CONTRACT_LAYOUTS.index(layout), scenario="consistent", style=style)
+    truth = expected_for(spec, layout)
+    fields, problems = extract_fields(pdf_pages(render_pdf(spec, layout)))
+    assert not problems and fields.kind.value == truth["kind"]
+    assert fields.language == truth["language"]
+    assert fields.job_title.value == truth["title"]
+    assert squash(fields.duties.value) == squash(truth["duties"])
+    assert fields.salary.annual_krw == truth["annual_krw"]
+    for name in SCALARS:
+        if name in truth:
+            assert getattr(fields, name).value == truth[name], name
+
+
+@pytest.mark.parametrize("style", SALARY_STYLES)
+def test_salary_styles_in_moel_form(style):
+    spec = make_spec(77, scenario="consistent", style=style)
+    fields, _ = extract_fields(pdf_pages(render_pdf(spec, "moel_standard")))
+    assert fields.salary.annual_krw == spec.annual_krw
+    assert fields.salary.inclusive_wage == spec.salary.inclusive
+    assert fields.salary.confidence >= 0.8
+
+
+def test_seed_case_sample_title_and_duties():
+    path = ROOT / "sample_docs" / "04_bilingual_seed_case_office_assistant.pdf"
+    fields, _ = extract_fields(pdf_pages(path))
+    assert (fields.job_title.value, fields.job_title.value_en) == ("사무보조원", "Office Assistant")
+    assert "백엔드 API" in fields.duties.value
+
+
+def test_real_sw_worker_form():
+    path = REAL_FORMS / "sw_worker_standard_filled.pdf"
+    if not path.exists():
+        pytest.skip("shared real_forms not present")
+    fields, problems = extract_fields(pdf_pages(path))
+    assert not problems
+    assert "물류관리 SaaS 백엔드 API 개발" in fields.duties.value
+    assert "CI/CD 배포 자동화" in fields.duties.value
+    assert fields.salary.amount_krw == 3_300_000 and fields.salary.annual_krw == 39_600_000
+    assert fields.employer.value == "주식회사 가람클라우드랩"
+    assert (fields.contract_start.value, fields.contract_end.value) == ("2026-01-02", "2026-12-31")
+    assert not fields.job_title.found  # the form states a department and rank, no occupation title
+    assert not fields.working_hours.found  # its hour blanks are unfilled
+
+
+def test_real_construction_form():
+    path = REAL_FORMS / "pinecone-poc__건설일용근로자_표준근로계약서.pdf"
+    if not path.exists():
+        pytest.skip("shared real_forms not present")
+    fields, _ = extract_fields(pdf_pages(path))
+    assert fields.duties.value == "배관 조공"
+    assert fields.salary.amount_krw == 200_000 and fields.salary.period.value == "daily"
+    assert fields.salary.inclusive_wage
+    assert fields.employer.value == "ABC 건설사"
+    assert fields.contract_start.value == "2024-07-22"
