@@ -10,10 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
 
+from test_fields import pdf_pages
+
 from bench.docgen import LAYOUTS, expected_for, make_spec, render_pdf
 from extractors.fields import extract_fields
 from extractors.records import ContractFields, DocumentKind
-from test_fields import pdf_pages
 
 REAL_FORMS = ROOT.parent / "shared" / "real_forms"
 
