@@ -133,10 +133,14 @@ def _findings() -> list[Finding]:
 def _addendum() -> AddendumDraft:
     return AddendumDraft(
         code="2223", title_ko="응용 소프트웨어 개발자", title_en="Application Software Developer",
-        text_ko="제1조 (직위) 근로자의 직위를 '응용 소프트웨어 개발자'로 변경한다.\n"
+        text_ko=f"근로자 {EMPLOYEE}(외국인등록번호 {ARN}, 여권번호 {PASSPORT})과 대표자"
+                f"(주민등록번호 {RRN})는 다음과 같이 합의한다.\n"
+                "제1조 (직위) 근로자의 직위를 '응용 소프트웨어 개발자'로 변경한다.\n"
                 "제2조 (업무) 근로자는 결제 API의 설계 및 개발을 담당한다.",
         text_en="Article 1 (Title) The employee's title is changed to 'Application Software "
-                "Developer'.\nArticle 2 (Duties) The employee designs and develops payment APIs.",
+                "Developer'.\nArticle 2 (Duties) The employee designs and develops payment APIs.\n"
+                f"Article 3 (Wages) Wages are paid to bank account {ACCOUNT}; "
+                f"questions to tel. {PHONE}.",
         hr_checklist=["직무기술서와 일치하는지 확인", "Confirm the effective date with the employer"],
     )
 
@@ -207,10 +211,13 @@ def batch(results: list[DocumentResult]) -> BatchSummary:
 
 
 def test_sample_holds_every_identifier_kind() -> None:
-    texts = " ".join(f.snippet or "" for f in ok_result().fields.__dict__.values()
-                     if hasattr(f, "snippet"))
-    for secret in (RRN, ARN, PASSPORT, PHONE, ACCOUNT, EMPLOYEE, SCRIPT):
-        assert secret in texts
+    result = ok_result()
+    snippets = " ".join(f.snippet or "" for f in result.fields.__dict__.values()
+                        if hasattr(f, "snippet"))
+    addendum = result.addendum.text_ko + result.addendum.text_en
+    for secret in (RRN, ARN, PASSPORT, PHONE, ACCOUNT, EMPLOYEE):
+        assert secret in snippets and secret in addendum
+    assert SCRIPT in snippets
 
 
 def test_sample_has_ocr_field_and_failed_document() -> None:
