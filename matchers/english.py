@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import re
 from collections import Counter
@@ -41,10 +42,20 @@ def english_features(text: str) -> Counter:
     return feats
 
 
-def read_synonyms() -> list[tuple[str, str]]:
-    """(code, English title) rows of the curated synonym table."""
-    text = (resources.files("matchers") / "data" / "synonyms_en.csv").read_text(encoding="utf-8")
-    return [(r["code"], r["title_en"]) for r in csv.DictReader(text.splitlines())]
+def read_synonyms(name: str = "synonyms_en.csv") -> list[dict[str, str]]:
+    """Rows of a curated synonym table (code, title_en or title_ko, generic)."""
+    text = (resources.files("matchers") / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def is_generic_en(title_en: str) -> bool:
+    return " ".join(english_words(title_en)) in _generic_en()
+
+
+@functools.cache
+def _generic_en() -> frozenset[str]:
+    rows = read_synonyms()
+    return frozenset(" ".join(english_words(r["title_en"])) for r in rows if r["generic"] == "1")
 
 
 class EnglishIndex:
@@ -70,7 +81,7 @@ class EnglishIndex:
 
 
 def english_entries(kb: Knowledge) -> list[tuple[str, str, str]]:
-    entries = [(code, title, "synonym") for code, title in read_synonyms() if kb.unit(code)]
+    entries = [(r["code"], r["title_en"], "synonym") for r in read_synonyms() if kb.unit(r["code"])]
     for unit in kb.units:
         if unit.name_en:
             entries.append((unit.code, unit.name_en, "unit_name"))

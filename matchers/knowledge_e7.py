@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,16 @@ def units_under(code: str, table: dict[str, dict]) -> list[str]:
     return sorted(c for c, r in table.items() if r["level"] == "unit" and c.startswith(code))
 
 
+def _drop_excluded(row: dict, units7: list[str], units8: list[str],
+                   crosswalk: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """Group occupations whose excluded examples name KSCO7 units (e.g. 한식조리사 4411) lose them."""
+    named = set(re.findall(r"(?<!\d)(\d{4})(?!\d)", row["excluded_examples"]))
+    dropped = [u for u in units7 if u in named and len(units7) > 1]
+    gone8 = {crosswalk.get(u) for u in dropped}
+    return ([u for u in units7 if u not in dropped], [u for u in units8 if u not in gone8],
+            dropped)
+
+
 def _scope(code: str, table: dict[str, dict]) -> str:
     row = table.get(code) or table.get(code[:4]) or {}
     level = row.get("level", "")
@@ -83,6 +94,9 @@ def resolve_e7_row(row: dict, k7: dict[str, dict], k8: dict[str, dict],
         units8 = sorted({crosswalk[u] for u in units7 if crosswalk.get(u)})
     if code7 and not units7:
         reason = f"unresolved: {code7} is not a KSCO7 code"
+    units7, units8, dropped = _drop_excluded(row, units7, units8, crosswalk)
+    if dropped:
+        reason += f"; excluded by the list: {', '.join(dropped)}"
     detail = code7 if len(code7) == 5 and k7.get(code7, {}).get("level") == "detailed" else None
     return {
         "seq": row["seq"], "code": row["ksco_code"], "name_ko": row["name_ko"],

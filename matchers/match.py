@@ -8,8 +8,10 @@ import logging
 import numpy as np
 
 from extractors.records import ContractFields
+from matchers.english import is_generic_en, read_synonyms
 from matchers.knowledge import Knowledge, load_knowledge
 from matchers.knowledge_index import DutyIndex, TitleIndex
+from matchers.knowledge_text import title_key
 from matchers.match_e7 import e7_fields
 from matchers.records import OccupationCandidate, OccupationMatch
 
@@ -27,9 +29,11 @@ Scores = dict[str, tuple[float, list[str]]]
 class Matcher:
     """Indexes built once from the knowledge; all scoring is dict/numpy work."""
 
-    def __init__(self, kb: Knowledge, *, english=None):
+    def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True):
         self.kb = kb
-        self.titles = TitleIndex(title_entries(kb))
+        self.titles = TitleIndex(title_entries(kb, synonyms=synonyms))
+        self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
+                        if r["generic"] == "1"}
         self.duties = DutyIndex(kb.terms)
         self.english = english
 
@@ -53,9 +57,12 @@ class Matcher:
         return out
 
 
-def title_entries(kb: Knowledge) -> list[tuple[str, str, str]]:
-    """Dictionary titles plus KSCO7 unit and detail names as titles of their unit."""
+def title_entries(kb: Knowledge, *, synonyms: bool = True) -> list[tuple[str, str, str]]:
+    """Dictionary titles, KSCO7 unit and detail names, and the curated Korean synonyms."""
     entries = [(t.code, t.title, t.kind) for t in kb.titles]
+    if synonyms:
+        entries += [(r["code"], r["title_ko"], "synonym") for r in read_synonyms("synonyms_ko.csv")
+                    if kb.unit(r["code"])]
     for code, row in kb.ksco7.items():
         if row["level"] == "unit":
             entries.append((code, row["name_ko"], "unit_name"))
@@ -96,8 +103,6 @@ def detail_code(kb: Knowledge, code: str, title: str | None) -> str | None:
     """5-digit detail code only when the title names exactly one detail of the unit."""
     if not title:
         return None
-    from matchers.knowledge_text import title_key
-
     key = title_key(title)
     hits = [c for c, name in kb.details(code) if title_key(name) == key]
     return hits[0] if len(hits) == 1 else None
@@ -137,7 +142,13 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     return OccupationMatch(
         candidates=cands(best), title_candidates=cands(ranked(parts["title"])),
         title_en_candidates=cands(ranked(parts["title_en"])),
-        duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason)
+        duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason,
+        generic_title=is_generic(m, title, title_en), reference_version=m.kb.version)
+
+
+def is_generic(m: Matcher, title: str | None, title_en: str | None) -> bool:
+    """True when the stated title is a generic/clerical one (사무원, 직원, Staff ...)."""
+    return bool(title and title_key(title) in m.generic) or bool(title_en and is_generic_en(title_en))
 
 
 def match_occupation(fields: ContractFields) -> OccupationMatch:

@@ -35,6 +35,8 @@ class OccupationMatch(Record):
     title_en_candidates: list[OccupationCandidate] = Field(default_factory=list)  # English title
     needs_review: bool = True  # best candidate weak or too close to the runner-up
     review_reason: str | None = None  # why review is needed
+    generic_title: bool = False  # title is generic/clerical (사무원, 직원, Staff ...), not a profession
+    reference_version: str = ""  # content hash of the reference data used for matching
 
 
 class FindingEvidence(Record):

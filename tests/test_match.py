@@ -1,0 +1,109 @@
+"""Occupation matching: Korean/English titles, duties, E-7 exclusion, generic titles, CLI helpers."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from extractors.records import ContractFields, FieldValue, TitleField
+from matchers.cli_match import format_top5, run_match_jsonl
+from matchers.match import match_occupation, match_texts
+
+
+def codes(match, attr="candidates", n=3):
+    return [c.code for c in getattr(match, attr)[:n]]
+
+
+@pytest.mark.parametrize(
+    ("title_en", "expected"),
+    [
+        ("Software Engineer", {"2221", "2222", "2223"}),
+        ("Senior Backend Developer", {"2223"}),
+        ("Frontend Developer", {"2224"}),
+        ("Office Assistant", {"3142", "3127", "3121", "3122"}),
+        ("Marketing Manager", {"1220"}),
+        ("Research Scientist", {"2111", "2112"}),
+        ("Translator", {"2814"}),
+        ("Chef", {"2870"}),
+        ("Welder", {"7430"}),
+    ],
+)
+def test_english_titles(title_en, expected):
+    match = match_texts(title_en=title_en)
+    assert match.candidates[0].code in expected
+    assert match.title_en_candidates[0].code == match.candidates[0].code
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("웹개발자", "2224"), ("번역가", "2814"), ("데이터분석가", "2231"), ("간호사", "2430"),
+     ("사무원", "3127"), ("사무보조원", "3142"), ("기계공학기술자", "2351")],
+)
+def test_korean_titles(title, expected):
+    assert match_texts(title).candidates[0].code == expected
+
+
+def test_generic_titles_map_to_clerical_codes():
+    for title, title_en in (("직원", None), ("사원", None), (None, "Staff")):
+        match = match_texts(title, title_en)
+        assert match.generic_title
+        assert match.candidates[0].code.startswith("31")
+    assert not match_texts("웹개발자").generic_title
+
+
+def test_duties_only_and_separate_predictions():
+    duties = "자바와 스프링으로 웹 서비스의 서버 프로그램을 설계하고 개발한다. 데이터베이스를 연동한다."
+    match = match_texts("사무원", duties=duties)
+    assert match.title_candidates[0].code == "3127"
+    assert match.duties_candidates[0].code.startswith("22")
+    assert any("duty keywords" in e for e in match.duties_candidates[0].evidence)
+    assert {c.code for c in match.candidates} >= {"3127"}
+
+
+def test_candidate_fields():
+    match = match_texts("데이터분석가")
+    best = match.candidates[0]
+    assert (best.code, best.ksco8_code, best.revision) == ("2231", "2241", "KSCO7")
+    assert best.e7_subcategory == "E-7-1" and best.e7_occupation == "데이터 전문가"
+    assert 0 < best.score <= 1 and len(match.candidates) == 5
+    assert match.reference_version
+
+
+def test_excluded_example_is_not_eligible():
+    match = match_texts("영업소장")
+    best = match.candidates[0]
+    assert best.code == "1511"
+    assert best.e7_subcategory is None
+    assert any("excluded" in e for e in best.evidence)
+    assert match_texts("영업관리자").candidates[0].e7_subcategory == "E-7-1"
+
+
+def test_detail_code_only_when_named():
+    assert match_texts("아나운서").candidates[0].detail_code == "28331"
+    assert match_texts("방송진행자").candidates[0].detail_code is None
+
+
+def test_needs_review_when_empty_or_weak():
+    assert match_texts().needs_review
+    assert match_texts("zzzz qqq").needs_review
+    assert not match_texts("번역가", "Translator", "외국어 문서를 한국어로 번역한다").needs_review
+
+
+def test_match_occupation_uses_fields():
+    fields = ContractFields(job_title=TitleField(value="통역사", value_en="Interpreter", found=True),
+                            duties=FieldValue(value="회의 통역 및 문서 번역", found=True))
+    assert match_occupation(fields).candidates[0].code == "2814"
+
+
+def test_run_match_jsonl_and_table():
+    lines = ['{"id": 1, "title": "웹개발자"}', "", '{"id": "x", "title_en": "Chef"}', "nope"]
+    out = io.StringIO()
+    assert run_match_jsonl(io.StringIO("\n".join(lines) + "\n"), out) == 3
+    rows = [json.loads(r) for r in out.getvalue().splitlines()]
+    assert rows[0]["id"] == 1 and rows[0]["candidates"][0]["code"] == "2224"
+    assert rows[1]["candidates"][0]["code"] == "2870"
+    assert "error" in rows[2] and rows[2]["needs_review"]
+    table = format_top5(match_texts("웹개발자"))
+    assert "2224" in table and "E-7-1" in table
