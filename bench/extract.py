@@ -1,0 +1,151 @@
+"""Extraction accuracy and speed on generated contracts, born-digital and scanned.
+
+    .venv/bin/python -m bench.extract            # 60 documents, a third scanned (real Tesseract)
+    .venv/bin/python -m bench.extract --quick    # 15 documents
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench.docgen import (
+    CorpusItem,
+    corpus,
+    expected_for,
+    render_pdf,
+    scan,
+    scan_options_for,
+    scanned_pdf,
+)
+from extractors.records import ContractFields, Extraction
+from extractors.text import squash
+
+FIELDS = ("kind", "title", "duties", "annual_krw", "employer", "employee_name", "business_reg_no",
+          "contract_start", "contract_end", "workplace", "stated_visa")
+HIGH = 0.8
+
+
+def actual(fields: ContractFields, name: str):
+    """The extracted value compared against ground-truth key `name`."""
+    if name == "kind":
+        return fields.kind.value
+    if name == "title":
+        return fields.job_title.value
+    if name == "annual_krw":
+        return fields.salary.annual_krw
+    return getattr(fields, name).value
+
+
+def matches(name: str, got, want) -> bool:
+    if name == "duties" and got is not None and want is not None:
+        return squash(got) == squash(want)  # whitespace (incl. wrapped table cells) ignored
+    return got == want
+
+
+def write_item(item: CorpusItem, index: int, folder: Path) -> Path:
+    path = folder / f"doc{index:03d}.pdf"
+    if item.scanned:
+        path.write_bytes(scanned_pdf(item.spec, item.layout, scan_options_for(item, index)))
+    else:
+        path.write_bytes(render_pdf(item.spec, item.layout))
+    return path
+
+
+def score(item: CorpusItem, extraction: Extraction) -> dict:
+    truth = expected_for(item.spec, item.layout)
+    fields = extraction.fields
+    row = {"layout": item.layout, "scanned": item.scanned, "style": item.spec.salary.style,
+           "results": {}, "pages": [(p.route.value, p.seconds) for p in extraction.pages]}
+    for name in FIELDS:
+        if name in truth:
+            row["results"][name] = matches(name, actual(fields, name), truth[name])
+    salary = fields.salary
+    row["high_conf_wrong_salary"] = bool(
+        "annual_krw" in truth and salary.found and salary.confidence >= HIGH
+        and salary.annual_krw != truth["annual_krw"])
+    row["salary_conf"] = salary.confidence
+    return row
+
+
+def run(n: int, seed: int) -> list[dict]:
+    extract_document = importlib.import_module("extractors.pipeline").extract_document
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, item in enumerate(corpus(n, seed)):
+            path = write_item(item, index, Path(tmp))
+            started = time.monotonic()
+            extraction = extract_document(path)
+            row = score(item, extraction)
+            row["seconds"] = time.monotonic() - started
+            row["index"] = index
+            rows.append(row)
+    return rows
+
+
+def accuracy_table(rows: list[dict]) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for label, group in (("born-digital", [r for r in rows if not r["scanned"]]),
+                         ("scanned", [r for r in rows if r["scanned"]])):
+        table[label] = {}
+        for name in FIELDS:
+            hits = [r["results"][name] for r in group if name in r["results"]]
+            if hits:
+                table[label][name] = f"{100 * sum(hits) / len(hits):5.1f}% ({sum(hits)}/{len(hits)})"
+    return table
+
+
+def page_times(rows: list[dict]) -> dict[str, str]:
+    by_route: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        for route, seconds in row["pages"]:
+            by_route[route].append(seconds)
+    return {route: f"median {statistics.median(v):.3f} s, mean {statistics.mean(v):.3f} s "
+                   f"over {len(v)} pages" for route, v in by_route.items()}
+
+
+def ocr_speed(rows: list[dict], seed: int, quick: bool) -> dict | None:
+    """A1's bench.ocr.measure_ocr_speed on scanned corpus pages, when that bench exists."""
+    try:
+        measure = importlib.import_module("bench.ocr").measure_ocr_speed
+    except (ImportError, AttributeError):
+        return None
+    items = [(i, it) for i, it in enumerate(corpus(len(rows), seed)) if it.scanned][: 1 if quick else 2]
+    images = [scan(render_pdf(it.spec, it.layout), scan_options_for(it, i))[0] for i, it in items]
+    return measure(images)
+
+
+def failures(rows: list[dict]) -> list[str]:
+    return [f"doc{r['index']:03d} {r['layout']}{' (scan)' if r['scanned'] else ''} {r['style']}: "
+            + ", ".join(k for k, ok in r["results"].items() if not ok)
+            for r in rows if not all(r["results"].values())]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="15 documents instead of 60")
+    parser.add_argument("-n", type=int, default=60, help="number of documents")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    n = 15 if args.quick else args.n
+    rows = run(n, args.seed)
+    report = {"documents": n, "scanned": sum(r["scanned"] for r in rows),
+              "accuracy": accuracy_table(rows), "page_seconds_by_route": page_times(rows),
+              "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in rows),
+              "doc_seconds_mean": statistics.mean(r["seconds"] for r in rows),
+              "ocr_speed": ocr_speed(rows, args.seed, args.quick), "failures": failures(rows)}
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps({**report, "rows": rows}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
