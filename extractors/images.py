@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from extractors.errors import CorruptDocument, ImageTooLarge
 from extractors.records import Route
@@ -140,3 +140,25 @@ def deskew(image: Image.Image, *, max_degrees: float = 5.0, min_degrees: float =
         return image
     log.debug("deskewing by %.2f degrees", angle)
     return image.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def background_range(image: Image.Image) -> float:
+    """Spread (5th to 95th percentile) of the paper brightness across the page."""
+    small = image.convert("L").resize((max(1, image.width // 16), max(1, image.height // 16)))
+    paper = np.asarray(small.filter(ImageFilter.MaxFilter(5)), dtype=np.float32)
+    low, high = np.percentile(paper, [5, 95])
+    return float(high - low)
+
+
+def flatten_background(image: Image.Image, *, min_range: float = 30.0) -> Image.Image:
+    """Even out uneven lighting (phone photos) by dividing by the blurred background.
+
+    bench/ocr.py: a phone-like page went from 0.000 to 0.975 character accuracy (and 23 s to
+    1 s); on evenly lit noisy scans it cost 0.04, so it runs only when the paper is uneven.
+    """
+    if background_range(image) < min_range:
+        return image
+    background = np.asarray(image.filter(ImageFilter.GaussianBlur(30)), dtype=np.float32)
+    ratio = np.asarray(image, dtype=np.float32) / np.maximum(background, 1.0) * 255
+    flat = Image.fromarray(np.clip(ratio, 0, 255).astype(np.uint8))
+    return ImageOps.autocontrast(flat, cutoff=1)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
-from extractors.images import deskew, plan_image_pages
+from extractors.images import deskew, flatten_background, plan_image_pages
 from extractors.ocr import OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
@@ -138,6 +138,8 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
     started = time.monotonic()
     deadline.remaining()
     image = plan.load_image()
+    if settings.flatten_uneven:
+        image = flatten_background(image)
     if settings.deskew:
         image = deskew(image, max_degrees=settings.max_skew_degrees)
     try:

@@ -22,6 +22,7 @@ class ExtractSettings(Record):
     fallback_below: float = 0.6  # confidence under which the fallback pass runs
     osd_below: float = 0.5  # confidence under which orientation detection runs
     deskew: bool = True  # straighten small skews before OCR
+    flatten_uneven: bool = True  # even out uneven lighting (phone photos) before OCR
     max_skew_degrees: float = 5.0  # largest skew searched when deskewing
     render_dpi: int = 300  # resolution for rendering PDF pages and normalising images
     ink_dpi: int = 40  # resolution for measuring a page's ink when routing
