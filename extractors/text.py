@@ -21,6 +21,14 @@ def normalise(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
 
 
+_SYLLABLE_RUN = re.compile(r"(?<![가-힣])[가-힣](?: [가-힣](?![가-힣]))+")
+
+
+def join_ocr_syllables(line: str) -> str:
+    """Tesseract spaces Korean syllables apart ('근 로 계 약 서'): join runs of lone syllables."""
+    return _SYLLABLE_RUN.sub(lambda m: m.group(0).replace(" ", ""), line)
+
+
 def squash(text: str) -> str:
     """Remove all whitespace: '근 무 장 소' and '근무장소' compare equal."""
     return re.sub(r"\s+", "", text)

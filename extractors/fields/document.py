@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.records import FieldValue, PageText, Route
-from extractors.text import normalise, spaced, squash
+from extractors.text import join_ocr_syllables, normalise, spaced, squash
 
 from .labels import LABELS, any_label_line, cell_pattern, is_blank_value, line_pattern
 
@@ -58,7 +58,10 @@ def build_doc(pages: list[PageText]) -> Doc:
     doc = Doc()
     for page in pages:
         doc.routes[page.page] = (page.route, page.confidence)
-        for raw in normalise(page.text).splitlines():
+        text = normalise(page.text)
+        if page.route == Route.ocr:
+            text = "\n".join(join_ocr_syllables(line) for line in text.splitlines())
+        for raw in text.splitlines():
             if raw:
                 doc.lines.append(Line(page.page, len(doc.lines), raw))
         for table in page.tables:

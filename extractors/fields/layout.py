@@ -5,25 +5,26 @@ from __future__ import annotations
 import re
 
 from extractors.records import ContractFields, DocumentKind
-from extractors.text import hangul_count, latin_word_count
+from extractors.text import hangul_count, latin_word_count, squash
 
 from .document import Doc
 
-CONTRACT = re.compile(r"계약서|근로\s*계약|고용\s*계약|계약을\s*체결|contract|offer\s+of\s+employment|"
-                      r"offer\s+letter|pleased\s+to\s+offer", re.IGNORECASE)
+CONTRACT = re.compile(r"계약서|근로\s*계약|고용\s*계약|계약을\s*체결|contract|offer\s*of\s*employment|"
+                      r"offer\s*letter|pleased\s*to\s*offer", re.IGNORECASE)
 NOT_CONTRACT = re.compile(r"재\s*직\s*증\s*명\s*서|경\s*력\s*증\s*명\s*서|이\s*력\s*서|자기\s*소개서|거래\s*명세서|"
                           r"세금\s*계산서|견\s*적\s*서|청\s*구\s*서|영\s*수\s*증|invoice|r[ée]sum[ée]|"
-                          r"curriculum\s+vitae|certificate\s+of\s+employment", re.IGNORECASE)
+                          r"curriculum\s*vitae|certificate\s*of\s*employment", re.IGNORECASE)
 AMENDMENT = re.compile(r"변경\s*계약서|계약\s*변경|변경\s*합의서|amendment|addendum", re.IGNORECASE)
-FOREIGN = re.compile(r"standard\s+labor\s+contract|name\s+of\s+the\s+enterprise|term\s+of\s+labor", re.IGNORECASE)
+FOREIGN = re.compile(r"standard\s*labor\s*contract|name\s*of\s*the\s*enterprise|term\s*of\s*labor", re.IGNORECASE)
 STANDARD = re.compile(r"표\s*준\s*근\s*로\s*계\s*약\s*서")
-OFFER = re.compile(r"offer\s+of\s+employment|offer\s+letter|pleased\s+to\s+offer", re.IGNORECASE)
+OFFER = re.compile(r"offer\s*of\s*employment|offer\s*letter|pleased\s*to\s*offer", re.IGNORECASE)
 ARTICLE = re.compile(r"^제\s*\d+\s*조", re.MULTILINE)
 _HEAD_LINES = 6
 
 
 def head_text(doc: Doc) -> str:
-    return "\n".join(line.text for line in doc.lines[:_HEAD_LINES])
+    """The first lines without spaces (OCR spaces syllables apart)."""
+    return squash("".join(line.text for line in doc.lines[:_HEAD_LINES]))
 
 
 def is_contract(doc: Doc) -> bool:
@@ -31,11 +32,11 @@ def is_contract(doc: Doc) -> bool:
     head = head_text(doc)
     if NOT_CONTRACT.search(head) and not CONTRACT.search(head):
         return False
-    return bool(CONTRACT.search(doc.text))
+    return bool(CONTRACT.search(squash(doc.text)))
 
 
 def detect_kind(doc: Doc) -> DocumentKind:
-    head, text = head_text(doc), doc.text
+    head, text = head_text(doc), squash(doc.text)
     if AMENDMENT.search(head):
         return DocumentKind.amendment
     if FOREIGN.search(text):
@@ -44,7 +45,7 @@ def detect_kind(doc: Doc) -> DocumentKind:
         return DocumentKind.moel_standard
     if OFFER.search(head):
         return DocumentKind.offer_letter
-    if len(ARTICLE.findall(text)) >= 3:
+    if len(ARTICLE.findall(doc.text)) >= 3:
         return DocumentKind.article
     if sum(len(row.cells) >= 2 for row in doc.rows) >= 5:
         return DocumentKind.table_form
@@ -65,4 +66,4 @@ KEY_FIELDS = ("job_title", "duties", "salary", "employer", "employee_name", "con
 def is_blank(fields: ContractFields, doc: Doc) -> bool:
     """A form whose labels are printed but whose key blanks are empty."""
     filled = sum(getattr(fields, name).found for name in KEY_FIELDS)
-    return filled <= 1 and bool(CONTRACT.search(doc.text))
+    return filled <= 1 and bool(CONTRACT.search(squash(doc.text)))
