@@ -31,7 +31,7 @@ from reports.paths import (
     document_base,
     relative_link,
 )
-from reports.pii import mask_name, mask_names, mask_text, person_names
+from reports.pii import mask_name, mask_names, mask_result, mask_text, person_names
 from reports.records import BatchSummary, DocumentResult, SummaryEntry
 
 log = logging.getLogger(__name__)
@@ -130,33 +130,31 @@ def find_result(entry: SummaryEntry, results: list[DocumentResult]) -> DocumentR
 
 
 def build_row(
-    entry: SummaryEntry, result: DocumentResult | None, out_dir: Path, *, show_pii: bool,
+    entry: SummaryEntry, raw: DocumentResult | None, out_dir: Path, *, show_pii: bool,
     render_missing: HtmlRenderer | None = None,
 ) -> BatchRow:
-    best = result.occupation.candidates[0] if result and result.occupation.candidates else None
+    """One row; `raw` is the unmasked result (its employee name drives the masking)."""
+    shown = raw if raw is None or show_pii else mask_result(raw)
+    names = () if raw is None or show_pii else person_names(raw.fields)
+    best = shown.occupation.candidates[0] if shown and shown.occupation.candidates else None
+    problems = "; ".join(f"{p.code}: {p.message}" for p in entry.problems)
     return BatchRow(
         client=entry.client or "",
-        file=_shown(entry.source, result, show_pii),
-        employee=_employee(result, show_pii),
-        title=_title(result),
+        file=entry.source if show_pii else mask_names(mask_text(entry.source), names),
+        employee=_employee(raw, show_pii),
+        title=_title(shown),
         best_code=entry.best_code or (best.code if best else ""),
         best_name=best.name_ko if best else "",
         subcategory=(best.e7_subcategory or "") if best else "",
-        findings=_findings(entry, result),
+        findings=_findings(entry, shown),
         status=entry.status.value,
-        problems=_shown("; ".join(f"{p.code}: {p.message}" for p in entry.problems), result, show_pii),
-        report=_report_path(entry, result, out_dir, render_missing),
+        problems=problems if show_pii else mask_names(mask_text(problems), names),
+        report=_report_path(entry, shown, out_dir, render_missing),
     )
 
 
-def _shown(text: str, result: DocumentResult | None, show_pii: bool) -> str:
-    if show_pii:
-        return text
-    return mask_names(mask_text(text), person_names(result.fields) if result else ())
-
-
-def _employee(result: DocumentResult | None, show_pii: bool) -> str:
-    name = result.fields.employee_name.value if result and result.fields.employee_name.found else None
+def _employee(raw: DocumentResult | None, show_pii: bool) -> str:
+    name = raw.fields.employee_name.value if raw and raw.fields.employee_name.found else None
     if not name:
         return ""
     return name if show_pii else mask_name(name)
@@ -181,10 +179,12 @@ def _report_path(
     entry: SummaryEntry, result: DocumentResult | None, out_dir: Path,
     render_missing: HtmlRenderer | None,
 ) -> Path | None:
+    path = out_dir / (document_base(entry.source, entry.sha256, entry.client) + ".html")
     if entry.result:
         path = out_dir / Path(entry.result).with_suffix(".html")
-    else:
-        path = out_dir / (document_base(entry.source, entry.sha256, entry.client) + ".html")
+    if not path.resolve().is_relative_to(out_dir.resolve()):
+        log.warning("report path of %s leaves the output folder; not linked", entry.sha256)
+        return None
     if not path.exists() and result is not None and render_missing is not None:
         log.info("rendering missing HTML report %s", path.name)
         render_missing(result, path)

@@ -10,6 +10,8 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from reports.pii import mask_text
+
 log = logging.getLogger(__name__)
 
 # Bytes kept from the readable part of a name; the whole stem stays far below the 255-byte limit.
@@ -25,7 +27,7 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lp
 def safe_stem(source: str, sha256: str | None) -> str:
     """Return a file-name stem for `source` that is safe on any file system.
 
-    Only the base name counts (directories, `..` and both slash kinds are dropped), the
+    Identifiers in the name are masked first; only the base name counts (directories, `..` and both slash kinds are dropped), the
     extension is removed, unsafe characters become `_`, the result is cut to MAX_STEM_BYTES
     of UTF-8 and ends with `-` plus the first HASH_CHARS hex digits of `sha256` (or of the
     source string itself when the content hash is unknown), so equal names never collide.
@@ -66,7 +68,8 @@ def relative_link(target: Path, start_dir: Path) -> str:
 
 
 def _readable_part(name: str, *, drop_extension: bool = True) -> str:
-    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    # Identifiers (ID, passport, phone, account numbers) never reach a file name.
+    base = mask_text(unicodedata.normalize("NFC", name)).replace("\\", "/").rsplit("/", 1)[-1]
     if drop_extension and "." in base.lstrip("."):
         base = base[: base.rfind(".")]
     cleaned = _RUNS.sub("_", _UNSAFE.sub("_", base)).strip("._- ")

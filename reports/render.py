@@ -59,8 +59,7 @@ def render_batch(
 ) -> dict[str, Path]:
     """Write summary.csv, summary.xlsx and index.html (and the same per client folder);
     keys are "csv", "xlsx", "index" and "<client>/csv" ... for each client."""
-    shown = results if show_pii else [mask_result(r) for r in results]
-    return write_batch(summary, shown, Path(out_dir), show_pii=show_pii,
+    return write_batch(summary, results, Path(out_dir), show_pii=show_pii,
                        render_missing=lambda r, path: write_html(r, path, crops={}))
 
 

@@ -127,3 +127,8 @@ def test_atomic_write_readers_never_see_partial_file(tmp_path: Path) -> None:
     stop.set()
     thread.join()
     assert all(s in payloads for s in seen)
+
+
+def test_identifiers_never_reach_file_names() -> None:
+    stem = safe_stem("계약서_900101-1234567_010-1234-5678.pdf", SHA)
+    assert "1234567" not in stem and "1234-5678" not in stem and stem.startswith("계약서_900101-1")
