@@ -16,6 +16,7 @@ _ARTICLE = re.compile(
 )
 _RANK_NOTE = re.compile(r"\(\s*(?:직급|직위|rank|grade)\s*:?\s*(?P<rank>[^)]+)\)", re.IGNORECASE)
 _MAX_TITLE = 60
+_OCCUPATION_LABELS = {"직종", "직무명", "직무", "jobtitle", "occupation"}  # never a rank
 
 
 def split_title(value: str) -> tuple[str | None, str | None, str | None]:
@@ -48,7 +49,8 @@ def _title_hits(doc: Doc) -> tuple[list[Hit], list[str]]:
         head = ko or en or ""
         if rank:
             ranks.append(rank)
-        if is_rank(head):
+        occupation_label = re.sub(r"\s+", "", hit.label).lower() in _OCCUPATION_LABELS
+        if is_rank(head) and not occupation_label:
             ranks.append(head)
         elif head and len(head) <= _MAX_TITLE:
             titles.append(hit)
