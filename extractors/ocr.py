@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -45,14 +47,24 @@ class TesseractEngine:
         self.dpi = dpi
 
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
-        config = f"--psm {self.psm} --dpi {self.dpi}"
-        data = self._run(pytesseract.image_to_data, image, page, timeout, self.lang, config)
-        return result_from_data(data)
+        # One process writes both outputs: txt keeps Tesseract's own word spacing (joining TSV
+        # words would split Hangul words apart), tsv gives the word confidences.
+        config = f"--psm {self.psm} --dpi {self.dpi} -c tessedit_create_tsv=1"
+        with _scratch(image) as (path, base):
+            run = pytesseract.pytesseract.run_tesseract
+            _call(lambda: run(path, base, "txt", self.lang, config, 0, max(timeout, 0.1)), page, timeout)
+            text = Path(f"{base}.txt").read_text(encoding="utf-8")
+            tsv = Path(f"{base}.tsv").read_text(encoding="utf-8")
+        return result_from_data(pytesseract.pytesseract.file_to_dict(tsv, "\t", -1), text=text)
 
     def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
         config = f"--psm 0 --dpi {self.dpi} -c min_characters_to_try=10"
+        osd_dict = pytesseract.Output.DICT
         try:
-            osd = self._run(pytesseract.image_to_osd, image, page, timeout, "osd", config)
+            with _scratch(image) as (path, _):
+                osd = _call(lambda: pytesseract.image_to_osd(
+                    path, lang="osd", config=config, timeout=max(timeout, 0.1), output_type=osd_dict),
+                    page, timeout)
         except OcrTimeout:
             raise
         except OcrError:
@@ -70,12 +82,13 @@ class TesseractEngine:
         if missing:
             raise OcrEngineMissing(f"tesseract language data missing: {', '.join(missing)}")
 
-    def _run(self, func, image, page, timeout, lang, config):
-        # One Tesseract thread per process: pages run in parallel, so OpenMP would oversubscribe.
-        os.environ["OMP_THREAD_LIMIT"] = "1"
-        with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as tmp:
-            path = _save_for_tesseract(image, Path(tmp))
-            return _call(func, path, page, timeout, lang=lang, config=config)
+@contextmanager
+def _scratch(image: Image.Image) -> Iterator[tuple[str, str]]:
+    """The image as an uncompressed file in a private folder, and an output base name there."""
+    # One Tesseract thread per process: pages run in parallel, so OpenMP would oversubscribe.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as tmp:
+        yield _save_for_tesseract(image, Path(tmp)), str(Path(tmp) / "out")
 
 
 def _save_for_tesseract(image: Image.Image, folder: Path) -> str:
@@ -87,10 +100,10 @@ def _save_for_tesseract(image: Image.Image, folder: Path) -> str:
     return str(path)
 
 
-def _call(func, path: str, page: int, timeout: float, **kwargs):
+def _call(run, page: int, timeout: float):
     started = time.monotonic()
     try:
-        return func(path, timeout=max(timeout, 0.1), output_type=pytesseract.Output.DICT, **kwargs)
+        return run()
     except pytesseract.TesseractNotFoundError as e:
         raise OcrEngineMissing("the tesseract program was not found", page=page) from e
     except pytesseract.TesseractError as e:
@@ -102,8 +115,8 @@ def _call(func, path: str, page: int, timeout: float, **kwargs):
         raise OcrError("tesseract failed", page=page) from e
 
 
-def result_from_data(data: Mapping[str, list]) -> OcrResult:
-    """Build text (lines by block/paragraph/line) and mean word confidence from TSV data."""
+def result_from_data(data: Mapping[str, list], *, text: str | None = None) -> OcrResult:
+    """Mean word confidence from TSV data; text from `text` or else the TSV lines."""
     lines: dict[tuple[int, int, int], list[str]] = {}
     confs: list[float] = []
     for i, word in enumerate(data.get("text", [])):
@@ -113,9 +126,16 @@ def result_from_data(data: Mapping[str, list]) -> OcrResult:
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
         lines.setdefault(key, []).append(str(word).strip())
         confs.append(conf)
-    text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+    if text is None:
+        text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+    text = _tidy(text)
     confidence = sum(confs) / len(confs) / 100 if confs else 0.0
     return OcrResult(text=unicodedata.normalize("NFC", text), confidence=confidence, words=len(confs))
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\f", "").splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 class FakeOcrEngine:

@@ -105,6 +105,7 @@ def test_real_tesseract_reads_korean():
     text = squash(result.text)
     assert "근로계약서" in text and "업무의내용" in text and "강남구" in text
     assert result.confidence > 0.7
+    assert "근로계약서" in result.text.split()  # Hangul words are not split into syllables
 
 
 @pytest.mark.ocr
