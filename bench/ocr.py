@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from rapidfuzz.distance import Levenshtein
 
 from extractors.images import normalise_resolution
-from extractors.ocr import TesseractEngine
+from extractors.ocr import FallbackOcrEngine, TesseractEngine
 from extractors.pipeline import Deadline, ocr_page, read_document
 from extractors.records import Route
 from extractors.routing import PagePlan
@@ -138,8 +138,15 @@ def ocr_text(image: Image.Image, engine: TesseractEngine, *, prep: str) -> tuple
     return page.text, page.confidence or 0.0
 
 
+def make_engine(lang: str, psm: int):
+    """'a>b' means: read with a, re-read pages under 0.6 confidence with b, keep the better."""
+    first, _, second = lang.partition(">")
+    engine = TesseractEngine(first, psm)
+    return FallbackOcrEngine(engine, TesseractEngine(second, psm), below=0.6) if second else engine
+
+
 def evaluate(pages, lang: str, psm: int, prep: str, workers: int = 2) -> dict:
-    engine = TesseractEngine(lang, psm)
+    engine = make_engine(lang, psm)
     started = time.monotonic()
     with ThreadPoolExecutor(workers) as pool:
         outputs = list(pool.map(lambda p: ocr_text(p[1], engine, prep=prep), pages))
@@ -193,11 +200,11 @@ def measure_throughput(pages) -> dict:
 
 
 def _print_table(rows: list[dict], names: list[str]) -> None:
-    header = f"{'lang':<12}{'psm':>4} {'prep':<11}{'mean':>7} " + " ".join(f"{n[:8]:>8}" for n in names)
+    header = f"{'lang':<19}{'psm':>4} {'prep':<11}{'mean':>7} " + " ".join(f"{n[:8]:>8}" for n in names)
     print(header + f" {'sec':>6}")
     for r in sorted(rows, key=lambda r: -r["mean"]):
         cells = " ".join(f"{r['per_page'][n]:8.3f}" for n in names)
-        print(f"{r['lang']:<12}{r['psm']:>4} {r['prep']:<11}{r['mean']:7.3f} {cells} {r['seconds']:6.1f}")
+        print(f"{r['lang']:<19}{r['psm']:>4} {r['prep']:<11}{r['mean']:7.3f} {cells} {r['seconds']:6.1f}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -224,6 +231,7 @@ def _grid() -> list[tuple[str, int, str]]:
     grid = [(lang, psm, "all") for lang in ("kor", "kor+eng", "Hangul+eng", "Hangul")
             for psm in (6, 3, 4)]
     grid += [("kor+eng", 6, prep) for prep in ("none", "flatten", "deskew", "osd")]
+    grid += [("kor+eng>Hangul+eng", 6, "all"), ("kor>kor+eng", 6, "all")]
     return grid
 
 

@@ -82,6 +82,27 @@ class TesseractEngine:
         if missing:
             raise OcrEngineMissing(f"tesseract language data missing: {', '.join(missing)}")
 
+class FallbackOcrEngine:
+    """Reads with `primary`; pages under `below` confidence are read again with `secondary`."""
+
+    def __init__(self, primary: OcrEngine, secondary: OcrEngine, *, below: float):
+        self.primary = primary
+        self.secondary = secondary
+        self.below = below
+
+    def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
+        started = time.monotonic()
+        first = self.primary.recognize(image, page=page, timeout=timeout)
+        left = timeout - (time.monotonic() - started)
+        if first.confidence >= self.below or left <= 1.0:
+            return first
+        second = self.secondary.recognize(image, page=page, timeout=left)
+        return second if second.confidence > first.confidence else first
+
+    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
+        return self.primary.orientation(image, page=page, timeout=timeout)
+
+
 @contextmanager
 def _scratch(image: Image.Image) -> Iterator[tuple[str, str]]:
     """The image as an uncompressed file in a private folder, and an output base name there."""

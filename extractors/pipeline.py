@@ -16,7 +16,7 @@ from pathlib import Path
 from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
 from extractors.images import deskew, flatten_background, plan_image_pages
-from extractors.ocr import OcrEngine, OcrResult, TesseractEngine
+from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
 from extractors.records import (
@@ -109,9 +109,14 @@ def run_plans(
 
 
 def default_engine(settings: ExtractSettings) -> OcrEngine:
+    """Tesseract with the measured defaults (checked once), plus the fallback pass if set."""
     engine = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
     engine.check()
-    return engine
+    if not settings.fallback_lang:
+        return engine
+    fallback = TesseractEngine(settings.fallback_lang, settings.ocr_psm, dpi=settings.render_dpi)
+    fallback.check()
+    return FallbackOcrEngine(engine, fallback, below=settings.fallback_below)
 
 
 def _text_page(plan: PagePlan) -> PageText:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.errors import OcrEngineMissing, OcrError, OcrTimeout
-from extractors.ocr import FakeOcrEngine, TesseractEngine, result_from_data
+from extractors.ocr import FakeOcrEngine, FallbackOcrEngine, TesseractEngine, result_from_data
 
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 LINES = ["근로계약서", "업무의 내용: 소프트웨어 개발", "근무장소: 서울특별시 강남구"]
@@ -112,3 +112,14 @@ def test_real_tesseract_reads_korean():
 def test_real_orientation_of_an_upside_down_page():
     image = rendered(LINES * 3).rotate(180, expand=True)
     assert TesseractEngine().orientation(image, page=1, timeout=60) == 180
+
+
+def test_fallback_engine_keeps_the_better_reading():
+    primary = FakeOcrEngine(["흐린 글", "맑은 글"], confidence=0.4)
+    secondary = FakeOcrEngine(["다시 읽은 글"], confidence=0.8)
+    engine = FallbackOcrEngine(primary, secondary, below=0.6)
+    assert engine.recognize(rendered(), page=1, timeout=30).text == "다시 읽은 글"
+    assert engine.recognize(rendered(), page=2, timeout=30).text == "맑은 글"  # 0.4 > 0.0
+    good = FallbackOcrEngine(FakeOcrEngine(["글"], confidence=0.9), secondary, below=0.6)
+    good.recognize(rendered(), page=1, timeout=30)
+    assert len(secondary.calls) == 2  # the confident page was not read twice
