@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from test_reports_samples import EMPLOYEE, SECRETS, ok_result
+from test_reports_samples import EMPLOYEE, SECRETS, ok_result, scanned_page
 
 from reports.pdf import LocalOnlyFetcher, find_font
 from reports.render import render_document_reports
@@ -22,7 +22,11 @@ TITLE_WORD = "근로계약서"  # first word of the h1, set in NanumGothic Bold 
 
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory) -> Path:
-    return render_document_reports(ok_result(), tmp_path_factory.mktemp("pdf"))["pdf"]
+    folder = tmp_path_factory.mktemp("pdf")
+    image, words = scanned_page(folder / "page-2.png")
+    written = render_document_reports(ok_result(), folder, page_images={2: image},
+                                      locate=lambda _: words)
+    return written["pdf"]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,11 @@ def test_identifiers_are_masked_in_the_pdf(pdf_text: str) -> None:
     for secret in (*SECRETS, EMPLOYEE):
         assert secret not in flat
     assert "900101-1******" in flat
+
+
+def test_scan_crop_is_embedded_as_an_image(pdf: Path) -> None:
+    listing = _run("pdfimages", "-list", str(pdf)).splitlines()[2:]
+    assert len(listing) == 1 and listing[0].split()[2] == "image"
 
 
 def _ink_box(image: Image.Image) -> Image.Image:

@@ -226,3 +226,36 @@ def test_sample_has_ocr_field_and_failed_document() -> None:
     assert [f.severity for f in ok_result().findings] != sorted(
         (f.severity for f in ok_result().findings), key=["high", "medium", "low"].index
     ), "findings must start out of order so the sorting test means something"
+
+
+# A scanned page 2 for crop tests: lines of text drawn with NanumGothic, and the exact word boxes
+# a perfect OCR engine would report for it.
+SCAN_LINES = (
+    "근로계약서 (2쪽)",
+    f"업무의 내용: Java/Kotlin 기반 결제 API 설계 및 개발, 코드 리뷰 연락처: {PHONE}",
+    f"근로자 성명: {EMPLOYEE}",
+    "근무 장소: 서울특별시 강남구 테헤란로 1",
+)
+
+
+def scanned_page(path):
+    """Draw SCAN_LINES on a white 1400x900 page; returns (path, word boxes)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from reports.crops import WordBox
+    from reports.pdf import find_font
+
+    font = ImageFont.truetype(str(find_font("NanumGothic.ttf")), 30)
+    page = Image.new("RGB", (1400, 900), "white")
+    draw = ImageDraw.Draw(page)
+    words = []
+    for n, line in enumerate(SCAN_LINES):
+        x, y = 60, 80 + n * 110
+        for word in line.split(" "):
+            left, top, right, bottom = draw.textbbox((x, y), word, font=font)
+            draw.text((x, y), word, font=font, fill="black")
+            words.append(WordBox(text=word, left=left, top=top, width=right - left,
+                                 height=bottom - top, line=f"1.1.{n}"))
+            x = right + 14
+    page.save(path)
+    return path, words

@@ -1,0 +1,106 @@
+"""Crops of scanned values with identifiers blacked out (reports.crops)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_reports_samples import EMPLOYEE, PHONE, ok_result, scanned_page
+
+from extractors.records import Route
+from reports.crops import MAX_WIDTH, WordBox, crop_fields, tesseract_words, words_from_data
+from reports.render import render_document_reports
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> tuple[Path, list[WordBox]]:
+    return scanned_page(tmp_path_factory.mktemp("scan") / "page-2.png")
+
+
+def _image(data_uri: str) -> Image.Image:
+    assert data_uri.startswith("data:image/png;base64,")
+    return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1]))).convert("L")
+
+
+def _black(image: Image.Image) -> int:
+    return int((np.asarray(image) < 10).sum())
+
+
+def _fields_with_scanned_name():
+    fields = ok_result().fields
+    name = fields.employee_name.model_copy(update={"route": Route.ocr, "page": 2})
+    return fields.model_copy(update={"employee_name": name})
+
+
+def test_scanned_value_gets_a_crop_of_its_line(page) -> None:
+    path, words = page
+    crops = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)
+    assert set(crops) == {"duties"}  # the other fields come from the text layer
+    crop = _image(crops["duties"].data_uri)
+    line = [w for w in words if w.line == "1.1.1"]
+    assert crop.width <= MAX_WIDTH and crop.height < 3 * max(w.height for w in line)
+    assert crops["duties"].page == 2
+
+
+def test_identifiers_in_the_crop_are_blacked_out(page) -> None:
+    path, words = page
+    masked = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)["duties"]
+    plain = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words, redact=False)["duties"]
+    phone = next(w for w in words if w.text == PHONE)
+    scale = min(1.0, MAX_WIDTH / (phone.left + phone.width + 200))
+    assert masked.redacted == 1 and plain.redacted == 0
+    assert _black(_image(masked.data_uri)) - _black(_image(plain.data_uri)) > 0.5 * (
+        phone.width * phone.height * scale * scale)
+
+
+def test_employee_name_is_blacked_out_when_names_are_given(page) -> None:
+    path, words = page
+    fields = _fields_with_scanned_name()
+    crops = crop_fields(fields, {2: path}, locate=lambda _: words, names=(EMPLOYEE,))
+    assert crops["employee_name"].redacted == 1
+    shown = crop_fields(fields, {2: path}, locate=lambda _: words, redact=False)
+    assert shown["employee_name"].redacted == 0
+
+
+def test_unlocatable_value_gets_no_crop(page) -> None:
+    path, words = page
+    unrelated = [w.model_copy(update={"text": "무관한"}) for w in words]
+    assert crop_fields(ok_result().fields, {2: path}, locate=lambda _: unrelated) == {}
+
+
+def test_failing_locator_degrades_to_no_crop(page, caplog) -> None:
+    def broken(_: Path) -> list[WordBox]:
+        raise RuntimeError("tesseract missing")
+
+    with caplog.at_level(logging.WARNING, logger="reports.crops"):
+        assert crop_fields(ok_result().fields, {2: page[0]}, locate=broken) == {}
+    assert "no crops" in caplog.text
+
+
+def test_report_embeds_the_crop_only_when_page_images_are_given(page, tmp_path: Path) -> None:
+    path, words = page
+    with_crop = render_document_reports(ok_result(), tmp_path / "a", pdf=False,
+                                        page_images={2: path}, locate=lambda _: words)
+    html = with_crop["html"].read_text(encoding="utf-8")
+    assert html.count('<img class="crop" src="data:image/png;base64,') == 1
+    without = render_document_reports(ok_result(), tmp_path / "b", pdf=False)
+    assert "<img" not in without["html"].read_text(encoding="utf-8")
+
+
+def test_words_from_tesseract_data_drop_empty_entries() -> None:
+    data = {"text": ["", "업무", " "], "conf": ["-1", "91", "80"], "left": [0, 5, 9],
+            "top": [0, 6, 9], "width": [0, 30, 1], "height": [0, 12, 1], "block_num": [1, 1, 1],
+            "par_num": [1, 1, 1], "line_num": [0, 2, 2]}
+    assert words_from_data(data) == [WordBox(text="업무", left=5, top=6, width=30, height=12,
+                                             line="1.1.2")]
+
+
+@pytest.mark.ocr
+def test_real_tesseract_locates_the_duties_line(page) -> None:
+    crops = crop_fields(ok_result().fields, {2: page[0]}, locate=tesseract_words)
+    assert "duties" in crops and crops["duties"].redacted >= 1
