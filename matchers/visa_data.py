@@ -24,6 +24,7 @@ class YearThresholds(Record):
     floors_krw: dict[str, int]  # annual salary floor by E-7 sub-category ("E-7-1" ...)
     minimum_wage_monthly_krw: int  # statutory minimum wage per month
     floor_notes: dict[str, str] = Field(default_factory=dict)  # relaxations per sub-category
+    floor_notes_ko: dict[str, str] = Field(default_factory=dict)  # the same in Korean
     source: str = ""  # where the figures come from
 
 

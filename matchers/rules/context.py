@@ -1,0 +1,156 @@
+"""What every rule reads: the contract, its candidates, the E-7 facts and the visa figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Protocol
+
+from extractors.records import ContractFields, FieldValue
+from matchers.knowledge_records import E7Occupation, Unit
+from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
+from matchers.visa_data import VisaData
+
+# Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
+# to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass.
+STRONG_SCORE = 0.45
+WEAK_SCORE = 0.25
+GROUP_SHARE = 0.5
+PROFESSIONAL_SHARE = 0.6  # share of duty score mass on professional codes to call the work professional
+TOP = 5
+E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
+SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
+_STATED = re.compile(r"E\s*[-‐–]?\s*7\s*[-‐–]?\s*([1-4])(?!\d)", re.IGNORECASE)
+_YEAR = re.compile(r"(19|20)\d{2}")
+
+
+class E7Facts(Protocol):
+    """The slice of `matchers.knowledge.Knowledge` the rules use."""
+
+    e7_occupations: list[E7Occupation]
+
+    def e7_for_code(self, code: str) -> list[E7Occupation]: ...
+
+    def unit(self, code: str) -> Unit | None: ...
+
+
+def stated_subcategory(text: str | None) -> str | None:
+    """'E-7-1' from the many ways a contract writes it (E71, E-7 -1, e 7 1 ...)."""
+    m = _STATED.search(text or "")
+    return f"E-7-{m.group(1)}" if m else None
+
+
+def contract_year(fields: ContractFields) -> int:
+    """Year of the contract start, else the current year."""
+    m = _YEAR.search(fields.contract_start.value or "")
+    return int(m.group(0)) if m else date.today().year
+
+
+def share_of(cands: list[OccupationCandidate], keep) -> float:
+    """Share of the top candidates' score mass held by the candidates `keep` accepts."""
+    top = cands[:TOP]
+    total = sum(c.score for c in top)
+    return sum(c.score for c in top if keep(c)) / total if total else 0.0
+
+
+def confident(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
+    """Best candidate when it is strong enough, alone or backed by its group, to act on."""
+    if not cands or cands[0].score < WEAK_SCORE:
+        return None
+    best = cands[0]
+    if best.score >= STRONG_SCORE or share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE:
+        return best
+    return None
+
+
+def group2(code: str) -> str:
+    return code[:2]
+
+
+def evidence(field: str, value: FieldValue, *, snippet: str | None = None) -> FindingEvidence:
+    """Evidence pointing at a contract field (its page and snippet, or the value read)."""
+    text = snippet or value.snippet or value.value
+    return FindingEvidence(field=field, page=value.page, snippet=text)
+
+
+def krw(amount: float) -> str:
+    return f"{round(amount):,}"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    fields: ContractFields  # what the contract says
+    match: OccupationMatch  # KSCO candidates for title, English title, duties
+    year: int  # year whose thresholds apply
+    kb: E7Facts  # E-7 list and KSCO units
+    visa: VisaData  # floors, GNI, F-2-7 tables
+
+    @cached_property
+    def duties_best(self) -> OccupationCandidate | None:
+        return confident(self.match.duties_candidates)
+
+    @cached_property
+    def title_best(self) -> OccupationCandidate | None:
+        return confident(self.match.title_candidates)
+
+    @cached_property
+    def title_en_best(self) -> OccupationCandidate | None:
+        return confident(self.match.title_en_candidates)
+
+    @cached_property
+    def stated(self) -> str | None:
+        return stated_subcategory(self.fields.stated_visa.value)
+
+    def e7_work(self, code: str) -> list[E7Occupation]:
+        """E-7 work occupations (E-7-1..E-7-4) a KSCO7 code falls under."""
+        return [o for o in self.kb.e7_for_code(code) if o.subcategory in E7_WORK_SUBCATEGORIES]
+
+    def primary_e7(self, code: str) -> E7Occupation | None:
+        """The E-7 occupation that governs a code: the stated one, else the most specific."""
+        occs = self.e7_work(code)
+        stated = [o for o in occs if o.subcategory == self.stated]
+        ranked = sorted(stated or occs, key=lambda o: (SCOPE_ORDER.get(o.scope, 2), o.subcategory))
+        return ranked[0] if ranked else None
+
+    @cached_property
+    def duties_e7(self) -> E7Occupation | None:
+        return self.primary_e7(self.duties_best.code) if self.duties_best else None
+
+    @cached_property
+    def duties_professional(self) -> OccupationCandidate | None:
+        """The duties' best professional candidate when the duties read as professional work."""
+        best, cands = self.duties_best, self.match.duties_candidates
+        if best is not None:
+            return best if self.is_professional(best.code) else None
+        if not cands or cands[0].score < WEAK_SCORE:
+            return None
+        if share_of(cands, lambda c: self.is_professional(c.code)) < PROFESSIONAL_SHARE:
+            return None
+        return next(c for c in cands if self.is_professional(c.code))
+
+    def is_professional(self, code: str) -> bool:
+        """KSCO major 1 (managers) or 2 (professionals), or on the E-7-1 list."""
+        return code[:1] in "12" or any(o.subcategory == "E-7-1" for o in self.e7_work(code))
+
+    def subcategories(self, code: str) -> set[str]:
+        return {o.subcategory for o in self.e7_work(code)}
+
+    def unit_name(self, code: str) -> str:
+        unit = self.kb.unit(code)
+        return unit.name_ko if unit else code
+
+    def unit_name_en(self, code: str) -> str:
+        unit = self.kb.unit(code)
+        return (unit.name_en or unit.name_ko) if unit else code
+
+    @cached_property
+    def title_text(self) -> str:
+        """Korean title, else the English one, else the rank alone, as written."""
+        title = self.fields.job_title
+        return title.value or title.value_en or title.rank or ""
+
+    @cached_property
+    def duties_text(self) -> str:
+        return self.fields.duties.value or ""

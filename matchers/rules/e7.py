@@ -1,0 +1,147 @@
+"""Rules against the MOJ E-7 occupation list: eligibility, sub-category, excluded examples."""
+
+from __future__ import annotations
+
+import re
+
+from matchers.knowledge_records import E7Occupation
+from matchers.records import Finding, Severity
+from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, krw
+from matchers.rules.lexicon import normalise
+from matchers.rules.spec import make_finding, rule
+
+NOT_E7_ELIGIBLE = rule(
+    "not_e7_eligible", Severity.high,
+    "The duties' KSCO code is not on the E-7 list of permitted occupations.",
+    "MOJ stay manual 2026.9 pp.232-234 (E-7 occupation list)")
+WRONG_SUBCATEGORY = rule(
+    "wrong_subcategory", Severity.high,
+    "The contract states an E-7 sub-category the duties' occupation does not belong to.",
+    "MOJ stay manual 2026.9 pp.213-214, 232-234 (E-7-1..E-7-4 lists)")
+EXCLUDED_EXAMPLE = rule(
+    "excluded_example", Severity.high,
+    "The title or duties match a job the ministry lists as excluded for that occupation "
+    "(e.g. 영업소장 for 1511, 간호조무사 for nurses).",
+    "MOJ stay manual 2026.9 pp.235-278 (도입 불가/제외 examples per occupation)")
+
+_PAREN = re.compile(r"\(([^)]*)\)")
+_CODE = re.compile(r"(?<!\d)(\d{4,5})(?!\d)")
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def _expand(term: str) -> set[str]:
+    """Spelled-out variants: 'A 주방장 및 조리사' -> A 주방장, A 조리사; 'A·B 판매원' -> A 판매원 ..."""
+    variants = {term}
+    if " 및 " in term:
+        left, right = term.split(" 및 ", 1)
+        variants |= {left, " ".join([*left.split()[:-1], right])}
+    for v in list(variants):
+        words = v.split()
+        for i, word in enumerate(words):
+            if "·" in word:
+                variants |= {" ".join([*words[:i], alt, *words[i + 1:]]) for alt in word.split("·")}
+                break
+    return variants
+
+
+def excluded_terms(occ: E7Occupation) -> tuple[set[str], set[str]]:
+    """(normalised excluded job names, KSCO codes printed with them) of an E-7 occupation."""
+    names: set[str] = set()
+    codes: set[str] = set()
+    for item in occ.excluded_examples:
+        codes |= set(_CODE.findall(item))
+        inner = [part for m in _PAREN.findall(item) for part in m.split(",")]
+        for term in [_PAREN.sub(" ", item).strip(), *inner]:
+            term = _CODE.sub("", term).strip(" -")
+            names |= {normalise(v) for v in _expand(term) if _HANGUL.search(v)}
+    return {n for n in names if len(n) >= 3}, codes
+
+
+def _occupations(ctx: RuleContext) -> list[E7Occupation]:
+    return [o for o in ctx.kb.e7_occupations
+            if o.excluded_examples and o.subcategory in E7_WORK_SUBCATEGORIES]
+
+
+def _code_hit(ctx: RuleContext, codes: set[str]) -> str | None:
+    """The field whose confident code is one the list prints with an excluded example."""
+    for field, cand in (("duties", ctx.duties_best), ("job_title", ctx.title_best)):
+        if cand and {cand.code, cand.detail_code} & codes:
+            return field
+    return None
+
+
+def _text_hit(ctx: RuleContext, occ: E7Occupation, names: set[str]) -> tuple[str, str] | None:
+    title = normalise(f"{ctx.fields.job_title.value or ''} {ctx.fields.job_title.value_en or ''}")
+    duties = normalise(ctx.duties_text)
+    duties_is_occ = ctx.duties_best is not None and ctx.duties_best.code in occ.ksco7_codes
+    for name in sorted(names, key=len, reverse=True):
+        if name in title:
+            return "job_title", name
+        if name in duties and not duties_is_occ:
+            return "duties", name
+    return None
+
+
+def _excluded_hit(ctx: RuleContext, occ: E7Occupation) -> tuple[str, str] | None:
+    names, codes = excluded_terms(occ)
+    field = _code_hit(ctx, codes)
+    return (field, "; ".join(occ.excluded_examples)) if field else _text_hit(ctx, occ, names)
+
+
+def first_excluded(ctx: RuleContext) -> tuple[E7Occupation, str, str] | None:
+    """(occupation, field, excluded term) of the first excluded example the contract matches."""
+    for occ in _occupations(ctx):
+        hit = _excluded_hit(ctx, occ)
+        if hit is not None:
+            return occ, *hit
+    return None
+
+
+def excluded_example(ctx: RuleContext) -> list[Finding]:
+    hit = first_excluded(ctx)
+    if hit is None:
+        return []
+    occ, field, term = hit
+    value = ctx.fields.job_title if field == "job_title" else ctx.fields.duties
+    return [make_finding(
+        EXCLUDED_EXAMPLE, "default", [evidence(field, value)], term=term,
+        occupation=occ.name_ko, subcategory=occ.subcategory,
+        excluded="; ".join(occ.excluded_examples))]
+
+
+def _e7s1_possible(ctx: RuleContext, code: str) -> bool:
+    """E-7-S1 (income >= 3 x GNI, any occupation but clerical/elementary) is open."""
+    annual = ctx.fields.salary.annual_krw
+    gni = ctx.visa.gni_reference(ctx.year)
+    return bool(annual and gni and code[:1] not in "39" and annual >= 3 * gni.krw)
+
+
+def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
+    d = ctx.duties_best
+    if d is None or ctx.e7_work(d.code) or first_excluded(ctx):
+        return []  # an excluded example is the more specific finding
+    variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
+    gni = ctx.visa.gni_reference(ctx.year)
+    return [make_finding(
+        NOT_E7_ELIGIBLE, variant, [evidence("duties", ctx.fields.duties)], code=d.code,
+        name_ko=ctx.unit_name(d.code), name_en=ctx.unit_name_en(d.code),
+        threshold=krw(3 * gni.krw) if gni else "")]
+
+
+def wrong_subcategory(ctx: RuleContext) -> list[Finding]:
+    d, stated = ctx.duties_best, ctx.stated
+    if d is None or stated is None:
+        return []
+    subs = ctx.subcategories(d.code)
+    if not subs or stated in subs:
+        return []
+    ev = [evidence("stated_visa", ctx.fields.stated_visa), evidence("duties", ctx.fields.duties)]
+    occ = ctx.duties_e7
+    return [make_finding(
+        WRONG_SUBCATEGORY, "default", ev, stated=stated, code=d.code,
+        name_ko=ctx.unit_name(d.code), occupation=occ.name_ko if occ else ctx.unit_name(d.code),
+        subcategories="/".join(sorted(subs)))]
+
+
+SPECS = [NOT_E7_ELIGIBLE, WRONG_SUBCATEGORY, EXCLUDED_EXAMPLE]
+CHECKS = [not_e7_eligible, wrong_subcategory, excluded_example]

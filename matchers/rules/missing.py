@@ -1,0 +1,50 @@
+"""Rules for contract items the audit needs but the contract does not state."""
+
+from __future__ import annotations
+
+from matchers.records import Finding, FindingEvidence, Severity
+from matchers.rules.context import RuleContext
+from matchers.rules.spec import make_finding, rule
+from matchers.rules.title import is_generic_title
+
+MANUAL_E7 = "MOJ stay manual 2026.9 pp.213-231 (E-7 occupation, duties and wage review)"
+
+MISSING_TITLE = rule(
+    "missing_title", Severity.medium,
+    "The contract states no job title (직위/직종/Position).", MANUAL_E7)
+MISSING_DUTIES = rule(
+    "missing_duties", Severity.high,
+    "The contract states no duties (업무의 내용/Job description).",
+    "MOJ stay manual 2026.9 pp.213-231; E-7-4 contract sample p.319 (item 3, 직무내용)")
+MISSING_SALARY = rule(
+    "missing_salary", Severity.high,
+    "The contract states no salary, so the E-7 wage floor cannot be checked.",
+    "MOJ stay manual 2026.9 p.230 (wage floors)")
+
+
+def _absent(field: str) -> list[FindingEvidence]:
+    return [FindingEvidence(field=field)]
+
+
+def missing_title(ctx: RuleContext) -> list[Finding]:
+    title = ctx.fields.job_title
+    if (title.value or "").strip() or (title.value_en or "").strip() or is_generic_title(ctx):
+        return []  # a rank stated alone on a professional's contract is a generic title
+    return [make_finding(MISSING_TITLE, "default", _absent("job_title"))]
+
+
+def missing_duties(ctx: RuleContext) -> list[Finding]:
+    if ctx.duties_text.strip():
+        return []
+    return [make_finding(MISSING_DUTIES, "default", _absent("duties"))]
+
+
+def missing_salary(ctx: RuleContext) -> list[Finding]:
+    salary = ctx.fields.salary
+    if salary.amount_krw is not None or salary.annual_krw is not None:
+        return []
+    return [make_finding(MISSING_SALARY, "default", _absent("salary"))]
+
+
+SPECS = [MISSING_TITLE, MISSING_DUTIES, MISSING_SALARY]
+CHECKS = [missing_title, missing_duties, missing_salary]

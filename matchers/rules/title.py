@@ -1,0 +1,137 @@
+"""Rules on the job title: generic titles, titles the duties contradict, language mismatches."""
+
+from __future__ import annotations
+
+import re
+
+from matchers.records import Finding, OccupationCandidate, Severity
+from matchers.rules.context import WEAK_SCORE, RuleContext, evidence, group2
+from matchers.rules.lexicon import generic_kind, has_management_cue
+from matchers.rules.spec import make_finding, rule
+
+MANUAL_E7 = "MOJ stay manual 2026.9 pp.213-215, 232-234 (E-7 occupations judged by KSCO code)"
+GENERIC_TITLE = rule(
+    "generic_title", Severity.high,
+    "The title is generic or clerical (사무보조원, 직원, Staff, Office Assistant ...) while the "
+    "duties describe a professional occupation (KSCO major 1/2 or E-7-1).", MANUAL_E7)
+TITLE_DUTIES_CONFLICT = rule(
+    "title_duties_conflict", Severity.high,
+    "The title's best KSCO code and the duties' best code differ in 2-digit group or in E-7 "
+    "sub-category/eligibility.", MANUAL_E7)
+MISSING_KOREAN_TITLE = rule(
+    "missing_korean_title", Severity.medium,
+    "The contract gives the title only in English; the occupation report needs the Korean title.",
+    "MOJ stay manual 2026.9 pp.9-11 (외국인 직업 신고서: occupation in Korean KSCO terms)")
+TITLE_LANGUAGE_DISAGREEMENT = rule(
+    "title_language_disagreement", Severity.medium,
+    "The Korean and English titles point to different KSCO 2-digit groups.", MANUAL_E7)
+
+_HANGUL = re.compile(r"[가-힣]")
+
+
+def korean_title(ctx: RuleContext) -> str | None:
+    value = ctx.fields.job_title.value
+    return value if value and _HANGUL.search(value) else None
+
+
+def english_title(ctx: RuleContext) -> str | None:
+    title = ctx.fields.job_title
+    if title.value_en:
+        return title.value_en
+    return title.value if title.value and not _HANGUL.search(title.value) else None
+
+
+def title_generic_kind(ctx: RuleContext) -> str | None:
+    """Generic kind of the title that governs: Korean, else English, else a rank stated alone."""
+    text = korean_title(ctx) or english_title(ctx) or ctx.fields.job_title.rank
+    return generic_kind(text) if text else None
+
+
+def _exempt(kind: str, ctx: RuleContext) -> bool:
+    """A manager who manages, or a researcher doing science research, is not generic."""
+    code = ctx.duties_professional.code
+    if kind == "manager":
+        return code[:1] == "1" or has_management_cue(ctx.duties_text)
+    return kind == "researcher" and code[:2] == "21"
+
+
+def is_generic_title(ctx: RuleContext) -> bool:
+    kind = title_generic_kind(ctx)
+    if kind is None or ctx.duties_professional is None:
+        return False
+    return not _exempt(kind, ctx)
+
+
+def generic_title(ctx: RuleContext) -> list[Finding]:
+    if not is_generic_title(ctx):
+        return []
+    d = ctx.duties_professional
+    ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
+    return [make_finding(GENERIC_TITLE, "default", ev, title=ctx.title_text, code=d.code,
+                         name_ko=ctx.unit_name(d.code), name_en=ctx.unit_name_en(d.code))]
+
+
+def _close(code: str, cands: list[OccupationCandidate]) -> bool:
+    """`code` is a plausible reading too: among the top 3 and not weak."""
+    return any(c.code == code and c.score >= WEAK_SCORE for c in cands[:3])
+
+
+def _matters(ctx: RuleContext, a: str, b: str) -> bool:
+    return group2(a) != group2(b) or ctx.subcategories(a) != ctx.subcategories(b)
+
+
+def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
+    """(title code, duties code) when they disagree in a way that matters."""
+    t, d = ctx.title_best, ctx.duties_best
+    if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
+        return None
+    if _close(d.code, ctx.match.title_candidates) or _close(t.code, ctx.match.duties_candidates):
+        return None
+    return t.code, d.code
+
+
+def _e7_label(ctx: RuleContext, code: str) -> str:
+    subs = sorted(ctx.subcategories(code))
+    return "/".join(subs) if subs else "not E-7"
+
+
+def title_duties_conflict(ctx: RuleContext) -> list[Finding]:
+    codes = conflicting_codes(ctx)
+    if codes is None or is_generic_title(ctx):
+        return []
+    t, d = codes
+    ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
+    return [make_finding(
+        TITLE_DUTIES_CONFLICT, "default", ev, title=ctx.title_text,
+        title_code=t, title_name=ctx.unit_name(t), title_e7=_e7_label(ctx, t),
+        duties_code=d, duties_name=ctx.unit_name(d), duties_e7=_e7_label(ctx, d))]
+
+
+def missing_korean_title(ctx: RuleContext) -> list[Finding]:
+    en = english_title(ctx)
+    if korean_title(ctx) or not en:
+        return []
+    ev = [evidence("job_title", ctx.fields.job_title, snippet=ctx.fields.job_title.snippet or en)]
+    d = ctx.duties_best
+    if d is None:
+        return [make_finding(MISSING_KOREAN_TITLE, "no_code", ev, title_en=en)]
+    return [make_finding(MISSING_KOREAN_TITLE, "with_code", ev, title_en=en, code=d.code,
+                         name_ko=ctx.unit_name(d.code))]
+
+
+def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
+    ko, en = ctx.title_best, ctx.title_en_best
+    if not ko or not en or group2(ko.code) == group2(en.code):
+        return []
+    ko_text, en_text = korean_title(ctx), english_title(ctx)
+    if not ko_text or not en_text or generic_kind(ko_text) or generic_kind(en_text):
+        return []
+    ev = [evidence("job_title", ctx.fields.job_title)]
+    return [make_finding(
+        TITLE_LANGUAGE_DISAGREEMENT, "default", ev, title_ko=ko_text, title_en=en_text,
+        ko_code=ko.code, ko_name=ctx.unit_name(ko.code),
+        en_code=en.code, en_name=ctx.unit_name(en.code))]
+
+
+SPECS = [GENERIC_TITLE, TITLE_DUTIES_CONFLICT, MISSING_KOREAN_TITLE, TITLE_LANGUAGE_DISAGREEMENT]
+CHECKS = [generic_title, title_duties_conflict, missing_korean_title, title_language_disagreement]
