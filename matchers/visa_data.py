@@ -26,6 +26,7 @@ class YearThresholds(Record):
     floor_notes: dict[str, str] = Field(default_factory=dict)  # relaxations per sub-category
     floor_notes_ko: dict[str, str] = Field(default_factory=dict)  # the same in Korean
     source: str = ""  # where the figures come from
+    floor_source: str = ""  # citation of the floors alone, quoted in findings
 
 
 class GniFigure(Record):

@@ -124,7 +124,8 @@ def _subcategory_floor(ctx: RuleContext, sub: str | None) -> Floor | None:
         return Floor(lowest, en, ko, year_en, year_ko)
     if sub not in t.floors_krw:
         return None
-    en, ko = phrase("basis_subcategory", subcategory=sub, year=t.year, source=t.source)
+    en, ko = phrase("basis_subcategory", subcategory=sub, year=t.year,
+                    source=t.floor_source or t.source)
     note_en = " ".join(x for x in (t.floor_notes.get(sub, ""), year_en) if x)
     note_ko = " ".join(x for x in (t.floor_notes_ko.get(sub, ""), year_ko) if x)
     return Floor(t.floors_krw[sub], en, ko, note_en, note_ko)
