@@ -74,6 +74,15 @@ class BatchRow:
         ranked = [s for _, s in self.findings if s]
         return min(ranked, key=SEVERITY_RANK.__getitem__).value if ranked else ""
 
+    def attachments(self) -> list[tuple[str, Path]]:
+        """The PDF and addendum DOCX written next to the HTML report, when present."""
+        if self.report is None:
+            return []
+        stem = self.report.name.removesuffix(".html")
+        found = [("PDF", self.report.with_name(stem + ".pdf")),
+                 ("DOCX", self.report.with_name(stem + ".addendum.docx"))]
+        return [(label, path) for label, path in found if path.exists()]
+
     def findings_text(self) -> str:
         return "; ".join(f"{rule} ({sev.value})" if sev else rule for rule, sev in self.findings)
 

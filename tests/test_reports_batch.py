@@ -170,3 +170,13 @@ def test_formulas_in_contract_text_are_defused(tmp_path: Path) -> None:
     cell = load_workbook(written["xlsx"]).active["D2"]
     assert cell.data_type == "s" and cell.value == "'=1+1"
     assert _csv_rows(written["csv"])[0]["title"] == "'=1+1"
+
+
+def test_index_links_pdf_and_docx_next_to_the_report(tmp_path: Path) -> None:
+    result = ok_result()
+    render_document_reports(result, tmp_path, pdf=False)
+    (tmp_path / "stand-in.pdf").write_bytes(b"%PDF")  # not next to the report: never linked
+    html = render_batch(batch([result]), [result], tmp_path)["index"].read_text(encoding="utf-8")
+    links = re.findall(r'class="attachment" href="([^"]+)">(\w+)<', html)
+    assert [label for _, label in links] == ["DOCX"]
+    assert (tmp_path / links[0][0]).is_file()
