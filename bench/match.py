@@ -116,8 +116,12 @@ def speed(qs) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", nargs="?", default=str(REPO / ".." / "shared" / "data"))
+    parser.add_argument("--calibrate", action="store_true", help="grid weights on a validation split")
     args = parser.parse_args(argv)
     ref = read_reference(Path(args.data_dir))
+    if args.calibrate:
+        calibrate(ref)
+        return 0
     held, rows = split(ref)
     qs = queries(rows)
     m = build_matcher(ref, held)
@@ -138,6 +142,56 @@ def main(argv: list[str] | None = None) -> int:
     speed(qs[:300])
     load_knowledge()
     return 0
+
+
+
+def calibrate(ref: dict) -> None:
+    """Grid the combination weights and review thresholds on a validation split (other seed)."""
+    import numpy as np
+
+    held, rows = split(ref, seed=SEED + 1)
+    m = build_matcher(ref, held)
+    data = []
+    for gold, title, duties in queries(rows):
+        t = {c: s for c, (s, _) in m.title_scores(title).items()}
+        sims, _ = m.duties.code_scores(duties)
+        top = np.argsort(-sims)[:30]
+        data.append((gold, t, {m.duties.codes[i]: float(sims[i]) for i in top}))
+    best = None
+    for wt in (0.3, 0.4, 0.45, 0.5, 0.6):
+        for scale in (0.15, 0.2, 0.25, 0.3, 0.4):
+            ranked_ = [_combine(t, d, wt, scale) for _, t, d in data]
+            acc = sum(r[0][0] == g for r, (g, _, _) in zip(ranked_, data)) / len(data)
+            if best is None or acc > best[0]:
+                best = (acc, wt, scale, ranked_)
+    acc, wt, scale, ranked_ = best
+    print(f"calibration (seed {SEED + 1}): title weight {wt}, duty weight {1 - wt:.2f}, "
+          f"duty scale {scale}: top1 {acc:.3f}")
+    _review_grid(ranked_, [g for g, _, _ in data])
+
+
+def _combine(t: dict, d: dict, wt: float, scale: float) -> list[tuple[str, float]]:
+    out = {c: wt * s for c, s in t.items()}
+    for c, s in d.items():
+        out[c] = out.get(c, 0.0) + (1 - wt) * min(1.0, s / scale)
+    return sorted(out.items(), key=lambda kv: -kv[1])[:5]
+
+
+def _review_grid(ranked_: list, golds: list[str]) -> None:
+    for target in (0.95, 0.90, 0.85):
+        options = []
+        for lo in [x / 100 for x in range(20, 80, 2)]:
+            for gap in [x / 100 for x in range(0, 30, 2)]:
+                keep = [(r, g) for r, g in zip(ranked_, golds)
+                        if r[0][1] >= lo and r[0][1] - r[1][1] >= gap]
+                if keep:
+                    acc = sum(r[0][0] == g for r, g in keep) / len(keep)
+                    if acc >= target:
+                        options.append((1 - len(keep) / len(golds), lo, gap, acc))
+        if options:
+            rate, lo, gap, acc = min(options)
+            print(f"  review for {target:.0%} accuracy on the rest: min score {lo}, margin {gap} "
+                  f"-> review {rate:.1%}, accuracy {acc:.3f}")
 
 
 if __name__ == "__main__":

@@ -17,25 +17,35 @@ class SparseIndex:
     """Rows of weighted features, queried by cosine through a feature-major CSR layout."""
 
     def __init__(self, rows: list[dict[str, float]], *, idf: dict[str, float] | None = None):
-        self.idf = idf if idf is not None else _idf(rows)
         self.n_rows = len(rows)
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.row_vectors = []
-        for i, row in enumerate(rows):
-            vec = _normalise({f: w * self.idf.get(f, 0.0) for f, w in row.items()})
-            self.row_vectors.append(vec)
-            for f, w in vec.items():
-                postings[f].append((i, w))
-        self._layout(postings)
+        vocab: dict[str, int] = {} if idf is None else {f: k for k, f in enumerate(idf)}
+        feats = np.array([vocab.setdefault(f, len(vocab)) for row in rows for f in row], np.int64)
+        values = np.array([w for row in rows for w in row.values()], dtype=np.float64)
+        owners = np.repeat(np.arange(self.n_rows), [len(row) for row in rows])
+        names = list(vocab)
+        if idf is None:
+            df = np.bincount(feats, minlength=len(names))
+            idf_arr = np.log((1 + self.n_rows) / (1 + df)) + 1.0
+            idf = dict(zip(names, idf_arr.tolist(), strict=True))
+        else:
+            idf_arr = np.array([idf[f] for f in names])
+        self.idf = idf
+        values = values * idf_arr[feats]
+        norms = np.sqrt(np.bincount(owners, weights=values * values, minlength=self.n_rows))
+        values = values / np.maximum(norms, 1e-12)[owners]
+        self._row_major = (owners, feats, values, names)
+        order = np.argsort(feats, kind="stable")
+        self.vocab = {f: k for k, f in enumerate(names)}
+        self.indptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(feats, minlength=len(names)), out=self.indptr[1:])
+        self.rows = owners[order].astype(np.int32)
+        self.weights = values[order].astype(np.float32)
 
-    def _layout(self, postings: dict[str, list[tuple[int, float]]]) -> None:
-        self.vocab = {f: k for k, f in enumerate(postings)}
-        sizes = [len(p) for p in postings.values()]
-        self.indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=self.indptr[1:])
-        flat = [pair for p in postings.values() for pair in p]
-        self.rows = np.array([r for r, _ in flat], dtype=np.int32)
-        self.weights = np.array([w for _, w in flat], dtype=np.float32)
+    def row_vector(self, i: int) -> dict[str, float]:
+        """Normalised weights of one row (for evidence)."""
+        owners, feats, values, names = self._row_major
+        lo, hi = np.searchsorted(owners, [i, i + 1])
+        return {names[f]: float(v) for f, v in zip(feats[lo:hi], values[lo:hi], strict=True)}
 
     def vector(self, feats: dict[str, float]) -> dict[str, float]:
         return _normalise({f: w * self.idf[f] for f, w in feats.items() if f in self.idf})
@@ -46,16 +56,10 @@ class SparseIndex:
         idx = [(self.vocab[f], w) for f, w in vec.items() if f in self.vocab]
         if not idx:
             return np.zeros(self.n_rows, dtype=np.float32)
-        spans = [np.arange(self.indptr[k], self.indptr[k + 1]) for k, _ in idx]
-        pos = np.concatenate(spans)
-        qw = np.repeat(np.array([w for _, w in idx], dtype=np.float32), [len(s) for s in spans])
-        return np.bincount(self.rows[pos], weights=self.weights[pos] * qw, minlength=self.n_rows)
-
-
-def _idf(rows: list[dict[str, float]]) -> dict[str, float]:
-    df = Counter(f for row in rows for f in row)
-    n = len(rows)
-    return {f: math.log((1 + n) / (1 + d)) + 1.0 for f, d in df.items()}
+        ptr, rows, weights = self.indptr, self.rows, self.weights
+        hit_rows = np.concatenate([rows[ptr[k] : ptr[k + 1]] for k, _ in idx])
+        hit_w = np.concatenate([weights[ptr[k] : ptr[k + 1]] * w for k, w in idx])
+        return np.bincount(hit_rows, weights=hit_w, minlength=self.n_rows)
 
 
 def _normalise(vec: dict[str, float]) -> dict[str, float]:
@@ -81,6 +85,22 @@ class TitleIndex:
         self.owners = [owners[k] for k in self.keys]
         self.exact = {k: i for i, k in enumerate(self.keys)}
         self.index = SparseIndex([dict(title_grams(k)) for k in self.keys])
+        self.codes, self.centroids = self._centroids(entries)
+
+    @staticmethod
+    def _centroids(entries) -> tuple[list[str], SparseIndex]:
+        """Per code: the summed n-grams of all its titles (helps titles never seen before)."""
+        grams: dict[str, Counter] = defaultdict(Counter)
+        for code, title, kind in entries:
+            if kind != "related":
+                grams[code].update(title_grams(title))
+        codes = sorted(grams)
+        return codes, SparseIndex([sublinear(grams[c]) for c in codes])
+
+    def centroid_scores(self, title: str) -> dict[str, float]:
+        sims = self.centroids.scores(dict(title_grams(title)))
+        best = np.argsort(-sims)[:30]
+        return {self.codes[i]: float(sims[i]) for i in best if sims[i] > 0}
 
     def code_scores(self, title: str, *, top: int = 40) -> dict[str, tuple[float, str, str]]:
         """Per code: best similarity x kind weight, with the matching title and its kind."""
@@ -105,6 +125,7 @@ class DutyIndex:
         self.codes = sorted(terms)
         self.index = SparseIndex([sublinear(terms[c]["counts"]) for c in self.codes])
         self.position = {c: i for i, c in enumerate(self.codes)}
+        self._words: dict[str, dict[str, float]] = {}  # per-code word weights, filled lazily
 
     def code_scores(self, text: str) -> tuple[np.ndarray, dict[str, float]]:
         query = sublinear(duty_features(text))
@@ -112,6 +133,9 @@ class DutyIndex:
 
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:
         """Words that contributed most to a code's duty score."""
-        row = self.index.row_vectors[self.position[code]]
+        row = self._words.get(code)
+        if row is None:
+            vec = self.index.row_vector(self.position[code])
+            row = self._words[code] = {f: w for f, w in vec.items() if f.startswith("w:")}
         parts = [(w * row[f], f[2:]) for f, w in query_vec.items() if f.startswith("w:") and f in row]
         return [word for _, word in sorted(parts, reverse=True)[:n]]

@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 
 TOP = 5
 WEIGHTS = {"title": 0.45, "title_en": 0.35, "duties": 0.55}  # calibrated by bench.match
-DUTY_SCALE = 0.30  # duty cosine treated as full strength (calibrated by bench.match)
-REVIEW_MIN_SCORE = 0.35  # best combined score below this needs review
-REVIEW_MIN_MARGIN = 0.04  # best minus runner-up below this needs review
+CENTROID = 0.3  # share of the title score from the per-code title centroid (bench.match)
+DUTY_SCALE = 0.20  # duty cosine treated as full strength (calibrated by bench.match)
+REVIEW_MIN_SCORE = 0.72  # best combined score below this needs review
+REVIEW_MIN_MARGIN = 0.10  # best minus runner-up below this needs review
 
 Scores = dict[str, tuple[float, list[str]]]
 
@@ -39,7 +40,12 @@ class Matcher:
 
     def title_scores(self, title: str) -> Scores:
         found = self.titles.code_scores(title)
-        return {c: (s, [f"title '{title}' ~ {kind} '{name}'"]) for c, (s, name, kind) in found.items()}
+        out = {c: (s * (1 - CENTROID), [f"title '{title}' ~ {kind} '{name}'"])
+               for c, (s, name, kind) in found.items()}
+        for code, sim in self.titles.centroid_scores(title).items():
+            score, evidence = out.get(code, (0.0, [f"title '{title}' ~ titles of {code}"]))
+            out[code] = (score + CENTROID * sim, evidence)
+        return out
 
     def english_scores(self, title_en: str) -> Scores:
         return self.english.code_scores(title_en) if self.english else {}
@@ -48,12 +54,12 @@ class Matcher:
         sims, qvec = self.duties.code_scores(duties)
         best = np.argsort(-sims)[:top]
         out = {}
-        for i in best:
+        for rank, i in enumerate(best):
             if sims[i] > 0:
                 code = self.duties.codes[i]
                 score = min(1.0, float(sims[i]) / DUTY_SCALE)
-                words = ", ".join(self.duties.keywords(code, qvec))
-                out[code] = (score, [f"duty keywords: {words}"])
+                words = self.duties.keywords(code, qvec) if rank < TOP + 3 else ["(similar duties)"]
+                out[code] = (score, [f"duty keywords: {', '.join(words)}"])
         return out
 
 

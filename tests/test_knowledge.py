@@ -153,3 +153,10 @@ def test_missing_file_raises(tmp_path):
     (folder / "e7.json").unlink()
     with pytest.raises(ReferenceDataError):
         read_package(folder)
+
+
+def test_group_occupation_drops_units_named_as_excluded(kb):
+    cooks = _occ(kb, "S09")  # 한식/분식·음료 조리사 (4411, 4415, 4419) are excluded from E-7-2
+    assert cooks.ksco7_codes == ["4412", "4413", "4414"]
+    assert "4511" not in cooks.ksco8_codes
+    assert not any(o.seq == "S09" for o in kb.e7_for_code("4411"))
