@@ -10,7 +10,7 @@ import numpy as np
 from matchers.knowledge_text import duty_features, title_grams, title_key
 
 KIND_WEIGHT = {"primary": 1.0, "e7_example": 1.0, "alias": 0.95, "synonym": 0.95,
-               "unit_name": 0.9, "detail_name": 0.9, "related": 0.55}
+               "unit_name": 0.9, "detail_name": 0.9, "related": 0.8}
 
 
 class SparseIndex:
@@ -103,19 +103,28 @@ class TitleIndex:
         return {self.codes[i]: float(sims[i]) for i in best if sims[i] > 0}
 
     def code_scores(self, title: str, *, top: int = 40) -> dict[str, tuple[float, str, str]]:
-        """Per code: best similarity x kind weight, with the matching title and its kind."""
+        """Per code: best similarity x kind weight plus 0.3 x the next two (votes of similar
+        titles), capped at 1, with the best matching title and its kind."""
         sims = self.index.scores(dict(title_grams(title)))
         exact = self.exact.get(title_key(title))
         if exact is not None:
             sims[exact] = 1.0
         best = np.argpartition(-sims, min(top, len(sims) - 1))[:top]
-        out: dict[str, tuple[float, str, str]] = {}
+        votes: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
         for i in best[np.argsort(-sims[best])]:
             for code, (name, kind) in self.owners[i].items():
-                score = float(sims[i]) * KIND_WEIGHT[kind]
-                if score > out.get(code, (0.0,))[0]:
-                    out[code] = (score, name, kind)
+                votes[code].append((float(sims[i]) * KIND_WEIGHT[kind], name, kind))
+        out = {}
+        for code, found in votes.items():
+            found.sort(reverse=True)
+            score = found[0][0] + 0.3 * sum(v for v, _, _ in found[1:3])
+            out[code] = (min(score, 1.0), found[0][1], found[0][2])
         return out
+
+    def exact_codes(self, title: str) -> dict[str, str]:
+        """Codes owning exactly this title key, with the title's kind."""
+        i = self.exact.get(title_key(title))
+        return {} if i is None else {c: kind for c, (_, kind) in self.owners[i].items()}
 
 
 class DutyIndex:

@@ -10,7 +10,7 @@ import numpy as np
 from extractors.records import ContractFields
 from matchers.english import is_generic_en, read_synonyms
 from matchers.knowledge import Knowledge, load_knowledge
-from matchers.knowledge_index import DutyIndex, TitleIndex
+from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex
 from matchers.knowledge_text import title_key
 from matchers.match_e7 import e7_fields
 from matchers.records import OccupationCandidate, OccupationMatch
@@ -19,10 +19,11 @@ log = logging.getLogger(__name__)
 
 TOP = 5
 WEIGHTS = {"title": 0.45, "title_en": 0.35, "duties": 0.55}  # calibrated by bench.match
-CENTROID = 0.3  # share of the title score from the per-code title centroid (bench.match)
-DUTY_SCALE = 0.20  # duty cosine treated as full strength (calibrated by bench.match)
-REVIEW_MIN_SCORE = 0.72  # best combined score below this needs review
-REVIEW_MIN_MARGIN = 0.10  # best minus runner-up below this needs review
+EXACT = 0.95  # title score floor for an exact dictionary title or alias
+CENTROID = 0.7  # share of the title score from the per-code title centroid (bench.match)
+DUTY_SCALE = 0.30  # duty cosine treated as full strength (calibrated by bench.match)
+REVIEW_MIN_SCORE = 0.54  # best combined score below this needs review
+REVIEW_MIN_MARGIN = 0.14  # best minus runner-up below this needs review
 
 Scores = dict[str, tuple[float, list[str]]]
 
@@ -45,6 +46,9 @@ class Matcher:
         for code, sim in self.titles.centroid_scores(title).items():
             score, evidence = out.get(code, (0.0, [f"title '{title}' ~ titles of {code}"]))
             out[code] = (score + CENTROID * sim, evidence)
+        for code, kind in self.titles.exact_codes(title).items():
+            if kind != "related":  # a dictionary title or alias named exactly is strong evidence
+                out[code] = (max(out[code][0], EXACT * KIND_WEIGHT[kind]), out[code][1])
         return out
 
     def english_scores(self, title_en: str) -> Scores:
