@@ -30,7 +30,7 @@ def korean_font() -> str:
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)  # Korean documents wrap at word (어절) boundaries
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1,
                            spaceAfter=8)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)
