@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reports.audit import pipeline_version, reference_version
-from reports.paths import atomic_write_text, safe_client, safe_stem
-from reports.pii import mask_data
+from reports.paths import atomic_write_text, document_base
+from reports.pii import mask_data, mask_result
 from reports.records import BatchSummary, DocumentResult, SummaryEntry, SummaryProblem
 
 SUMMARY_NAME = "summary.json"
@@ -16,14 +16,14 @@ SUMMARY_NAME = "summary.json"
 
 def result_relpath(source: str, sha256: str, *, client: str | None = None) -> str:
     """Where the per-document JSON of `source` lives, relative to the output folder."""
-    stem = safe_stem(source, sha256 or "0" * 12)
-    return f"{safe_client(client)}/{stem}.json" if client else f"{stem}.json"
+    return document_base(source, sha256, client) + ".json"
 
 
 def write_result(result: DocumentResult, out_dir: Path, *, show_pii: bool = False) -> str:
     """Write one document's JSON; returns its path relative to `out_dir`."""
     rel = result_relpath(result.document.path, result.document.sha256, client=result.client)
-    atomic_write_text(Path(out_dir) / rel, dump_json(result.model_dump(mode="json"), show_pii))
+    shown = result if show_pii else mask_result(result)
+    atomic_write_text(Path(out_dir) / rel, dump_json(shown.model_dump(mode="json"), show_pii))
     return rel
 
 

@@ -114,3 +114,15 @@ def test_cli_audits_a_folder_with_a_corrupt_file_and_continues(tmp_path):
     assert by_name["broken.pdf"]["problems"][0]["code"] == "corrupt_file"
     assert by_name["good.pdf"]["status"] in {"success", "partial"}
     assert "Audited 2 document(s)" in proc.stdout
+
+
+def test_no_output_file_contains_an_employee_name_or_passport_number(born_digital_run):
+    specs, out, _ = born_digital_run
+    secrets = {s.employee_name for s, _, scan in specs.values() if scan is None}
+    secrets |= {s.passport_no for s, _, scan in specs.values() if scan is None}
+    texts = [p for p in out.rglob("*") if p.suffix in {".json", ".html", ".csv"}]
+    assert texts
+    for path in texts:
+        content = path.read_text(encoding="utf-8-sig")
+        leaked = [s for s in secrets if s and s in content]
+        assert not leaked, f"{path.name} leaks personal data"
