@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 demo: setup
-	@$(BIN)/ksoc-audit audit sample_docs --out out/demo; rc=$$?; \
+	@$(BIN)/ksoc-audit audit sample_docs/*.pdf --out out/demo; rc=$$?; \
 	  echo "Reports: $(CURDIR)/out/demo (summary.json, index.html)"; \
 	  [ $$rc -le 1 ] || exit $$rc
 

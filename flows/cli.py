@@ -1,8 +1,8 @@
 """`ksoc-audit` command line.
 
 Exit codes:
-    0   every document audited, no findings
-    1   findings present (the contracts need attention)
+    0   every document audited, no finding that needs action
+    1   findings of high or medium severity present (the contracts need attention)
     2   at least one document failed (see summary.json problems)
     64  usage error (bad arguments, missing input path)
     69  environment error (Tesseract, Korean data or fonts missing: run `ksoc-audit doctor`)
@@ -108,19 +108,20 @@ def cmd_audit(args) -> int:
 
 
 def audit_exit_code(summary) -> int:
-    """0 clean, 1 findings, 2 failures (failures win)."""
+    """0 clean, 1 actionable findings, 2 failures (failures win)."""
     if any(d.status == "failed" for d in summary.documents):
         return EXIT_FAILED
-    return EXIT_FINDINGS if any(d.findings for d in summary.documents) else EXIT_OK
+    actionable = any(d.worst_severity in ("high", "medium") for d in summary.documents)
+    return EXIT_FINDINGS if actionable else EXIT_OK
 
 
 def _print_audit_summary(summary, out: Path) -> None:
     counts: dict[str, int] = {}
     for doc in summary.documents:
         counts[doc.status] = counts.get(doc.status, 0) + 1
-    flagged = sum(1 for d in summary.documents if d.findings)
+    flagged = sum(1 for d in summary.documents if d.worst_severity in ("high", "medium"))
     parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} with findings.")
+    print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} need attention.")
     for doc in summary.documents:
         if doc.status == "failed":
             reason = doc.problems[0].message if doc.problems else "unknown"

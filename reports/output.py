@@ -43,6 +43,7 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
         problems=[SummaryProblem(code=p.code, message=p.message) for p in result.problems],
         client=result.client,
         findings=[f.rule for f in result.findings],
+        worst_severity=result.findings[0].severity if result.findings else None,
         best_code=best,
         reused=result.reused,
     )

@@ -12,7 +12,7 @@ from extractors.records import (
     Route,
     Status,
 )
-from matchers.records import AddendumDraft, Finding, OccupationMatch
+from matchers.records import AddendumDraft, Finding, OccupationMatch, Severity
 
 SCHEMA_VERSION = "1.0"
 
@@ -61,6 +61,7 @@ class SummaryEntry(Record):
     problems: list[SummaryProblem] = Field(default_factory=list)  # problems of the document
     client: str | None = None  # client folder, for relocation firms
     findings: list[str] = Field(default_factory=list)  # rule ids raised, most severe first
+    worst_severity: Severity | None = None  # most severe finding; None when there is none
     best_code: str | None = None  # best KSCO7 candidate code
     reused: bool = False  # result taken from cache
 

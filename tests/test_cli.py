@@ -29,9 +29,12 @@ def _summary(*entries):
 
 @pytest.mark.parametrize(("entries", "code"), [
     ([SummaryEntry(source="a", status=Status.success)], 0),
-    ([SummaryEntry(source="a", status=Status.success, findings=["generic_title"])], 1),
+    ([SummaryEntry(source="a", status=Status.success, findings=["generic_title"],
+                   worst_severity="high")], 1),
+    ([SummaryEntry(source="a", status=Status.success, findings=["f27_income_points"],
+                   worst_severity="low")], 0),
     ([SummaryEntry(source="a", status=Status.failed),
-      SummaryEntry(source="b", status=Status.success, findings=["x"])], 2),
+      SummaryEntry(source="b", status=Status.success, findings=["x"], worst_severity="medium")], 2),
 ])
 def test_exit_codes(entries, code):
     assert audit_exit_code(_summary(*entries)) == code
