@@ -280,3 +280,44 @@ def test_rules_table_is_complete_and_documented():
 def test_rules_doc_is_current():
     assert DOC_PATH.read_text(encoding="utf-8") == rules_markdown(), \
         "regenerate: .venv/bin/python -m matchers.rules"
+
+
+# robustness against noisy duty readings ----------------------------------------------------
+
+def test_title_code_listed_by_the_duties_is_no_conflict():
+    duties = ["2851", ("2352", 0.4), ("2351", 0.3)]  # the title's code is a lower duty candidate
+    assert "title_duties_conflict" not in rules_of(contract("기계공학 기술자"),
+                                                   occ(title="2351", duties=duties))
+
+
+def test_same_group_needs_a_strong_duty_reading_to_conflict():
+    weak = occ(title="2742", duties=[("2714", 0.36), ("2735", 0.2), ("2732", 0.18)])
+    assert "title_duties_conflict" not in rules_of(contract("해외 영업원"), weak)
+
+
+def test_english_only_duties_give_no_duty_reading():
+    english = contract("사원", duties="Design and develop payment backend APIs with Java")
+    assert "generic_title" not in rules_of(english, occ(title="3127", duties="2112"))
+
+
+def test_vague_duties_ignore_whatever_the_matcher_read():
+    found = rules_of(contract("데이터 분석가", duties="사무 업무"), occ(title="2231", duties="3141"))
+    assert "vague_duties" in found
+    assert not found & {"title_duties_conflict", "not_e7_eligible"}
+
+
+def test_not_eligible_waits_for_an_equally_strong_e7_reading():
+    close = occ(title="2233", duties=[("2239", 0.84), ("2233", 0.78)])
+    assert "not_e7_eligible" not in rules_of(contract("정보보안 전문가"), close)
+
+
+def test_e7_title_backed_by_the_duties_keeps_the_job_eligible():
+    nurse = occ(title="2430", duties=[("2465", 0.52), ("4219", 0.39), ("2430", 0.27)])
+    assert "not_e7_eligible" not in rules_of(contract("간호사", duties="병동 환자 간호 및 투약 관리"),
+                                             nurse)
+
+
+def test_specific_non_e7_title_outweighs_a_close_e7_duty_candidate():
+    shop = occ(title=[("5321", 0.33)], duties=[("9539", 0.51), ("5211", 0.48), ("1511", 0.47)])
+    fields = contract("매장 판매원", duties="매장 상품 진열 및 고객 응대, 계산 및 재고 정리")
+    assert "not_e7_eligible" in rules_of(fields, shop)

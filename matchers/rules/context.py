@@ -11,13 +11,16 @@ from typing import Protocol
 from extractors.records import ContractFields, FieldValue
 from matchers.knowledge_records import E7Occupation, Unit
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
+from matchers.rules.lexicon import MIN_INFORMATIVE, informative_size, mostly_korean
 from matchers.visa_data import VisaData
 
 # Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
 # to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass.
 STRONG_SCORE = 0.45
 WEAK_SCORE = 0.25
-GROUP_SHARE = 0.5
+GROUP_SHARE = 0.45
+CORROBORATE_SCORE = 0.2  # a code this strong among the duty candidates backs a title's reading
+CLOSE_SCORE = 0.1  # duty candidates this close to the best are equally plausible readings
 PROFESSIONAL_SHARE = 0.6  # share of duty score mass on professional codes to call the work professional
 TOP = 5
 E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
@@ -89,7 +92,34 @@ class RuleContext:
 
     @cached_property
     def duties_best(self) -> OccupationCandidate | None:
-        return confident(self.match.duties_candidates)
+        """The duties' reading; none for boilerplate duties, whatever the matcher says."""
+        return confident(self.duty_candidates)
+
+    @cached_property
+    def duty_candidates(self) -> list[OccupationCandidate]:
+        """Duty candidates the rules may use. The duty index is built from the Korean job
+        dictionary (한국직업사전), so English-only duties get no usable reading; boilerplate
+        duties none either."""
+        text = self.duties_text
+        if informative_size(text) < MIN_INFORMATIVE or not mostly_korean(text):
+            return []
+        return self.match.duties_candidates
+
+    @cached_property
+    def title_top(self) -> OccupationCandidate | None:
+        """The title's first candidate when it is not weak (no group backing required)."""
+        cands = self.match.title_candidates
+        return cands[0] if cands and cands[0].score >= WEAK_SCORE else None
+
+    def corroborated(self, code: str) -> bool:
+        """The duties back `code`: it is among their top candidates with some strength."""
+        return any(c.code == code and c.score >= CORROBORATE_SCORE
+                   for c in self.duty_candidates[:TOP])
+
+    def close_to_best(self) -> list[OccupationCandidate]:
+        """Duty candidates as plausible as the best one."""
+        cands = self.duty_candidates
+        return [c for c in cands[:TOP] if c.score >= cands[0].score - CLOSE_SCORE]
 
     @cached_property
     def title_best(self) -> OccupationCandidate | None:
@@ -121,7 +151,7 @@ class RuleContext:
     @cached_property
     def duties_professional(self) -> OccupationCandidate | None:
         """The duties' best professional candidate when the duties read as professional work."""
-        best, cands = self.duties_best, self.match.duties_candidates
+        best, cands = self.duties_best, self.duty_candidates
         if best is not None:
             return best if self.is_professional(best.code) else None
         if not cands or cands[0].score < WEAK_SCORE:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from matchers.records import Finding, Severity
 from matchers.rules.context import RuleContext, evidence
-from matchers.rules.lexicon import BOILERPLATE_PATTERNS, DUTY_STOPWORDS
+from matchers.rules.lexicon import MIN_INFORMATIVE, informative_size
 from matchers.rules.spec import make_finding, rule
 
 VAGUE_DUTIES = rule(
@@ -16,27 +13,6 @@ VAGUE_DUTIES = rule(
     "company'), so they do not show the occupation.",
     "MOJ stay manual 2026.9 pp.213-215 (occupation judged by actual duties); "
     "E-7-4 contract sample p.319 (specific duties must be written)")
-
-# Informative length under which duties say too little: Hangul syllables + Latin letters / 2.5
-# (an English word carries about as much as 2-3 syllables).
-MIN_INFORMATIVE = 6.0
-_WORD = re.compile(r"[0-9a-z&+#.\-]+|[가-힣]+")
-_PARTICLE = re.compile(r"(을|를|이|가|은|는|의|에|와|과|로|으로|에서)$")
-
-
-def informative_size(text: str) -> float:
-    """How much of the duties text describes work once boilerplate and filler are gone."""
-    rest = unicodedata.normalize("NFKC", text or "").lower()
-    for pattern in BOILERPLATE_PATTERNS:
-        rest = pattern.sub(" ", rest)
-    size = 0.0
-    for word in _WORD.findall(rest):
-        word = _PARTICLE.sub("", word) if word[0] >= "가" else word
-        if word in DUTY_STOPWORDS or len(word) < 2:
-            continue
-        size += len(word) if word[0] >= "가" else len(word) / 2.5
-    return size
-
 
 def vague_duties(ctx: RuleContext) -> list[Finding]:
     text = ctx.duties_text.strip()

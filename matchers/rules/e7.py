@@ -6,9 +6,10 @@ import re
 
 from matchers.knowledge_records import E7Occupation
 from matchers.records import Finding, Severity
-from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, krw
+from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, group2, krw
 from matchers.rules.lexicon import normalise
 from matchers.rules.spec import make_finding, rule
+from matchers.rules.title import title_generic_kind
 
 NOT_E7_ELIGIBLE = rule(
     "not_e7_eligible", Severity.high,
@@ -116,9 +117,20 @@ def _e7s1_possible(ctx: RuleContext, code: str) -> bool:
     return bool(annual and gni and code[:1] not in "39" and annual >= 3 * gni.krw)
 
 
+def _e7_plausible(ctx: RuleContext) -> bool:
+    """An E-7 reading stays open: an E-7 title the duties back, or an E-7 duty candidate as
+    strong as the best that a specific non-E-7 title of another group does not contradict."""
+    t = ctx.title_top
+    if t and ctx.e7_work(t.code) and ctx.corroborated(t.code):
+        return True
+    title_other = t is not None and title_generic_kind(ctx) is None and not ctx.e7_work(t.code)
+    return any(ctx.e7_work(c.code) and not (title_other and group2(c.code) != group2(t.code))
+               for c in ctx.close_to_best())
+
+
 def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
     d = ctx.duties_best
-    if d is None or ctx.e7_work(d.code) or first_excluded(ctx):
+    if d is None or _e7_plausible(ctx) or first_excluded(ctx):
         return []  # an excluded example is the more specific finding
     variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
     gni = ctx.visa.gni_reference(ctx.year)

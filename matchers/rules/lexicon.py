@@ -54,11 +54,41 @@ DUTY_STOPWORDS = frozenset((
 MANAGEMENT_CUES = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"(조직|팀|부서|인력|직원|인원|지점|사업부|본부)\s*(을|를)?\s*(관리|운영|총괄|지휘|감독)",
     r"총괄", r"지휘", r"감독", r"예산\s*(수립|관리|편성)", r"(인사|성과)\s*평가", r"목표\s*수립",
-    r"\bmanag\w*\s+(a|the|our)?\s*(team|staff|department|unit|branch|division|people|budget)",
-    (r"\b(lead|leads|leading|supervis\w*|oversee\w*|direct\w*)\s+(a|the|our)?\s*"
-    r"(team|staff|department|unit|branch|division|people|engineers|sales)"),
+    (r"\b(manag\w*|lead|leads|leading|supervis\w*|oversee\w*|direct\w*|head\w*)\b[^.;\n]{0,40}?"
+     r"\b(team|teams|staff|department|unit|branch|division|people|engineers|budget)\b"),
     r"\bp&l\b", r"\bheadcount\b", r"\bbudget\b",
 ))
+
+# Informative length under which duties say too little: Hangul syllables + Latin letters / 2.5
+# (an English word carries about as much as 2-3 syllables).
+MIN_INFORMATIVE = 6.0
+_WORD = re.compile(r"[0-9a-z&+#.\-]+|[가-힣]+")
+_PARTICLE = re.compile(r"(을|를|이|가|은|는|의|에|와|과|로|으로|에서)$")
+
+
+def informative_size(text: str) -> float:
+    """How much of the duties text describes work once boilerplate and filler are gone."""
+    rest = unicodedata.normalize("NFKC", text or "").lower()
+    for pattern in BOILERPLATE_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    size = 0.0
+    for word in _WORD.findall(rest):
+        word = _PARTICLE.sub("", word) if word[0] >= "가" else word
+        if word in DUTY_STOPWORDS or len(word) < 2:
+            continue
+        size += len(word) if word[0] >= "가" else len(word) / 2.5
+    return size
+_HANGUL_CHAR = re.compile(r"[가-힣]")
+_LATIN_CHAR = re.compile(r"[A-Za-z]")
+MIN_HANGUL_SHARE = 0.3
+
+
+def mostly_korean(text: str) -> bool:
+    """At least MIN_HANGUL_SHARE of the letters are Hangul syllables."""
+    hangul = len(_HANGUL_CHAR.findall(text or ""))
+    latin = len(_LATIN_CHAR.findall(text or "")) / 2.5  # letters per syllable, roughly
+    return hangul > 0 and hangul / (hangul + latin) >= MIN_HANGUL_SHARE
+
 
 _SEPARATORS = re.compile(r"[/()\[\],|·;:]+")
 _SPACE = re.compile(r"\s+")

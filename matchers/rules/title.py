@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from matchers.records import Finding, OccupationCandidate, Severity
-from matchers.rules.context import WEAK_SCORE, RuleContext, evidence, group2
+from matchers.rules.context import STRONG_SCORE, WEAK_SCORE, RuleContext, evidence, group2
 from matchers.rules.lexicon import generic_kind, has_management_cue
 from matchers.rules.spec import make_finding, rule
 
@@ -81,11 +81,17 @@ def _matters(ctx: RuleContext, a: str, b: str) -> bool:
 
 
 def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
-    """(title code, duties code) when they disagree in a way that matters."""
+    """(title code, duties code) when they disagree in a way that matters.
+
+    A title code the duties also list, or a duty code the title also reads as, is one job seen
+    twice. Inside one 2-digit group only a strong duty reading overrules the title.
+    """
     t, d = ctx.title_best, ctx.duties_best
     if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
         return None
-    if _close(d.code, ctx.match.title_candidates) or _close(t.code, ctx.match.duties_candidates):
+    if ctx.corroborated(t.code) or _close(d.code, ctx.match.title_candidates):
+        return None
+    if group2(t.code) == group2(d.code) and d.score < STRONG_SCORE:
         return None
     return t.code, d.code
 
@@ -123,6 +129,8 @@ def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
     ko, en = ctx.title_best, ctx.title_en_best
     if not ko or not en or group2(ko.code) == group2(en.code):
         return []
+    if _close(en.code, ctx.match.title_candidates) or _close(ko.code, ctx.match.title_en_candidates):
+        return []  # each title also reads as the other's occupation
     ko_text, en_text = korean_title(ctx), english_title(ctx)
     if not ko_text or not en_text or generic_kind(ko_text) or generic_kind(en_text):
         return []
