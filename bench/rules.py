@@ -58,7 +58,8 @@ def direct_fields(spec: ContractSpec) -> ContractFields:
         weekly_hours=float(spec.weekly_hours),
         stated_visa=FieldValue(value=spec.stated_visa, found=True),
         contract_start=FieldValue(value=e["contract_start"], found=True),
-        employer=FieldValue(value=spec.employer), employee_name=FieldValue(value=spec.employee_name))
+        employer=FieldValue(value=spec.employer),
+        employee_name=FieldValue(value=spec.employee_name))
 
 
 def run_one(fields: ContractFields) -> tuple[set[str], list, object]:

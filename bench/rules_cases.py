@@ -75,7 +75,8 @@ ELEC = Occupation(
 HOTEL = Occupation(
     "호텔 접수 사무원", "Hotel Front Desk Clerk",
     ("호텔 프런트 체크인·체크아웃 및 외국인 투숙객 응대", "객실 예약 관리 및 투숙객 요청 처리"),
-    ("Check foreign guests in and out at the front desk", "Manage room bookings and guest requests"),
+    ("Check foreign guests in and out at the front desk",
+     "Manage room bookings and guest requests"),
     "3922", "E-7-2")
 AIRCRAFT = Occupation(
     "항공기 정비원", "Aircraft Mechanic",
@@ -173,7 +174,7 @@ class Case:
     salary: Salary  # pay as written
     stated: str = "E-7-1"  # visa the contract states
     weekly_hours: int = 40
-    expect: frozenset[str] = field(default_factory=frozenset)  # non-low rules a correct audit raises
+    expect: frozenset[str] = field(default_factory=frozenset)  # non-low rules a right audit raises
     note: str = ""  # why the case is labelled so
 
 
@@ -191,7 +192,8 @@ def monthly(i: int) -> Salary:
 
 def _case(scenario: str, occ: Occupation, i: int, **kw) -> Case:
     base = {"title_ko": occ.title_ko, "title_en": occ.title_en, "duties_ko": occ.duties_ko,
-                "duties_en": occ.duties_en, "ksco": occ.ksco, "salary": monthly(i), "stated": occ.visa}
+            "duties_en": occ.duties_en, "ksco": occ.ksco, "salary": monthly(i),
+            "stated": occ.visa}
     return Case(scenario=scenario, **{**base, **kw})
 
 
@@ -238,7 +240,8 @@ def low_salary() -> list[Case]:
             Salary(2_500_000, "monthly", "components", (("기본급", 2_100_000),
                                                         ("직무수당", 200_000), ("식대", 200_000))),
             Salary(29_000_000, "annual", "krw_en"), Salary(10_320, "hourly", "hourly"),
-            Salary(12_000, "hourly", "hourly"), Salary(2_400_000, "monthly", "inclusive", inclusive=True),
+            Salary(12_000, "hourly", "hourly"),
+            Salary(2_400_000, "monthly", "inclusive", inclusive=True),
             Salary(30_000_000, "annual", "annual_hangul"), Salary(2_550_000, "monthly", "monthly"),
             Salary(14_000, "hourly", "hourly"))
     cases = [_case("salary_below_floor", PROFESSIONALS[i], i, salary=pay,
@@ -246,7 +249,8 @@ def low_salary() -> list[Case]:
              for i, pay in enumerate(pays)]
     cases += [_case("salary_below_floor", HOTEL, 0, salary=Salary(2_100_000, "monthly", "monthly"),
                     expect=frozenset({"salary_below_floor"}), note="E-7-2 floor 25.89M"),
-              _case("salary_below_floor", AIRCRAFT, 1, salary=Salary(24_000_000, "annual", "krw_en"),
+              _case("salary_below_floor", AIRCRAFT, 1,
+                    salary=Salary(24_000_000, "annual", "krw_en"),
                     expect=frozenset({"salary_below_floor"}), note="E-7-3 floor 25.89M")]
     return cases
 

@@ -66,7 +66,8 @@ def requirement_texts(occ: E7Occupation | None) -> tuple[str, str]:
 
 def _change_sponsorship(rules: set[str], ctx: RuleContext, code: str) -> bool:
     subs = ctx.subcategories(code)
-    return bool(rules & SPONSORSHIP_FIXES) or not subs or bool(ctx.stated and ctx.stated not in subs)
+    wrong_claim = bool(ctx.stated and ctx.stated not in subs)
+    return bool(rules & SPONSORSHIP_FIXES) or not subs or wrong_claim
 
 
 def _values(ctx: RuleContext, code: str) -> dict:

@@ -98,7 +98,8 @@ class VisaData(Record):
 
     def wage_rule_for(self, e7_occupation: str) -> OccupationWageRule | None:
         key = _squash(e7_occupation)
-        return next((r for r in self.occupation_wage_rules if _squash(r.e7_occupation) == key), None)
+        rules = self.occupation_wage_rules
+        return next((r for r in rules if _squash(r.e7_occupation) == key), None)
 
 
 def _squash(text: str) -> str:

@@ -136,7 +136,8 @@ def check_thresholds(toml_path: Path, floors: dict[str, int]) -> None:
     kept = data["years"]["2026"]["floors_krw"]
     for sub, amount in floors.items():
         if kept.get(sub) != amount:
-            raise SystemExit(f"{toml_path.name}: 2026 {sub} floor {kept.get(sub)} != manual {amount}")
+            raise SystemExit(
+                f"{toml_path.name}: 2026 {sub} floor {kept.get(sub)} != manual {amount}")
 
 
 def build(data_dir: Path) -> dict:

@@ -21,7 +21,7 @@ WEAK_SCORE = 0.25
 GROUP_SHARE = 0.45
 CORROBORATE_SCORE = 0.2  # a code this strong among the duty candidates backs a title's reading
 CLOSE_SCORE = 0.1  # duty candidates this close to the best are equally plausible readings
-PROFESSIONAL_SHARE = 0.6  # share of duty score mass on professional codes to call the work professional
+PROFESSIONAL_SHARE = 0.6  # duty score share on professional codes that makes the work professional
 TOP = 5
 E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
 SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
@@ -63,9 +63,8 @@ def confident(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
     if not cands or cands[0].score < WEAK_SCORE:
         return None
     best = cands[0]
-    if best.score >= STRONG_SCORE or share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE:
-        return best
-    return None
+    backed = share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE
+    return best if best.score >= STRONG_SCORE or backed else None
 
 
 def group2(code: str) -> str:

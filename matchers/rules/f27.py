@@ -37,7 +37,9 @@ def f27_professional_history(ctx: RuleContext) -> list[Finding]:
 def _fast_track_variant(ctx: RuleContext, code: str, annual: int | None, need: int) -> str | None:
     in_field = code in ctx.visa.promising_codes
     if in_field:
-        return "no_salary" if annual is None else ("supported" if annual >= need else "income_short")
+        if annual is None:
+            return "no_salary"
+        return "supported" if annual >= need else "income_short"
     if annual is not None and annual >= need and ctx.is_professional(code):
         return "field_unclear"
     return None
@@ -58,7 +60,8 @@ def f27_fast_track(ctx: RuleContext) -> list[Finding]:
     return [make_finding(
         F27_FAST_TRACK, variant, ev, code=d.code, name_ko=ctx.unit_name(d.code),
         annual=krw(amount or 0), need=krw(need), gni=krw(gni.krw), gni_year=gni.year,
-        multiple=f"{ctx.visa.f27.fast_track_gni_multiple:g}", shortfall=krw(max(0, need - (amount or 0))))]
+        multiple=f"{ctx.visa.f27.fast_track_gni_multiple:g}",
+        shortfall=krw(max(0, need - (amount or 0))))]
 
 
 def income_band(ctx: RuleContext, annual: int) -> IncomeBand | None:

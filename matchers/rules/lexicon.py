@@ -35,7 +35,8 @@ TITLE_MODIFIERS = frozenset((
 BOILERPLATE_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"(회사|사용자|사업주|상사|상급자|대표|부서장)\s*(가|이|의|에서)?\s*(지시|지정|요구|부여|명)\S*\s*(하는|한|된|받은)?",
     r"(기타|그\s*밖의|제반|부수|부대|관련|일반|전반|일체)\s*(적인|의)?",
-    (r"(other\s+)?(duties|tasks|work|responsibilities)\s+(as\s+)?(assigned|directed|required|instructed)"
+    (r"(other\s+)?(duties|tasks|work|responsibilities)\s+(as\s+)?"
+     r"(assigned|directed|required|instructed)"
     r"(\s+by\s+(the\s+)?(company|employer|manager|supervisor))?"),
     r"as\s+(assigned|directed|required|instructed)(\s+by\s+(the\s+)?(company|employer|manager))?",
     r"\b(all|any|other|related|general|miscellaneous|various)\b",

@@ -129,7 +129,8 @@ def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
     ko, en = ctx.title_best, ctx.title_en_best
     if not ko or not en or group2(ko.code) == group2(en.code):
         return []
-    if _close(en.code, ctx.match.title_candidates) or _close(ko.code, ctx.match.title_en_candidates):
+    m = ctx.match
+    if _close(en.code, m.title_candidates) or _close(ko.code, m.title_en_candidates):
         return []  # each title also reads as the other's occupation
     ko_text, en_text = korean_title(ctx), english_title(ctx)
     if not ko_text or not en_text or generic_kind(ko_text) or generic_kind(en_text):
