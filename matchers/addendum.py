@@ -14,11 +14,10 @@ import jinja2
 from extractors.records import ContractFields
 from matchers.knowledge_records import E7Occupation
 from matchers.records import AddendumDraft, Finding, OccupationMatch
-from matchers.rules.context import WEAK_SCORE, E7Facts, RuleContext, contract_year
+from matchers.rules.context import E7Facts, RuleContext, contract_year
 from matchers.rules.e7 import first_excluded
 from matchers.rules.lexicon import normalise
 from matchers.rules.salary import Floor, wage_floor
-from matchers.rules.title import title_generic_kind
 from matchers.visa_data import VisaData, load_visa_data
 
 log = logging.getLogger(__name__)
@@ -105,6 +104,10 @@ def hr_checklist(ctx: RuleContext, findings: list[Finding], values: dict) -> lis
     """What HR must verify with the employer before the addendum is signed and filed."""
     items = _sponsorship_items(ctx, findings, values["code"])
     items.append(_say("duties"))
+    others = [c for c in ctx.close_to_best() if c.code != values["code"]]
+    if others:
+        names = ", ".join(f"{c.code} {ctx.unit_name(c.code)}" for c in others)
+        items.append(_say("alternatives", alternatives=names))
     items.append(_say("qualifications", requirements=values["requirements_ko"],
                       requirements_en=values["requirements_en"]))
     occ = ctx.duties_e7
@@ -136,7 +139,7 @@ def draft_addendum(fields: ContractFields, match: OccupationMatch, findings: lis
     if not rules & (TITLE_FIXES | SPONSORSHIP_FIXES):
         return None
     ctx = _context(fields, match, year, knowledge, visa)
-    code = supported_code(ctx)
+    code = ctx.supported_code
     if code is None or not duty_lines(ctx.duties_text):
         log.debug("addendum: no confident duties reading, no draft")
         return None
@@ -148,29 +151,6 @@ def draft_addendum(fields: ContractFields, match: OccupationMatch, findings: lis
         text_en=env.get_template("addendum_en.txt.j2").render(values).strip(),
         hr_checklist=hr_checklist(ctx, findings, values),
         change_sponsorship=_change_sponsorship(rules, ctx, code))
-
-
-def supported_code(ctx: RuleContext) -> str | None:
-    """The KSCO code the duties support, or None when they do not pin one down.
-
-    A specific title whose code the duties also list wins (the duties back it). Otherwise the
-    duties' confident reading, unless an equally strong reading differs in E-7 eligibility:
-    proposing the E-7 one would be title inflation.
-    """
-    for top in (ctx.title_top, confident_top(ctx.match.title_en_candidates)):
-        if top and title_generic_kind(ctx) is None and ctx.corroborated(top.code):
-            return top.code
-    best = ctx.duties_best
-    if best is None:
-        return None
-    eligible = bool(ctx.e7_work(best.code))
-    if any(bool(ctx.e7_work(c.code)) != eligible for c in ctx.close_to_best()):
-        return None
-    return best.code
-
-
-def confident_top(cands):
-    return cands[0] if cands and cands[0].score >= WEAK_SCORE else None
 
 
 def _context(fields, match, year, knowledge, visa) -> RuleContext:

@@ -90,3 +90,22 @@ def test_unchanged_title_is_restated_not_changed():
 
 def test_duty_lines_drop_bullets():
     assert duty_lines("1. 설계\n- 개발; ② 시험\n\n") == ["설계", "개발", "시험"]
+
+
+def test_close_alternative_readings_are_listed_for_hr():
+    fields = contract()
+    match = OccupationMatch(title_candidates=[cand("3142")],
+                            duties_candidates=[cand("2222", 0.43), cand("2223", 0.39)])
+    d = draft_addendum(fields, match, evaluate_rules(fields, match))
+    assert d.code == "2222"
+    assert any("2223 응용 소프트웨어 개발자" in item for item in d.hr_checklist)
+
+
+def test_equally_strong_reading_of_other_eligibility_gives_no_draft():
+    fields = contract()
+    match = OccupationMatch(title_candidates=[cand("3142")],
+                            duties_candidates=[cand("2223", 0.5), cand("3142", 0.45)])
+    found = evaluate_rules(fields, match)
+    assert draft_addendum(fields, match, found) is None  # E-7 one would be inflation
+    generic = next(f for f in found if f.rule == "generic_title")
+    assert "no draft" in generic.recommendation

@@ -11,7 +11,7 @@ from typing import Protocol
 from extractors.records import ContractFields, FieldValue
 from matchers.knowledge_records import E7Occupation, Unit
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
-from matchers.rules.lexicon import MIN_INFORMATIVE, informative_size, mostly_korean
+from matchers.rules.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
 from matchers.visa_data import VisaData
 
 # Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
@@ -27,6 +27,7 @@ E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
 SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
 _STATED = re.compile(r"E\s*[-‐–]?\s*7\s*[-‐–]?\s*([1-4])(?!\d)", re.IGNORECASE)
 _YEAR = re.compile(r"(19|20)\d{2}")
+_HANGUL = re.compile(r"[가-힣]")
 
 
 class E7Facts(Protocol):
@@ -65,6 +66,10 @@ def confident(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
     best = cands[0]
     backed = share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE
     return best if best.score >= STRONG_SCORE or backed else None
+
+
+def _top(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
+    return cands[0] if cands and cands[0].score >= WEAK_SCORE else None
 
 
 def group2(code: str) -> str:
@@ -107,8 +112,7 @@ class RuleContext:
     @cached_property
     def title_top(self) -> OccupationCandidate | None:
         """The title's first candidate when it is not weak (no group backing required)."""
-        cands = self.match.title_candidates
-        return cands[0] if cands and cands[0].score >= WEAK_SCORE else None
+        return _top(self.match.title_candidates)
 
     def corroborated(self, code: str) -> bool:
         """The duties back `code`: it is among their top candidates with some strength."""
@@ -173,6 +177,44 @@ class RuleContext:
     def unit_name_en(self, code: str) -> str:
         unit = self.kb.unit(code)
         return (unit.name_en or unit.name_ko) if unit else code
+
+    @cached_property
+    def korean_title(self) -> str | None:
+        value = self.fields.job_title.value
+        return value if value and _HANGUL.search(value) else None
+
+    @cached_property
+    def english_title(self) -> str | None:
+        title = self.fields.job_title
+        if title.value_en:
+            return title.value_en
+        return title.value if title.value and not _HANGUL.search(title.value) else None
+
+    @cached_property
+    def title_generic_kind(self) -> str | None:
+        """Generic kind of the title that governs: Korean, else English, else a rank alone."""
+        text = self.korean_title or self.english_title or self.fields.job_title.rank
+        return generic_kind(text) if text else None
+
+    @cached_property
+    def supported_code(self) -> str | None:
+        """The KSCO code the duties support, or None when they do not pin one down.
+
+        A specific title whose code the duties also list wins (the duties back it). Otherwise
+        the duties' confident reading, unless an equally strong reading differs in E-7
+        eligibility: proposing the E-7 one would be title inflation.
+        """
+        if self.title_generic_kind is None:
+            for top in (self.title_top, _top(self.match.title_en_candidates)):
+                if top and self.corroborated(top.code):
+                    return top.code
+        best = self.duties_best
+        if best is None:
+            return None
+        eligible = bool(self.e7_work(best.code))
+        if any(bool(self.e7_work(c.code)) != eligible for c in self.close_to_best()):
+            return None
+        return best.code
 
     @cached_property
     def title_text(self) -> str:

@@ -9,7 +9,6 @@ from matchers.records import Finding, Severity
 from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, group2, krw
 from matchers.rules.lexicon import normalise
 from matchers.rules.spec import make_finding, rule
-from matchers.rules.title import title_generic_kind
 
 NOT_E7_ELIGIBLE = rule(
     "not_e7_eligible", Severity.high,
@@ -123,7 +122,7 @@ def _e7_plausible(ctx: RuleContext) -> bool:
     t = ctx.title_top
     if t and ctx.e7_work(t.code) and ctx.corroborated(t.code):
         return True
-    title_other = t is not None and title_generic_kind(ctx) is None and not ctx.e7_work(t.code)
+    title_other = t is not None and ctx.title_generic_kind is None and not ctx.e7_work(t.code)
     return any(ctx.e7_work(c.code) and not (title_other and group2(c.code) != group2(t.code))
                for c in ctx.close_to_best())
 

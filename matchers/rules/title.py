@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from matchers.records import Finding, OccupationCandidate, Severity
 from matchers.rules.context import STRONG_SCORE, WEAK_SCORE, RuleContext, evidence, group2
 from matchers.rules.lexicon import generic_kind, has_management_cue
@@ -26,25 +24,6 @@ TITLE_LANGUAGE_DISAGREEMENT = rule(
     "title_language_disagreement", Severity.medium,
     "The Korean and English titles point to different KSCO 2-digit groups.", MANUAL_E7)
 
-_HANGUL = re.compile(r"[가-힣]")
-
-
-def korean_title(ctx: RuleContext) -> str | None:
-    value = ctx.fields.job_title.value
-    return value if value and _HANGUL.search(value) else None
-
-
-def english_title(ctx: RuleContext) -> str | None:
-    title = ctx.fields.job_title
-    if title.value_en:
-        return title.value_en
-    return title.value if title.value and not _HANGUL.search(title.value) else None
-
-
-def title_generic_kind(ctx: RuleContext) -> str | None:
-    """Generic kind of the title that governs: Korean, else English, else a rank stated alone."""
-    text = korean_title(ctx) or english_title(ctx) or ctx.fields.job_title.rank
-    return generic_kind(text) if text else None
 
 
 def _exempt(kind: str, ctx: RuleContext) -> bool:
@@ -56,7 +35,7 @@ def _exempt(kind: str, ctx: RuleContext) -> bool:
 
 
 def is_generic_title(ctx: RuleContext) -> bool:
-    kind = title_generic_kind(ctx)
+    kind = ctx.title_generic_kind
     if kind is None or ctx.duties_professional is None:
         return False
     return not _exempt(kind, ctx)
@@ -65,10 +44,12 @@ def is_generic_title(ctx: RuleContext) -> bool:
 def generic_title(ctx: RuleContext) -> list[Finding]:
     if not is_generic_title(ctx):
         return []
-    d = ctx.duties_professional
+    d, fix = ctx.duties_professional, ctx.supported_code
     ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
-    return [make_finding(GENERIC_TITLE, "default", ev, title=ctx.title_text, code=d.code,
-                         name_ko=ctx.unit_name(d.code), name_en=ctx.unit_name_en(d.code))]
+    return [make_finding(GENERIC_TITLE, "default" if fix else "no_code", ev, title=ctx.title_text,
+                         code=d.code, name_ko=ctx.unit_name(d.code),
+                         name_en=ctx.unit_name_en(d.code), fix_code=fix or "",
+                         fix_name=ctx.unit_name(fix) if fix else "")]
 
 
 def _close(code: str, cands: list[OccupationCandidate]) -> bool:
@@ -106,16 +87,18 @@ def title_duties_conflict(ctx: RuleContext) -> list[Finding]:
     if codes is None or is_generic_title(ctx):
         return []
     t, d = codes
+    fix = ctx.supported_code
     ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
     return [make_finding(
-        TITLE_DUTIES_CONFLICT, "default", ev, title=ctx.title_text,
+        TITLE_DUTIES_CONFLICT, "default" if fix else "no_code", ev, title=ctx.title_text,
+        fix_name=ctx.unit_name(fix) if fix else "",
         title_code=t, title_name=ctx.unit_name(t), title_e7=_e7_label(ctx, t),
         duties_code=d, duties_name=ctx.unit_name(d), duties_e7=_e7_label(ctx, d))]
 
 
 def missing_korean_title(ctx: RuleContext) -> list[Finding]:
-    en = english_title(ctx)
-    if korean_title(ctx) or not en:
+    en = ctx.english_title
+    if ctx.korean_title or not en:
         return []
     ev = [evidence("job_title", ctx.fields.job_title, snippet=ctx.fields.job_title.snippet or en)]
     d = ctx.duties_best
@@ -132,7 +115,7 @@ def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
     m = ctx.match
     if _close(en.code, m.title_candidates) or _close(ko.code, m.title_en_candidates):
         return []  # each title also reads as the other's occupation
-    ko_text, en_text = korean_title(ctx), english_title(ctx)
+    ko_text, en_text = ctx.korean_title, ctx.english_title
     if not ko_text or not en_text or generic_kind(ko_text) or generic_kind(en_text):
         return []
     ev = [evidence("job_title", ctx.fields.job_title)]
