@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import subprocess
 import tempfile
 import time
 import unicodedata
@@ -74,13 +75,22 @@ class TesseractEngine:
 
     def check(self) -> None:
         """Preflight: raise OcrEngineMissing unless tesseract and every language are installed."""
-        try:
-            installed = set(pytesseract.get_languages(config=""))
-        except (pytesseract.TesseractNotFoundError, OSError) as e:
-            raise OcrEngineMissing("the tesseract program was not found") from e
+        installed = installed_languages()
         missing = [lang for lang in self.lang.split("+") if lang not in installed]
         if missing:
             raise OcrEngineMissing(f"tesseract language data missing: {', '.join(missing)}")
+
+
+def installed_languages() -> set[str]:
+    """Languages `tesseract --list-langs` reports (pytesseract's own list drops "Hangul")."""
+    command = [pytesseract.pytesseract.tesseract_cmd, "--list-langs"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise OcrEngineMissing("the tesseract program was not found or failed") from e
+    names = [line.strip() for line in done.stdout.splitlines()[1:] if line.strip()]
+    return {name.removeprefix("script/") for name in names} | set(names)
+
 
 class FallbackOcrEngine:
     """Reads with `primary`; pages under `below` confidence are read again with `secondary`."""

@@ -123,3 +123,10 @@ def test_fallback_engine_keeps_the_better_reading():
     good = FallbackOcrEngine(FakeOcrEngine(["글"], confidence=0.9), secondary, below=0.6)
     good.recognize(rendered(), page=1, timeout=30)
     assert len(secondary.calls) == 2  # the confident page was not read twice
+
+
+@pytest.mark.ocr
+def test_default_languages_pass_the_preflight():
+    from extractors.settings import ExtractSettings
+
+    TesseractEngine(ExtractSettings().ocr_lang).check()  # "Hangul" is a script model
