@@ -22,6 +22,7 @@ from bench.rules_cases import Case, all_cases
 from extractors.pipeline import extract_document
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
 from matchers.addendum import draft_addendum
+from matchers.knowledge import load_knowledge
 from matchers.match import match_occupation
 from matchers.records import Severity
 from matchers.rules import RULES, evaluate_rules
@@ -76,6 +77,7 @@ class Tally:
         self.misses: list[str] = []
         self.consistent_high: list[str] = []
         self.drafts = Counter()
+        self.layouts: dict[str, Counter] = defaultdict(Counter)
 
     def add(self, label: str, case: Case, want: set[str], got: set[str], findings, draft) -> None:
         for rule in COUNTED:
@@ -89,10 +91,22 @@ class Tally:
             high = [f.rule for f in findings if f.severity is Severity.high]
             if high:
                 self.consistent_high.append(f"{label}: {high}")
+        layout = self.layouts[label.split("/")[-1]]
+        layout["want"] += len(want & TARGETS.keys())
+        layout["hit"] += len(want & got & TARGETS.keys())
         if draft is not None:
-            self.drafts["drafts"] += 1
+            self._draft(label, case, draft)
+
+    def _draft(self, label: str, case: Case, draft) -> None:
+        self.drafts["drafts"] += 1
+        self.drafts["on_consistent"] += case.scenario == "consistent"
+        if case.ksco:
+            kb = load_knowledge()
+            self.drafts["known"] += 1
             self.drafts["code_right"] += draft.code == case.ksco
             self.drafts["group_right"] += draft.code[:2] == case.ksco[:2]
+            self.drafts["inflated"] += bool(kb.e7_for_code(draft.code)) and not kb.e7_for_code(
+                case.ksco)
             if draft.code != case.ksco:
                 self.misses.append(f"draft {draft.code} (true {case.ksco or '-'}) {label} "
                                    f"[{case.title_ko}] sponsorship={draft.change_sponsorship}")
@@ -113,8 +127,11 @@ class Tally:
         print(f"\nconsistent documents with a high-severity finding: {len(self.consistent_high)}")
         ok &= not self.consistent_high
         d = self.drafts
-        print(f"addendum drafts: {d['drafts']}, code = true code: {d['code_right']}, "
-              f"same 2-digit group: {d['group_right']}")
+        print(f"addendum drafts: {d['drafts']} (on consistent documents: {d['on_consistent']}); "
+              f"of {d['known']} with a known true code: code right {d['code_right']}, same "
+              f"2-digit group {d['group_right']}, E-7 code for non-E-7 work {d['inflated']}")
+        hits = {lay: f"{c['hit']}/{c['want']}" for lay, c in sorted(self.layouts.items())}
+        print(f"target-rule recall per layout: {hits}")
         for line in (self.consistent_high + self.misses) if verbose else self.consistent_high:
             print("  ", line)
         return ok
