@@ -124,6 +124,13 @@ def test_unknown_subcategory_is_checked_against_the_lowest_floor():
     assert "salary_below_floor" not in findings(mid, None)
 
 
+def test_amount_without_a_period_is_reported_not_guessed():
+    f = fields(amount=3_000_000, period=None)
+    found = findings(f)
+    assert "missing_salary" in found and "salary_below_floor" not in found
+    assert "3,000,000" in found["missing_salary"].message
+
+
 def test_no_salary_gives_missing_salary_only():
     found = findings(fields())
     assert "missing_salary" in found and "salary_below_floor" not in found

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from matchers.records import Finding, FindingEvidence, Severity
-from matchers.rules.context import RuleContext
+from matchers.rules.context import RuleContext, evidence, krw
+from matchers.rules.salary import annual_salary
 from matchers.rules.spec import make_finding, rule
 from matchers.rules.title import is_generic_title
 
@@ -18,7 +19,8 @@ MISSING_DUTIES = rule(
     "MOJ stay manual 2026.9 pp.213-231; E-7-4 contract sample p.319 (item 3, 직무내용)")
 MISSING_SALARY = rule(
     "missing_salary", Severity.high,
-    "The contract states no salary, so the E-7 wage floor cannot be checked.",
+    "The contract states no salary (or an amount without its period), so the E-7 wage floor "
+    "cannot be checked.",
     "MOJ stay manual 2026.9 p.230 (wage floors)")
 
 
@@ -41,9 +43,12 @@ def missing_duties(ctx: RuleContext) -> list[Finding]:
 
 def missing_salary(ctx: RuleContext) -> list[Finding]:
     salary = ctx.fields.salary
-    if salary.amount_krw is not None or salary.annual_krw is not None:
+    if annual_salary(ctx) is not None:
         return []
-    return [make_finding(MISSING_SALARY, "default", _absent("salary"))]
+    if salary.amount_krw is None:
+        return [make_finding(MISSING_SALARY, "default", _absent("salary"))]
+    ev = [evidence("salary", salary)]  # an amount whose period we cannot tell
+    return [make_finding(MISSING_SALARY, "unclear", ev, amount=krw(salary.amount_krw))]
 
 
 SPECS = [MISSING_TITLE, MISSING_DUTIES, MISSING_SALARY]
