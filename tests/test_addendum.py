@@ -7,6 +7,8 @@ from matchers.addendum import draft_addendum, duty_lines
 from matchers.knowledge import load_knowledge
 from matchers.records import OccupationCandidate, OccupationMatch
 from matchers.rules import evaluate_rules
+from matchers.rules.context import RuleContext
+from matchers.visa_data import load_visa_data
 
 DEV = "결제 시스템 백엔드 API 설계 및 개발(Java/Spring Boot)\n데이터베이스 스키마 설계 및 쿼리 최적화"
 
@@ -109,3 +111,16 @@ def test_equally_strong_reading_of_other_eligibility_gives_no_draft():
     assert draft_addendum(fields, match, found) is None  # E-7 one would be inflation
     generic = next(f for f in found if f.rule == "generic_title")
     assert "no draft" in generic.recommendation
+
+
+def test_weakly_listed_e7_title_does_not_outweigh_clerical_duties():
+    clerk = contract("응용 소프트웨어 개발자", "문서 정리 및 복사, 우편물 발송\n전화 응대 및 사무용품 관리")
+    match = OccupationMatch(title_candidates=[cand("2223")],
+                            duties_candidates=[cand("3142", 0.8), cand("2223", 0.25)])
+    ctx = RuleContext(fields=clerk, match=match, year=2026, kb=load_knowledge(),
+                      visa=load_visa_data())
+    assert ctx.supported_code == "3142"
+    backed = match.model_copy(update={"duties_candidates": [cand("3142", 0.5), cand("2223", 0.45)]})
+    ctx = RuleContext(fields=clerk, match=backed, year=2026, kb=load_knowledge(),
+                      visa=load_visa_data())
+    assert ctx.supported_code == "2223"  # the title's code is as strong as the best reading

@@ -204,17 +204,24 @@ class RuleContext:
         the duties' confident reading, unless an equally strong reading differs in E-7
         eligibility: proposing the E-7 one would be title inflation.
         """
+        best = self.duties_best
         if self.title_generic_kind is None:
             for top in (self.title_top, _top(self.match.title_en_candidates)):
-                if top and self.corroborated(top.code):
+                if top and self.corroborated(top.code) and not self._outweighed(top.code, best):
                     return top.code
-        best = self.duties_best
         if best is None:
             return None
         eligible = bool(self.e7_work(best.code))
         if any(bool(self.e7_work(c.code)) != eligible for c in self.close_to_best()):
             return None
         return best.code
+
+    def _outweighed(self, code: str, best: OccupationCandidate | None) -> bool:
+        """A stronger duty reading of other E-7 eligibility than `code` (no inflation)."""
+        if best is None or bool(self.e7_work(code)) == bool(self.e7_work(best.code)):
+            return False
+        backing = max(c.score for c in self.duty_candidates[:TOP] if c.code == code)
+        return backing < best.score - CLOSE_SCORE
 
     @cached_property
     def title_text(self) -> str:

@@ -65,7 +65,10 @@ def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
     """(title code, duties code) when they disagree in a way that matters.
 
     A title code the duties also list, or a duty code the title also reads as, is one job seen
-    twice. Inside one 2-digit group only a strong duty reading overrules the title.
+    twice. Inside one 2-digit group only a strong duty reading overrules the title. This is
+    tolerant on purpose: duty readings confuse neighbours (간호사 read as 간호조무사), and an
+    honest contract must not get a high finding. The addendum is strict instead: it never
+    proposes a title code outweighed by a stronger duty reading of other E-7 eligibility.
     """
     t, d = ctx.title_best, ctx.duties_best
     if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
