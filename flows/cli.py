@@ -136,9 +136,11 @@ def cmd_match(args) -> int:
     from matchers.cli_match import format_top5, run_match_jsonl
     from matchers.match import match_texts
 
+    if args.jsonl == "-":
+        run_match_jsonl(sys.stdin, sys.stdout)
+        return EXIT_OK
     if args.jsonl:
-        stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")
-        with stream:
+        with open(args.jsonl, encoding="utf-8") as stream:
             run_match_jsonl(stream, sys.stdout)
         return EXIT_OK
     if not (args.title or args.duties or args.title_en):

@@ -35,7 +35,7 @@ def check_tesseract() -> Check:
     exe = shutil.which("tesseract")
     if not exe:
         return Check("tesseract", False, "not found", f"{APT} tesseract-ocr")
-    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20)
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=20, check=False)
     found = re.search(r"tesseract\s+v?(\d+)\.(\d+)", out.stdout + out.stderr)
     if not found or int(found.group(1)) < 4:
         return Check("tesseract", False, "version 4 or newer needed", f"{APT} tesseract-ocr")
@@ -93,7 +93,7 @@ def _tesseract_languages() -> set[str]:
     exe = shutil.which("tesseract")
     if not exe:
         return set()
-    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20)
+    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=20, check=False)
     return {line.strip() for line in (out.stdout + out.stderr).splitlines()[1:] if line.strip()}
 
 
@@ -101,4 +101,4 @@ def _fc_list() -> str:
     exe = shutil.which("fc-list")
     if not exe:
         return ""
-    return subprocess.run([exe], capture_output=True, text=True, timeout=30).stdout
+    return subprocess.run([exe], capture_output=True, text=True, timeout=30, check=False).stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reports.audit import pipeline_version, reference_version
@@ -52,7 +52,7 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
 def build_summary(entries: list[SummaryEntry]) -> BatchSummary:
     """Summary of a batch, entries sorted by source path for stable output."""
     return BatchSummary(
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         pipeline_version=pipeline_version(),
         reference_version=reference_version(),
         documents=sorted(entries, key=lambda e: (e.client or "", e.source)),

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reports.records import BatchSummary, DocumentResult  # noqa: E402
+from reports.records import BatchSummary, DocumentResult
 
 SCHEMAS = {"result.schema.json": DocumentResult, "summary.schema.json": BatchSummary}
 

@@ -6,7 +6,13 @@ import pytest
 from pydantic import ValidationError
 
 from extractors.records import (
-    ContractFields, DocumentRef, Period, Problem, SalaryField, Status, TitleField,
+    ContractFields,
+    DocumentRef,
+    Period,
+    Problem,
+    SalaryField,
+    Status,
+    TitleField,
 )
 from matchers.records import Finding, OccupationCandidate, OccupationMatch, Severity
 from reports.records import BatchSummary, DocumentResult, SummaryEntry
