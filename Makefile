@@ -57,6 +57,7 @@ schemas: venv
 
 data: venv
 	@$(BIN)/python scripts/import_reference_data.py
+	@$(BIN)/python scripts/import_visa_data.py
 
 samples: venv
 	@$(BIN)/python scripts/make_sample_docs.py
