@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import tomllib
@@ -129,6 +130,15 @@ def _assemble(raw: dict, ref: dict) -> VisaData:
         pay=PayConvention(**raw["pay"]),
         promising_codes=frozenset(raw["promising_industry"]["codes"]),
     )
+
+
+@cache
+def visa_data_version() -> str:
+    """Short hash of the packaged visa data; changes whenever a threshold or GNI figure does."""
+    digest = hashlib.sha256()
+    for name in (THRESHOLDS_FILE, REFERENCE_FILE):
+        digest.update(_read_text(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 @cache

@@ -29,10 +29,11 @@ def pipeline_version() -> str:
 
 
 def reference_version() -> str:
-    """Version hash of the packaged reference data (KSCO tables, E-7 list, visa thresholds)."""
+    """Version of the packaged reference data: KSCO tables and E-7 list, plus visa thresholds."""
     from matchers.knowledge import load_knowledge
+    from matchers.visa_data import visa_data_version
 
-    return load_knowledge().version
+    return f"{load_knowledge().version}+{visa_data_version()}"
 
 
 def audit_document(path: Path, *, client: str | None = None, ocr=None) -> DocumentResult:

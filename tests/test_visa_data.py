@@ -97,3 +97,13 @@ def test_package_data_is_current_with_shared_reference():
     built = _script().build(SHARED)
     packaged = json.loads((REPO / "matchers" / "data" / "visa_reference.json").read_text("utf-8"))
     assert built == packaged, "run scripts/import_visa_data.py"
+
+
+def test_reference_version_covers_the_visa_thresholds():
+    from matchers.knowledge import load_knowledge
+    from matchers.visa_data import visa_data_version
+    from reports.audit import reference_version
+
+    version = reference_version()
+    assert version.startswith(load_knowledge().version)
+    assert version.endswith(visa_data_version()) and len(visa_data_version()) == 16
