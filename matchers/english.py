@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import logging
 import re
 from collections import Counter
-from importlib import resources
 
 import numpy as np
 
 from matchers.knowledge import Knowledge
 from matchers.knowledge_index import KIND_WEIGHT, SparseIndex
+from matchers.knowledge_text import read_synonyms
 
 log = logging.getLogger(__name__)
+
+__all__ = ["EnglishIndex", "is_generic_en", "load_english_index", "read_synonyms"]
 
 _WORD = re.compile(r"[a-z0-9+#]+")
 _STOP = {"and", "of", "the", "in", "a", "an", "or", "for", "n.e.c", "other", "related", "workers"}
@@ -40,12 +41,6 @@ def english_features(text: str) -> Counter:
         padded = f"<{word}>"
         feats.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return feats
-
-
-def read_synonyms(name: str = "synonyms_en.csv") -> list[dict[str, str]]:
-    """Rows of a curated synonym table (code, title_en or title_ko, generic)."""
-    text = (resources.files("matchers") / "data" / name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
 
 
 def is_generic_en(title_en: str) -> bool:

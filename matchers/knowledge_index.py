@@ -136,8 +136,8 @@ class DutyIndex:
         self.position = {c: i for i, c in enumerate(self.codes)}
         self._words: dict[str, dict[str, float]] = {}  # per-code word weights, filled lazily
 
-    def code_scores(self, text: str) -> tuple[np.ndarray, dict[str, float]]:
-        query = sublinear(duty_features(text))
+    def code_scores(self, text: str, feats=None) -> tuple[np.ndarray, dict[str, float]]:
+        query = sublinear(duty_features(text) if feats is None else feats)
         return self.index.scores(query), self.index.vector(query)
 
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:

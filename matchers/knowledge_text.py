@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections import Counter
+from importlib import resources
 
 _WORD = re.compile(r"[가-힣]+|[a-z][a-z0-9+#.]*|[0-9]+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
@@ -63,3 +65,23 @@ def duty_features(text: str) -> Counter[str]:
         if len(word) > 2:
             feats.update(word[i : i + 2] for i in range(len(word) - 1))
     return feats
+
+
+def read_synonyms(name: str = "synonyms_en.csv") -> list[dict[str, str]]:
+    """Rows of a curated synonym table (code, title_en or title_ko, generic)."""
+    text = (resources.files("matchers") / "data" / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def title_entries(titles, k7: dict[str, dict], *, synonyms: bool = True) -> list[tuple[str, str, str]]:
+    """(code, title, kind): dictionary titles, KSCO7 unit and detail names, curated synonyms."""
+    entries = [(c, t, k) for c, t, k in titles]
+    if synonyms:
+        entries += [(r["code"], r["title_ko"], "synonym") for r in read_synonyms("synonyms_ko.csv")
+                    if k7.get(r["code"], {}).get("level") == "unit"]
+    for code, row in k7.items():
+        if row["level"] == "unit":
+            entries.append((code, row["name_ko"], "unit_name"))
+        elif row["level"] == "detailed" and not row["name_ko"].startswith("그 외"):
+            entries.append((row["parent_code"], row["name_ko"], "detail_name"))
+    return entries

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from extractors.records import ContractFields
-from matchers.english import is_generic_en, read_synonyms
+from matchers.english import is_generic_en
 from matchers.knowledge import Knowledge, load_knowledge
-from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex
-from matchers.knowledge_text import title_key
+from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
+from matchers.knowledge_model import LinearModel
+from matchers.knowledge_text import (
+    duty_features,
+    read_synonyms,
+    title_entries,
+    title_grams,
+    title_key,
+)
 from matchers.match_e7 import e7_fields
 from matchers.records import OccupationCandidate, OccupationMatch
 
@@ -20,42 +28,103 @@ log = logging.getLogger(__name__)
 TOP = 5
 WEIGHTS = {"title": 0.45, "title_en": 0.35, "duties": 0.55}  # calibrated by bench.match
 EXACT = 0.95  # title score floor for an exact dictionary title or alias
-CENTROID = 0.7  # share of the title score from the per-code title centroid (bench.match)
-DUTY_SCALE = 0.30  # duty cosine treated as full strength (calibrated by bench.match)
-REVIEW_MIN_SCORE = 0.54  # best combined score below this needs review
-REVIEW_MIN_MARGIN = 0.14  # best minus runner-up below this needs review
+CENTROID = 0.7  # share of the n-gram title score from the per-code title centroid
+DUTY_SCALE = 0.30  # duty cosine treated as full strength
+REVIEW_MIN_SCORE = 0.68  # best combined score below this needs review (95% on the rest)
+REVIEW_MIN_MARGIN = 0.12  # best minus runner-up below this needs review
 
+
+@dataclass(frozen=True)
+class Params:
+    """Fusion knobs, calibrated by `bench.match --calibrate` on a split of the training part."""
+
+    title_platt: tuple[float, float] = (5.528, 0.483)  # title model margin -> sigmoid(a m + b)
+    title_mix: float = 0.5  # share of the title score from the title model (rest: n-gram index)
+    duty_platt: tuple[float, float] = (8.15, 2.765)  # duty model margin -> sigmoid(a m + b)
+    duty_full: float = 0.5  # duty model probability treated as full strength (rules' score scale)
+    duty_mix: float = 0.5  # share of the duty score from the duty model (rest: centroid cosine)
+    title_weight: float = 0.8  # weight of the Korean title against the duties
+    min_score: float = REVIEW_MIN_SCORE
+    min_margin: float = REVIEW_MIN_MARGIN
+
+
+PARAMS = Params()
 Scores = dict[str, tuple[float, list[str]]]
 
 
 class Matcher:
-    """Indexes built once from the knowledge; all scoring is dict/numpy work."""
+    """Indexes and models built once from the knowledge; all scoring is dict/numpy work."""
 
-    def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True):
-        self.kb = kb
-        self.titles = TitleIndex(title_entries(kb, synonyms=synonyms))
+    def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
+                 params: Params = PARAMS):
+        self.kb, self.params, self.memo = kb, params, None
+        self.titles = TitleIndex(title_entries(
+            [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
                         if r["generic"] == "1"}
         self.duties = DutyIndex(kb.terms)
+        self.models = {k: LinearModel(v) for k, v in kb.models.items() if v}
         self.english = english
 
-    def title_scores(self, title: str) -> Scores:
+    def _cached(self, key: tuple, compute):
+        if self.memo is None:
+            return compute()
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+    def index_title_scores(self, title: str) -> Scores:
+        """Title n-gram index: similar titles, per-code centroids, exact-title floor."""
         found = self.titles.code_scores(title)
         out = {c: (s * (1 - CENTROID), [f"title '{title}' ~ {kind} '{name}'"])
                for c, (s, name, kind) in found.items()}
         for code, sim in self.titles.centroid_scores(title).items():
             score, evidence = out.get(code, (0.0, [f"title '{title}' ~ titles of {code}"]))
             out[code] = (score + CENTROID * sim, evidence)
+        return out
+
+    def title_scores(self, title: str) -> Scores:
+        p = self.params
+        index = self._cached(("ti", title), lambda: self.index_title_scores(title))
+        margins = self._cached(("tm", title), lambda: self._margins("title", title_grams(title)))
+        out = mix(index, self._probs(margins, p.title_platt, 1.0), p.title_mix,
+                  lambda c: f"title '{title}' resembles the titles of {c}")
         for code, kind in self.titles.exact_codes(title).items():
             if kind != "related":  # a dictionary title or alias named exactly is strong evidence
-                out[code] = (max(out[code][0], EXACT * KIND_WEIGHT[kind]), out[code][1])
+                score, evidence = out.get(code, (0.0, [f"title '{title}' = {kind}"]))
+                out[code] = (max(score, EXACT * KIND_WEIGHT[kind]), evidence)
         return out
 
     def english_scores(self, title_en: str) -> Scores:
         return self.english.code_scores(title_en) if self.english else {}
 
-    def duty_scores(self, duties: str, *, top: int = 30) -> Scores:
-        sims, qvec = self.duties.code_scores(duties)
+    def duty_scores(self, duties: str) -> Scores:
+        p = self.params
+        feats = self._cached(("df", duties), lambda: duty_features(duties))
+        index = self._cached(("di", duties), lambda: self.index_duty_scores(duties, feats))
+        margins = self._cached(("dm", duties), lambda: self._margins("duties", feats))
+        return mix(index, self._probs(margins, p.duty_platt, p.duty_full), p.duty_mix,
+                   lambda c: f"duty keywords: {', '.join(self._keywords(c, feats))}")
+
+    def _margins(self, source: str, feats: dict):
+        """(model, margins, whether any feature was known) or None without a model."""
+        model = self.models.get(source)
+        return None if model is None else (model, model.scores(feats), model.knows(feats))
+
+    @staticmethod
+    def _probs(margins, platt: tuple[float, float], full: float,
+               top: int = 30) -> dict[str, float]:
+        """Calibrated per-code strength of the model's best margins (Platt scaling)."""
+        if margins is None or not margins[2]:
+            return {}
+        model, raw, _ = margins
+        best = np.argpartition(-raw, top)[:top]
+        probs = 1.0 / (1.0 + np.exp(-(platt[0] * raw[best] + platt[1])))
+        return {model.classes[i]: min(1.0, float(p) / full) for i, p in zip(best, probs, strict=True)}
+
+    def index_duty_scores(self, duties: str, feats, *, top: int = 30) -> Scores:
+        """Cosine of the duty text with each code's summed duty features."""
+        sims, qvec = self.duties.code_scores(duties, feats)
         best = np.argsort(-sims)[:top]
         out = {}
         for rank, i in enumerate(best):
@@ -66,30 +135,33 @@ class Matcher:
                 out[code] = (score, [f"duty keywords: {', '.join(words)}"])
         return out
 
-
-def title_entries(kb: Knowledge, *, synonyms: bool = True) -> list[tuple[str, str, str]]:
-    """Dictionary titles, KSCO7 unit and detail names, and the curated Korean synonyms."""
-    entries = [(t.code, t.title, t.kind) for t in kb.titles]
-    if synonyms:
-        entries += [(r["code"], r["title_ko"], "synonym") for r in read_synonyms("synonyms_ko.csv")
-                    if kb.unit(r["code"])]
-    for code, row in kb.ksco7.items():
-        if row["level"] == "unit":
-            entries.append((code, row["name_ko"], "unit_name"))
-        elif row["level"] == "detailed" and not row["name_ko"].startswith("그 외"):
-            entries.append((row["parent_code"], row["name_ko"], "detail_name"))
-    return entries
+    def _keywords(self, code: str, feats) -> list[str]:
+        if code not in self.duties.position:
+            return ["(similar duties)"]
+        return self.duties.keywords(code, self.duties.index.vector(sublinear(feats)))
 
 
-def combine(parts: dict[str, Scores]) -> Scores:
+def mix(index: Scores, probs: dict[str, float], share: float, why) -> Scores:
+    """share x model probability + (1 - share) x index score, per code."""
+    if not probs:
+        return index
+    out = {c: ((1 - share) * s, ev) for c, (s, ev) in index.items()}
+    for code, prob in probs.items():
+        score, evidence = out.get(code, (0.0, None))
+        out[code] = (score + share * prob, evidence or [why(code)])
+    return out
+
+
+def combine(parts: dict[str, Scores], title_weight: float = WEIGHTS["title"]) -> Scores:
     """Weighted sum of the per-source scores, renormalised over the sources present."""
     present = {k: v for k, v in parts.items() if v}
-    total = sum(WEIGHTS[k] for k in present) or 1.0
+    weights = {**WEIGHTS, "title": title_weight}
+    total = sum(weights[k] for k in present) or 1.0
     out: dict[str, tuple[float, list[str]]] = {}
     for source, scores in present.items():
         for code, (score, evidence) in scores.items():
             old, ev = out.get(code, (0.0, []))
-            out[code] = (old + WEIGHTS[source] * score / total, ev + evidence)
+            out[code] = (old + weights[source] * score / total, ev + evidence)
     return out
 
 
@@ -118,12 +190,13 @@ def detail_code(kb: Knowledge, code: str, title: str | None) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def review(best: list[tuple[str, float, list[str]]]) -> tuple[bool, str | None]:
+def review(best: list[tuple[str, float, list[str]]],
+           params: Params = PARAMS) -> tuple[bool, str | None]:
     if not best:
         return True, "no title or duties to match"
-    if best[0][1] < REVIEW_MIN_SCORE:
+    if best[0][1] < params.min_score:
         return True, f"best candidate {best[0][0]} is weak ({best[0][1]:.2f})"
-    if len(best) > 1 and best[0][1] - best[1][1] < REVIEW_MIN_MARGIN:
+    if len(best) > 1 and best[0][1] - best[1][1] < params.min_margin:
         return True, f"{best[0][0]} and {best[1][0]} score almost the same"
     return False, None
 
@@ -143,8 +216,8 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     parts = {"title": m.title_scores(title) if title and title.strip() else {},
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
              "duties": m.duty_scores(duties) if duties and duties.strip() else {}}
-    best = ranked(combine(parts))
-    needs, reason = review(best)
+    best = ranked(combine(parts, m.params.title_weight))
+    needs, reason = review(best, m.params)
 
     def cands(items):
         return [candidate(m.kb, c, s, ev, title) for c, s, ev in items]
