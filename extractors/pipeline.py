@@ -29,6 +29,15 @@ from extractors.records import (
 )
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
+from extractors.tables import (
+    cell_strip,
+    erase_rules,
+    fill_from_strip,
+    find_grid,
+    ink_mask,
+    table_lines,
+    words_outside,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +157,7 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
     if settings.deskew:
         image = deskew(image, max_degrees=settings.max_skew_degrees)
     try:
-        result = _recognize_upright(image, plan.page, engine, settings, deadline)
+        result, tables = _recognize_upright(image, plan.page, engine, settings, deadline)
     except OcrTimeout as e:
         deadline.remaining()
         return _failed_page(plan, started, "ocr_timeout", e)
@@ -156,25 +165,62 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         if e.code != OcrError.code:
             raise
         return _failed_page(plan, started, "ocr_failed", e)
-    return _ocr_text_page(plan, result, time.monotonic() - started, settings)
+    return _ocr_text_page(plan, result, tables, time.monotonic() - started, settings)
 
 
-def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) -> OcrResult:
-    timeout = min(settings.page_timeout_s, deadline.remaining())
-    result = engine.recognize(image, page=page, timeout=timeout)
+def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline):
+    """(result, tables) of the page, turned upright by OSD when confidence is low."""
+    result, tables = _read(image, page, engine, settings, deadline)
     if result.confidence >= settings.osd_below:
-        return result
+        return result, tables
     rotation = engine.orientation(image, page=page, timeout=min(settings.page_timeout_s, deadline.remaining()))
     if not rotation:
-        return result
+        return result, tables
     turned = image.rotate(-rotation, expand=True, fillcolor=255)
-    retry = engine.recognize(turned, page=page, timeout=min(settings.page_timeout_s, deadline.remaining()))
-    return retry if retry.confidence > result.confidence else result
+    retry, retry_tables = _read(turned, page, engine, settings, deadline)
+    return (retry, retry_tables) if retry.confidence > result.confidence else (result, tables)
 
 
-def _ocr_text_page(plan: PagePlan, result: OcrResult, seconds: float, settings) -> tuple[PageText, list[Problem]]:
+def _read(image, page: int, engine: OcrEngine, settings, deadline) -> tuple[OcrResult, list]:
+    """OCR with ruled tables found, their rules erased, and their cells filled from word boxes."""
+    grid = find_grid(ink_mask(image))
+    if grid.skewed and not settings.deskew:
+        straight = deskew(image, max_degrees=settings.max_skew_degrees)
+        if straight is not image:
+            image, grid = straight, find_grid(ink_mask(straight))
+    if not grid.tables:
+        return engine.recognize(image, page=page, timeout=_timeout(settings, deadline)), []
+    clean = erase_rules(image, grid)
+    strip = cell_strip(clean, grid)
+    result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
+    if strip is None:
+        return result, []
+    cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))
+    tables = fill_from_strip(grid, strip, cells.boxes)
+    return _merge_tables(result, cells, grid, tables), tables
+
+
+def _timeout(settings: ExtractSettings, deadline: Deadline) -> float:
+    return min(settings.page_timeout_s, deadline.remaining())
+
+
+def _merge_tables(page: OcrResult, cells: OcrResult, grid, tables) -> OcrResult:
+    """Page text with table rows (read from the cell strip) in place of the page's table words."""
+    outside = words_outside(grid, page.boxes)
+    lines: dict[tuple[int, int, int], list] = {}
+    for word in outside:
+        lines.setdefault(word.line, []).append(word)
+    placed = [(min(w.top for w in ws), " ".join(w.text for w in ws)) for ws in lines.values()]
+    text = "\n".join(t for _, t in sorted([*placed, *table_lines(grid, tables)], key=lambda x: x[0]))
+    boxes = [*outside, *cells.boxes]
+    confidence = sum(b.conf for b in boxes) / len(boxes) if boxes else page.confidence
+    return OcrResult(text=text, confidence=confidence, words=len(boxes), boxes=outside)
+
+
+def _ocr_text_page(plan: PagePlan, result: OcrResult, tables: list, seconds: float,
+                   settings) -> tuple[PageText, list[Problem]]:
     page = PageText(page=plan.page, route=Route.ocr, reason=plan.reason, text=result.text,
-                    confidence=round(result.confidence, 4), seconds=round(seconds, 3))
+                    confidence=round(result.confidence, 4), seconds=round(seconds, 3), tables=tables)
     if result.confidence >= settings.low_confidence:
         return page, []
     message = (f"page {plan.page} was read by OCR with low confidence ({result.confidence:.0%}); "

@@ -21,11 +21,20 @@ def normalise(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
 
 
-_SYLLABLE_RUN = re.compile(r"(?<![가-힣])[가-힣](?: [가-힣](?![가-힣]))+")
+# A run of lone syllables, glued to the Hangul word that follows it ('부 산 광역시').
+_SYLLABLE_RUN = re.compile(r"(?<![가-힣])[가-힣](?: [가-힣](?![가-힣]))+(?: [가-힣]{2,})?")
+_DIGIT_UNIT = re.compile(r"(?<=\d) (?=[가-힣](?![가-힣]))")  # '5 층' -> '5층', '10 일' -> '10일'
+_SHORT_PAREN = re.compile(r"\( ?([가-힣]{1,2}) ?\)")  # '( 주 )' -> '(주)'
 
 
 def join_ocr_syllables(line: str) -> str:
-    """Tesseract spaces Korean syllables apart ('근 로 계 약 서'): join runs of lone syllables."""
+    """Tesseract spaces Korean syllables apart ('근 로 계 약 서'): join runs of lone syllables.
+
+    Word boxes cannot settle it (the Hangul model's boxes overlap and drift), so the rule is
+    textual: a run of two or more single-syllable words is one word with the word after it;
+    a single syllable after a number is its unit; '( 주 )' is '(주)'.
+    """
+    line = _SHORT_PAREN.sub(r"(\1)", _DIGIT_UNIT.sub("", line))
     return _SYLLABLE_RUN.sub(lambda m: m.group(0).replace(" ", ""), line)
 
 

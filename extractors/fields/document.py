@@ -65,12 +65,17 @@ def build_doc(pages: list[PageText]) -> Doc:
             if raw:
                 doc.lines.append(Line(page.page, len(doc.lines), raw))
         for table in page.tables:
-            doc.rows.extend(_rows(page.page, table, len(doc.rows)))
+            doc.rows.extend(_rows(page.page, table, len(doc.rows), ocr=page.route == Route.ocr))
     return doc
 
 
-def _rows(page: int, table: list[list[str]], table_id: int) -> list[Row]:
-    clean = [tuple(normalise(c or "") for c in row) for row in table]
+def _cell(text: str, ocr: bool) -> str:
+    text = normalise(text or "")
+    return "\n".join(join_ocr_syllables(line) for line in text.splitlines()) if ocr else text
+
+
+def _rows(page: int, table: list[list[str]], table_id: int, *, ocr: bool = False) -> list[Row]:
+    clean = [tuple(_cell(c, ocr) for c in row) for row in table]
     header = tuple(c for c in clean[0] if c) if clean else ()
     return [Row(page, tuple(c for c in row if c), header, table_id,
                 tuple(i for i, c in enumerate(row) if c)) for row in clean if any(row)]
