@@ -1,0 +1,166 @@
+"""One document's audit as a stage function (no Prefect): audit, write outputs, or reuse a result.
+
+These functions run wherever the per-document work runs: a thread of the flow process, a local
+worker process or a Dask worker on another machine. They take paths and small frozen records and
+return a small frozen record, so they pickle cheaply.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import logging
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+from extractors.errors import KsocAuditError
+from extractors.records import Record
+from flows.discover import Input
+from reports.audit import failed_result
+from reports.output import dump_json, read_result, result_relpath, summary_entry, write_result
+from reports.paths import atomic_write_text
+from reports.records import DocumentResult, SummaryEntry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_AUDIT_FN = "reports.audit:audit_document"
+# Packages a per-document function may come from: a deployment parameter must not be able to
+# name an arbitrary callable of the Python installation.
+ALLOWED_FN_PACKAGES = ("reports", "flows", "bench", "tests")
+
+
+class ReportsMode(StrEnum):
+    all = "all"  # JSON, HTML and PDF reports (plus the DOCX addendum when one is drafted)
+    html = "html"  # JSON and HTML (plus DOCX); the PDF costs about 1 s per document
+    json = "json"  # machine-readable JSON only
+
+
+class DocumentJob(Record):
+    """What every document of a run shares."""
+
+    out_dir: str  # output folder (absolute)
+    show_pii: bool = False  # do not mask identifiers in outputs
+    reports: ReportsMode = ReportsMode.all  # which per-document reports to write
+    audit_fn: str = DEFAULT_AUDIT_FN  # "module:function" auditing one file -> DocumentResult
+
+
+class DocumentOutcome(Record):
+    """What the stage hands back to the flow: the summary line and the cache facts."""
+
+    entry: SummaryEntry  # the summary.json line (source, status, result path ...)
+    pipeline_version: str  # pipeline version that produced the result
+    reference_version: str  # reference-data version that produced the result
+    cacheable: bool  # False for internal errors and results with transient problems
+
+
+class TransientFailure(KsocAuditError):
+    """A document hit a transient problem (e.g. an OCR timeout) and deserves another try."""
+
+    code = "transient_failure"
+    advice = "retrying the document"
+    transient = True
+
+
+class WorkerLost(KsocAuditError):
+    """The worker process running a document died (killed, out of memory, crashed library)."""
+
+    code = "worker_lost"
+    advice = "the document is retried once; if it fails again, check it is not damaged"
+    transient = True
+
+
+def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> DocumentOutcome:
+    """Audit one file and write its outputs; raise TransientFailure to ask for a retry."""
+    result = load_audit_fn(job.audit_fn)(Path(item.path), client=item.client)
+    transient = sorted({p.code for p in result.problems} & transient_codes())
+    if transient and not final_attempt:
+        raise TransientFailure(f"document {result.document.sha256[:12]}: {transient[0]}")
+    rel = write_outputs(result, job)
+    return DocumentOutcome(
+        entry=summary_entry(result, rel, source=item.source),
+        pipeline_version=result.pipeline_version,
+        reference_version=result.reference_version,
+        cacheable=not transient,
+    )
+
+
+def write_outputs(result: DocumentResult, job: DocumentJob) -> str:
+    """The per-document reports, then the JSON; returns the JSON path relative to out_dir."""
+    out = Path(job.out_dir)
+    if job.reports is not ReportsMode.json:
+        from reports.render import render_document_reports
+
+        render_document_reports(result, out, show_pii=job.show_pii,
+                                pdf=job.reports is ReportsMode.all)
+    return write_result(result, out, show_pii=job.show_pii)
+
+
+def failed_outcome(item: Input, job: DocumentJob, error: BaseException) -> DocumentOutcome:
+    """A failed result for a document whose task crashed or ran out of retries."""
+    code = getattr(error, "code", "internal_error")
+    if isinstance(error, KsocAuditError):
+        message = error.message
+    else:
+        message = f"internal error ({type(error).__name__}); report it with the file hash"
+    result = failed_result(Path(item.path), code, message, client=item.client)
+    rel = write_result(result, Path(job.out_dir), show_pii=job.show_pii)
+    return DocumentOutcome(entry=summary_entry(result, rel, source=item.source),
+                           pipeline_version=result.pipeline_version,
+                           reference_version=result.reference_version, cacheable=False)
+
+
+def reuse_result(item: Input, cached: SummaryEntry, job: DocumentJob) -> SummaryEntry | None:
+    """The cached result of the same content for `item`, marked reused; None if it is gone."""
+    out = Path(job.out_dir)
+    if not cached.result or not (out / cached.result).is_file():
+        return None
+    rel = result_relpath(item.path, cached.sha256 or "", client=item.client)
+    if rel == cached.result:
+        _mark_reused(out / rel)
+    else:  # the same content under another name gets its own outputs
+        result = read_result(out, cached.result)
+        renamed = result.document.model_copy(update={"path": item.path})
+        rel = write_outputs(result.model_copy(update={"document": renamed, "reused": True}), job)
+    return cached.model_copy(update={"source": item.source, "result": rel, "reused": True})
+
+
+def _mark_reused(path: Path) -> None:
+    # The stored JSON is already masked (or deliberately not), so it is written back as it is.
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("reused") is not True:
+        data["reused"] = True
+        atomic_write_text(path, dump_json(data, show_pii=True))
+
+
+@functools.cache
+def transient_codes() -> frozenset[str]:
+    """Problem codes of the error classes marked `transient` (worth a retry)."""
+    found, todo = set(), [KsocAuditError]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.transient:
+            found.add(cls.code)
+    return frozenset(found)
+
+
+@functools.cache
+def load_audit_fn(dotted: str) -> Callable[..., DocumentResult]:
+    """Resolve "package.module:function" from the project's own packages."""
+    module_name, _, attr = dotted.partition(":")
+    if not attr or module_name.split(".")[0] not in ALLOWED_FN_PACKAGES:
+        raise KsocAuditError(f"audit function {dotted!r} is not allowed",
+                             advice=f"use a function of {', '.join(ALLOWED_FN_PACKAGES)}")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def warm_up() -> None:
+    """Load the pipeline and its reference data once per worker process."""
+    try:
+        from reports.audit import reference_version
+
+        reference_version()
+    except Exception as exc:  # noqa: BLE001 - each document will report the problem itself
+        log.warning("worker warm-up failed: %s", type(exc).__name__)

@@ -1,0 +1,165 @@
+"""Where the per-document tasks run: threads, local worker processes, or a Dask cluster.
+
+Kinds (measured by bench/ops.py, see docs/OPERATIONS.md):
+    processes           Prefect task runs in threads, each handing its document to a shared pool
+                        of worker processes (one per core): parsing is CPU-bound Python, so
+                        threads alone would share one core; Prefect's bookkeeping stays cheap.
+    threads             everything in threads of the flow process (OCR runs in Tesseract
+                        subprocesses, so this is enough for scan-heavy batches).
+    prefect-processes   Prefect's ProcessPoolTaskRunner (each task run sets up its own Prefect
+                        client in the worker: ~0.25 s per document, kept for comparison).
+    dask                prefect-dask's DaskTaskRunner on an existing cluster (`dask_address`)
+                        or on a local one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from extractors.errors import ConfigError
+from extractors.records import Record
+from flows.documents import WorkerLost, warm_up
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ENV_RUNNER = "KSOC_AUDIT_RUNNER"
+ENV_WORKERS = "KSOC_AUDIT_WORKERS"
+ENV_DASK = "KSOC_AUDIT_DASK_ADDRESS"
+
+
+class RunnerKind(StrEnum):
+    processes = "processes"
+    threads = "threads"
+    prefect_processes = "prefect-processes"
+    dask = "dask"
+
+
+DEFAULT_KIND = RunnerKind.processes
+
+
+class RunnerSpec(Record):
+    kind: RunnerKind = DEFAULT_KIND  # see the module docstring
+    workers: int = 1  # documents in parallel (local kinds and a local Dask cluster)
+    dask_address: str | None = None  # tcp://host:8786 of an existing Dask scheduler
+
+
+def resolve_runner(
+    kind: str | None = None, workers: int | None = None, dask_address: str | None = None
+) -> RunnerSpec:
+    """Explicit values, else KSOC_AUDIT_* environment variables, else processes x cores."""
+    address = dask_address or os.environ.get(ENV_DASK) or None
+    chosen = kind or os.environ.get(ENV_RUNNER) or (RunnerKind.dask if address else DEFAULT_KIND)
+    try:
+        chosen = RunnerKind(chosen)
+    except ValueError:
+        choices = ", ".join(k.value for k in RunnerKind)
+        raise ConfigError(f"unknown runner {chosen!r}", advice=f"use one of {choices}") from None
+    if address and chosen is not RunnerKind.dask:
+        raise ConfigError("a Dask address needs the dask runner", advice="drop --runner or use dask")
+    count = workers or int(os.environ.get(ENV_WORKERS) or 0) or os.cpu_count() or 1
+    if count < 1:
+        raise ConfigError(f"workers must be at least 1, not {count}")
+    return RunnerSpec(kind=chosen, workers=count, dask_address=address)
+
+
+def build_task_runner(spec: RunnerSpec) -> TaskRunner:
+    """The Prefect task runner for `spec` (not started)."""
+    if spec.kind is RunnerKind.threads:
+        return ThreadPoolTaskRunner(max_workers=spec.workers)
+    if spec.kind is RunnerKind.processes:
+        # Task threads mostly wait on the process pool; twice the workers keeps it fed.
+        return ThreadPoolTaskRunner(max_workers=2 * spec.workers)
+    if spec.kind is RunnerKind.prefect_processes:
+        return ProcessPoolTaskRunner(max_workers=spec.workers)
+    return _dask_runner(spec)
+
+
+def _dask_runner(spec: RunnerSpec) -> TaskRunner:
+    from prefect_dask import DaskTaskRunner
+
+    if spec.dask_address:
+        return DaskTaskRunner(address=spec.dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": spec.workers, "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
+
+
+# Workers of the local process pool the current flow run uses (0: run the stage in-thread).
+_pool_workers: ContextVar[int] = ContextVar("ksoc_pool_workers", default=0)
+
+
+@contextmanager
+def open_runner(spec: RunnerSpec) -> Iterator[TaskRunner]:
+    """Start the task runner for a flow run; stages submitted under it use the local pool."""
+    token = _pool_workers.set(spec.workers if spec.kind is RunnerKind.processes else 0)
+    try:
+        with build_task_runner(spec) as runner:
+            yield runner
+    finally:
+        _pool_workers.reset(token)
+
+
+def call_stage(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a stage function in the local worker pool when the run uses one, else right here."""
+    workers = _pool_workers.get()
+    if not workers:
+        return fn(*args, **kwargs)
+    pool = _shared_pool(workers)
+    try:
+        return pool.submit(fn, *args, **kwargs).result()
+    except BrokenProcessPool as exc:
+        _discard_pool(pool)
+        raise WorkerLost("a worker process died while auditing a document") from exc
+
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    """One long-lived pool per process (a watcher reuses it across its flow runs)."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=False)
+            # spawn: forking a process that runs Prefect's threads is unsafe.
+            _pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
+                                        mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = workers
+        return _pool
+
+
+def _discard_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pool() -> None:
+    """Stop the local worker processes (at exit, or when a watcher stops)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+
