@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import statistics
 import tempfile
 import time
@@ -43,10 +44,17 @@ def actual(fields: ContractFields, name: str):
     return getattr(fields, name).value
 
 
+SPACING_FREE = ("title", "duties", "employer", "workplace")  # Korean spacing varies, not the value
+_COMPANY_FORM = re.compile(r"㈜|\(\s*주\s*\)")
+
+
 def matches(name: str, got, want) -> bool:
-    if name == "duties" and got is not None and want is not None:
-        return squash(got) == squash(want)  # whitespace (incl. wrapped table cells) ignored
-    return got == want
+    """Exact, except whitespace in Korean free text and the written form of 주식회사."""
+    if got is None or want is None or name not in SPACING_FREE:
+        return got == want
+    if name == "employer":  # (주), ㈜ and 주식회사 name the same company form, in the same place
+        got, want = _COMPANY_FORM.sub("주식회사", got), _COMPANY_FORM.sub("주식회사", want)
+    return squash(got) == squash(want)
 
 
 def write_item(item: CorpusItem, index: int, folder: Path) -> Path:

@@ -33,7 +33,7 @@ RANKS = ("사원", "주임", "대리", "과장", "차장", "부장", "선임", "
          "상무", "전무", "본부장", "인턴", "계장", "반장", "조장", "Staff", "Junior", "Senior",
          "Associate", "Assistant Manager")
 _PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|[①-⑳]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
-_AFTER = r"\s*(?:\([^)]{1,30}\)|/\s*[A-Za-z][A-Za-z .,'/&-]*?)?\s*"
+_AFTER = r"\s*(?:\([^)]{1,30}\)|/\s*[A-Za-z0-9][A-Za-z0-9 .,'/&-]*?)?\s*"  # digits: OCR'd glosses
 
 
 def _label_pattern(label: str) -> str:

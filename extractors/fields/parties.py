@@ -21,7 +21,7 @@ _EMPLOYER_CONTEXT = re.compile(r"사업주|사용자|대표|employer", re.IGNORE
 
 def _clean(value: str) -> str:
     value = value.split("\n")[0]
-    value = re.split(r"\s*\((?:사업자|전화|Tel|대표)", value)[0]
+    value = re.split(r"\s*\(\s*(?:사업자|전화|Tel|대표)", value)[0]  # OCR: "( 사업자"
     return strip_trailing_paren(value).strip(" :")
 
 
