@@ -56,10 +56,18 @@ class SparseIndex:
         idx = [(self.vocab[f], w) for f, w in vec.items() if f in self.vocab]
         if not idx:
             return np.zeros(self.n_rows, dtype=np.float32)
-        ptr, rows, weights = self.indptr, self.rows, self.weights
-        hit_rows = np.concatenate([rows[ptr[k] : ptr[k + 1]] for k, _ in idx])
-        hit_w = np.concatenate([weights[ptr[k] : ptr[k + 1]] * w for k, w in idx])
-        return np.bincount(hit_rows, weights=hit_w, minlength=self.n_rows)
+        keys = np.fromiter((k for k, _ in idx), np.int64, len(idx))
+        pos, scale = gather(self.indptr, keys, np.fromiter((w for _, w in idx), float, len(idx)))
+        return np.bincount(self.rows[pos], weights=self.weights[pos] * scale,
+                           minlength=self.n_rows)
+
+
+def gather(indptr: np.ndarray, keys: np.ndarray, values: np.ndarray):
+    """Positions of the CSR slices of `keys` and each position's query value, vectorised."""
+    starts, lens = indptr[keys], indptr[keys + 1] - indptr[keys]
+    total = int(lens.sum())
+    offsets = np.repeat(starts - np.cumsum(lens) + lens, lens)
+    return offsets + np.arange(total), np.repeat(values, lens)
 
 
 def _normalise(vec: dict[str, float]) -> dict[str, float]:
@@ -141,10 +149,10 @@ class DutyIndex:
         return self.index.scores(query), self.index.vector(query)
 
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:
-        """Words that contributed most to a code's duty score."""
+        """Words that contributed most to a code's duty score (only `w:` features count)."""
         row = self._words.get(code)
         if row is None:
             vec = self.index.row_vector(self.position[code])
             row = self._words[code] = {f: w for f, w in vec.items() if f.startswith("w:")}
-        parts = [(w * row[f], f[2:]) for f, w in query_vec.items() if f.startswith("w:") and f in row]
+        parts = [(w * row[f], f[2:]) for f, w in query_vec.items() if f in row]
         return [word for _, word in sorted(parts, reverse=True)[:n]]

@@ -13,6 +13,8 @@ from collections import Counter
 
 import numpy as np
 
+from matchers.knowledge_index import gather
+
 SCALE = 1000  # weights are stored as integers in thousandths
 PRUNE = 0.05  # weights smaller than this (in absolute value) are dropped
 TITLE_C = 1.0  # SVM regularisation for titles (bench: 0.5-2 within 1 point)
@@ -50,10 +52,10 @@ class LinearModel:
         out = self.bias.copy()
         if not vec:
             return out
-        ptr = self.indptr
-        cls = np.concatenate([self.cls[ptr[k] : ptr[k + 1]] for k in vec])
-        wts = np.concatenate([self.w[ptr[k] : ptr[k + 1]] * v for k, v in vec.items()])
-        return out + np.bincount(cls, weights=wts, minlength=len(self.classes))
+        keys = np.fromiter(vec.keys(), np.int64, len(vec))
+        pos, scale = gather(self.indptr, keys, np.fromiter(vec.values(), float, len(vec)))
+        return out + np.bincount(self.cls[pos], weights=self.w[pos] * scale,
+                                 minlength=len(self.classes))
 
 
 def fit_platt(margins: np.ndarray, gold: np.ndarray, iters: int = 50) -> tuple[float, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -27,17 +28,22 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def title_key(title: str) -> str:
     """Key under which titles are compared: no parentheses, no spaces or separators."""
     text = _PARENS.sub("", normalize(title))
     return _SPACES.sub("", text).strip(".")
 
 
+_BY_LENGTH = tuple((n, frozenset(e for e in _ENDINGS if len(e) == n))
+                   for n in sorted({len(e) for e in _ENDINGS}, reverse=True))
+
+
 def strip_ending(word: str) -> str:
     """Remove one particle or verb ending from a Hangul word, keeping >= 2 syllables."""
-    for end in _ENDINGS:
-        if word.endswith(end) and len(word) - len(end) >= 2:
-            return word[: -len(end)]
+    for n, ends in _BY_LENGTH:
+        if len(word) - n >= 2 and word[-n:] in ends:
+            return word[:-n]
     return word
 
 

@@ -50,6 +50,7 @@ class Params:
 
 PARAMS = Params()
 Scores = dict[str, tuple[float, list[str]]]
+DUTY_KEYWORDS = "duty keywords: ?"  # placeholder, filled in for the candidates shown
 
 
 class Matcher:
@@ -58,6 +59,7 @@ class Matcher:
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
                  params: Params = PARAMS):
         self.kb, self.params, self.memo = kb, params, None
+        self._last_duties: tuple[str | None, dict] = (None, {})
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
@@ -72,6 +74,12 @@ class Matcher:
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
+
+    def duty_features(self, duties: str) -> dict[str, int]:
+        """Features of a duty text; the last text's are kept (scoring and evidence share them)."""
+        if self._last_duties[0] != duties:
+            self._last_duties = (duties, duty_features(duties))
+        return self._last_duties[1]
 
     def index_title_scores(self, title: str) -> Scores:
         """Title n-gram index: similar titles, per-code centroids, exact-title floor."""
@@ -88,7 +96,7 @@ class Matcher:
         index = self._cached(("ti", title), lambda: self.index_title_scores(title))
         margins = self._cached(("tm", title), lambda: self._margins("title", title_grams(title)))
         out = mix(index, self._probs(margins, p.title_platt, 1.0), p.title_mix,
-                  lambda c: f"title '{title}' resembles the titles of {c}")
+                  lambda c: [f"title '{title}' resembles the titles of {c}"])
         for code, kind in self.titles.exact_codes(title).items():
             if kind != "related":  # a dictionary title or alias named exactly is strong evidence
                 score, evidence = out.get(code, (0.0, [f"title '{title}' = {kind}"]))
@@ -100,11 +108,21 @@ class Matcher:
 
     def duty_scores(self, duties: str) -> Scores:
         p = self.params
-        feats = self._cached(("df", duties), lambda: duty_features(duties))
+        feats = self.duty_features(duties)
         index = self._cached(("di", duties), lambda: self.index_duty_scores(duties, feats))
         margins = self._cached(("dm", duties), lambda: self._margins("duties", feats))
-        return mix(index, self._probs(margins, p.duty_platt, p.duty_full), p.duty_mix,
-                   lambda c: f"duty keywords: {', '.join(self._keywords(c, feats))}")
+        probs = self._probs(margins, p.duty_platt, p.duty_full)
+        return mix(index, probs, p.duty_mix, lambda c: [DUTY_KEYWORDS])
+
+    def duty_evidence(self, code: str, evidence: list[str], duties: str | None,
+                      qvec: dict[str, float]) -> list[str]:
+        """Fill in the duty keywords of a shown candidate; `qvec` caches the query vector."""
+        if DUTY_KEYWORDS not in evidence or not duties:
+            return evidence
+        if not qvec:
+            qvec.update(self.duties.index.vector(sublinear(self.duty_features(duties))))
+        words = ", ".join(self._keywords(code, qvec))
+        return [f"duty keywords: {words}" if e == DUTY_KEYWORDS else e for e in evidence]
 
     def _margins(self, source: str, feats: dict):
         """(model, margins, whether any feature was known) or None without a model."""
@@ -124,21 +142,15 @@ class Matcher:
 
     def index_duty_scores(self, duties: str, feats, *, top: int = 30) -> Scores:
         """Cosine of the duty text with each code's summed duty features."""
-        sims, qvec = self.duties.code_scores(duties, feats)
+        sims, _ = self.duties.code_scores(duties, feats)
         best = np.argsort(-sims)[:top]
-        out = {}
-        for rank, i in enumerate(best):
-            if sims[i] > 0:
-                code = self.duties.codes[i]
-                score = min(1.0, float(sims[i]) / DUTY_SCALE)
-                words = self.duties.keywords(code, qvec) if rank < TOP + 3 else ["(similar duties)"]
-                out[code] = (score, [f"duty keywords: {', '.join(words)}"])
-        return out
+        return {self.duties.codes[i]: (min(1.0, float(sims[i]) / DUTY_SCALE), [DUTY_KEYWORDS])
+                for i in best if sims[i] > 0}
 
-    def _keywords(self, code: str, feats) -> list[str]:
+    def _keywords(self, code: str, qvec: dict[str, float]) -> list[str]:
         if code not in self.duties.position:
             return ["(similar duties)"]
-        return self.duties.keywords(code, self.duties.index.vector(sublinear(feats)))
+        return self.duties.keywords(code, qvec) or ["(similar duties)"]
 
 
 def mix(index: Scores, probs: dict[str, float], share: float, why) -> Scores:
@@ -148,7 +160,7 @@ def mix(index: Scores, probs: dict[str, float], share: float, why) -> Scores:
     out = {c: ((1 - share) * s, ev) for c, (s, ev) in index.items()}
     for code, prob in probs.items():
         score, evidence = out.get(code, (0.0, None))
-        out[code] = (score + share * prob, evidence or [why(code)])
+        out[code] = (score + share * prob, evidence or why(code))
     return out
 
 
@@ -219,8 +231,11 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     best = ranked(combine(parts, m.params.title_weight))
     needs, reason = review(best, m.params)
 
+    qvec: dict[str, float] = {}
+
     def cands(items):
-        return [candidate(m.kb, c, s, ev, title) for c, s, ev in items]
+        return [candidate(m.kb, c, s, m.duty_evidence(c, ev, duties, qvec), title)
+                for c, s, ev in items]
 
     return OccupationMatch(
         candidates=cands(best), title_candidates=cands(ranked(parts["title"])),
