@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageFilter, ImageOps, UnidentifiedImageError
 
 from extractors.errors import CorruptDocument, ImageTooLarge
 from extractors.records import Route
@@ -68,6 +68,9 @@ def _loader(image: Image.Image, index: int, settings: ExtractSettings, label: st
 
 
 def _decode_frame(image: Image.Image, index: int, settings: ExtractSettings, label: str):
+    # Other libraries in the same process flip this global on import (WeasyPrint does), which
+    # would make Pillow pad a truncated scan with grey instead of failing: insist on whole files.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image.seek(index)
         _check_size(image, settings, label)

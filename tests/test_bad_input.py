@@ -152,3 +152,16 @@ def test_pdf_without_pages(tmp_path):
                      b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
     with pytest.raises((EmptyDocument, CorruptDocument)):
         read(path)
+
+
+def test_truncated_image_is_refused_even_after_weasyprint_flipped_pillows_global(tmp_path):
+    import weasyprint  # noqa: F401  - sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True on import
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), "white").save(buffer, format="PNG")
+    path = tmp_path / "broken.png"
+    path.write_bytes(buffer.getvalue()[:60])
+    with pytest.raises(CorruptDocument):
+        read(path)
