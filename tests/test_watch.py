@@ -1,0 +1,166 @@
+"""Folder drop: complete files only, each input filed exactly once (processed/ or quarantine/)
+with a reason.json, unique names, crash between audit and move, files dropped while down."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from extractors.errors import ConfigError
+from flows.inbox import STAGING, InboxLayout, Settler, is_temporary
+from flows.watch import WatchOptions, audit_staged, watch
+from reports.audit import file_sha256
+from tests.ops_helpers import TRACE_ENV, TRACED, make_contracts, traced
+
+
+@pytest.fixture
+def trace(tmp_path, monkeypatch):
+    path = tmp_path / "trace.txt"
+    monkeypatch.setenv(TRACE_ENV, str(path))
+    return path
+
+
+def _options(tmp_path, **extra) -> WatchOptions:
+    return WatchOptions(inbox=str(tmp_path / "inbox"), out_dir=str(tmp_path / "out"),
+                        runner="threads", reports="json", settle_seconds=0.2,
+                        audit_fn=TRACED, **extra)
+
+
+def _filed(inbox: Path) -> dict[str, list[str]]:
+    """Documents (not reason files) under processed/ and quarantine/, by relative path."""
+    places: dict[str, list[str]] = {"processed": [], "quarantine": []}
+    for kind, paths in places.items():
+        for path in sorted((inbox / kind).rglob("*")):
+            if path.is_file() and not path.name.endswith(".reason.json"):
+                paths.append(path.relative_to(inbox / kind).as_posix())
+                assert path.with_name(path.name + ".reason.json").is_file(), path.name
+    return places
+
+
+def _remaining(inbox: Path) -> list[str]:
+    skip = {"processed", "quarantine", STAGING}
+    return sorted(p.name for p in inbox.rglob("*") if p.is_file()
+                  and not skip & set(p.relative_to(inbox).parts) and not p.name.startswith("."))
+
+
+def test_once_files_every_input_exactly_once(prefect_harness, tmp_path, trace):
+    from flows.cli import main
+
+    inbox = tmp_path / "inbox"
+    make_contracts(inbox, 2)
+    make_contracts(inbox / "acme", 1, seed=3)
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (inbox / "upload.pdf.crdownload").write_bytes(b"still downloading")
+    code = main(["watch", str(inbox), "--out", str(tmp_path / "out"), "--once",
+                 "--settle", "0.2", "--runner", "threads", "--reports", "json"])
+    assert code == 2, "a quarantined file makes the exit code 2"
+    today = datetime.now().strftime("%Y-%m-%d")
+    assert _filed(inbox) == {
+        "processed": [f"{today}/acme/contract-3-000.pdf", f"{today}/contract-0-000.pdf",
+                      f"{today}/contract-0-001.pdf"],
+        "quarantine": ["broken.pdf"]}
+    assert _remaining(inbox) == ["upload.pdf.crdownload"], "partial downloads are left alone"
+    reason = json.loads((inbox / "quarantine/broken.pdf.reason.json").read_text("utf-8"))
+    assert reason["outcome"] == "quarantined" and reason["code"] != "ok"
+    assert reason["sha256"] == file_sha256(inbox / "quarantine/broken.pdf") and reason["time"]
+    done = json.loads((inbox / f"processed/{today}/contract-0-000.pdf.reason.json").read_text())
+    assert done["outcome"] == "processed" and Path(done["result"]).is_file()
+
+
+def test_same_name_dropped_twice_gets_a_unique_name(prefect_harness, tmp_path, trace):
+    inbox = tmp_path / "inbox"
+    first = make_contracts(inbox, 1)[0]
+    watch(_options(tmp_path), once=True)
+    make_contracts(tmp_path / "again", 1)[0].replace(first)  # same name, same content
+    stats = watch(_options(tmp_path), once=True)
+    today = datetime.now().strftime("%Y-%m-%d")
+    assert _filed(inbox)["processed"] == [f"{today}/contract-0-000-2.pdf",
+                                          f"{today}/contract-0-000.pdf"]
+    assert stats.processed == 1 and len(traced(trace)) == 1, "the second drop reuses the result"
+    second = inbox / f"processed/{today}/contract-0-000-2.pdf.reason.json"
+    assert json.loads(second.read_text(encoding="utf-8"))["reused"] is True
+
+
+def test_crash_between_audit_and_move_is_not_processed_twice(prefect_harness, tmp_path, trace):
+    inbox = tmp_path / "inbox"
+    doc = make_contracts(inbox / STAGING, 1)[0]  # claimed by a watcher that then crashed ...
+    layout = InboxLayout.create(inbox, out_dir=tmp_path / "out")
+    audit_staged(layout, _options(tmp_path))  # ... after the audit, before the move
+    today = datetime.now().strftime("%Y-%m-%d")
+    orphan = inbox / f"processed/{today}/{doc.name}.reason.json"  # and after the reason file
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text(json.dumps({"sha256": file_sha256(doc)}), encoding="utf-8")
+    stats = watch(_options(tmp_path), once=True)
+    assert len(traced(trace)) == 1, "the restart reuses the committed result"
+    assert stats.processed == 1 and _filed(inbox)["processed"] == [f"{today}/{doc.name}"]
+    assert json.loads(orphan.read_text(encoding="utf-8"))["outcome"] == "processed"
+
+
+def test_watcher_waits_for_complete_files(prefect_harness, tmp_path, trace):
+    inbox, stop = tmp_path / "inbox", threading.Event()
+    inbox.mkdir()
+    waiting = make_contracts(tmp_path / "src", 2)
+    early = make_contracts(inbox, 1, seed=5)  # dropped while the watcher was down
+    expected = sorted(file_sha256(p) for p in [*waiting, *early])
+    options = _options(tmp_path).model_copy(update={"settle_seconds": 1.5})
+    worker = threading.Thread(target=contextvars.copy_context().run,
+                              args=(watch, options), kwargs={"stop": stop})
+    worker.start()
+    try:
+        (inbox / "renamed.pdf.part").write_bytes(waiting[0].read_bytes())
+        (inbox / "renamed.pdf.part").rename(inbox / "renamed.pdf")  # temp name, then rename
+        data = waiting[1].read_bytes()
+        (inbox / "slow.pdf").write_bytes(data[: len(data) // 2])  # written in place, paused
+        time.sleep(1.0)
+        with open(inbox / "slow.pdf", "ab") as fh:
+            fh.write(data[len(data) // 2:])
+        _wait_for(lambda: len(_filed(inbox)["processed"]) == 3)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert sorted(traced(trace)) == expected, "each file audited once, complete"
+    assert _filed(inbox)["quarantine"] == [] and _remaining(inbox) == []
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the watcher did not finish in time"
+        time.sleep(0.1)
+
+
+def test_settler_needs_a_quiet_period(tmp_path):
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"x")
+    settler = Settler(2.0)
+    start = path.stat().st_mtime
+    assert settler.ready([path], now=start + 0.5) == []
+    assert settler.ready([path], now=start + 1.5) == []
+    path.write_bytes(b"xy")  # still growing: the clock starts again
+    mtime = path.stat().st_mtime
+    assert settler.ready([path], now=max(mtime, start + 1.6)) == []
+    assert settler.ready([path], now=max(mtime, start + 1.6) + 2.1) == [path]
+
+
+@pytest.mark.parametrize(("name", "temporary"), [
+    ("contract.pdf", False), ("계약서.hwpx", False), (".hidden.pdf", True),
+    ("~$contract.docx", True), ("a.pdf.part", True), ("a.crdownload", True),
+    ("a.pdf.reason.json", True), ("Thumbs.db", True),
+])
+def test_temporary_names(name, temporary):
+    assert is_temporary(name) is temporary
+
+
+def test_one_watcher_per_inbox(tmp_path):
+    from flows.watch import _inbox_lock
+
+    (tmp_path / "inbox").mkdir()
+    layout = InboxLayout.create(tmp_path / "inbox")
+    with _inbox_lock(layout), pytest.raises(ConfigError, match="another watcher"):
+        watch(_options(tmp_path), once=True)
