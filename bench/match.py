@@ -6,6 +6,7 @@ Run as `.venv/bin/python -m bench.match [DATA_DIR]` (default ../shared/data).
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import time
 from dataclasses import replace
@@ -92,6 +93,37 @@ def e7_examples(m: Matcher, *, baseline: dict | None = None) -> tuple[int, int, 
     return n, ours, base
 
 
+def english_duties() -> list[tuple[str, str]]:
+    """(code, English duty paragraph): written by us for this benchmark, not from the dictionary."""
+    with open(REPO / "bench" / "english_duties.csv", encoding="utf-8") as f:
+        return [(r["code"], r["duties"]) for r in csv.DictReader(f)]
+
+
+def evaluate_english(m: Matcher, rows: list[tuple[str, str]], *, project: bool) -> dict:
+    """Duties-only top-1/top-3 (and 3-digit group) on English duty paragraphs."""
+    m.project_english, m._last_duties = project, (None, {})
+    stats = {"n": 0, "top1": 0, "top3": 0, "g3": 0}
+    for gold, duties in rows:
+        codes = [c.code for c in match_texts(duties=duties, matcher=m).candidates]
+        stats["n"] += 1
+        stats["top1"] += codes[:1] == [gold]
+        stats["top3"] += gold in codes[:3]
+        stats["g3"] += bool(codes) and codes[0][:3] == gold[:3]
+    m.project_english, m._last_duties = True, (None, {})
+    return stats
+
+
+def report_english(m: Matcher) -> None:
+    rows = english_duties()
+    old, new = (evaluate_english(m, rows, project=p) for p in (False, True))
+    n = new["n"]
+    print(f"English duties   n={n:4d} ({len({c for c, _ in rows})} codes, bench/english_duties.csv) "
+          f"top1 {pct(new['top1'], n)} top3 {pct(new['top3'], n)} 3-digit {pct(new['g3'], n)}; "
+          f"without the glossary top1 {pct(old['top1'], n)} top3 {pct(old['top3'], n)} "
+          f"3-digit {pct(old['g3'], n)}; ratio top1 {new['top1'] / max(old['top1'], 1):.2f} "
+          f"top3 {new['top3'] / max(old['top3'], 1):.2f}")
+
+
 def pct(a: int, n: int) -> str:
     return f"{100 * a / max(n, 1):5.1f}%"
 
@@ -142,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     n, ours, b = e7_examples(m, baseline=bkeys)
     print(f"E-7 included examples on their occupation's code (knowledge without E-7 examples): "
           f"{pct(ours, n)} of {n}; baseline {pct(b, n)}; ratio {ours / max(b, 1):.2f}")
+    report_english(m)
     speed(qs[:300])
     load_knowledge()
     return 0

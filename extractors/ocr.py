@@ -163,6 +163,11 @@ def result_from_data(data: Mapping[str, list], *, text: str | None = None) -> Oc
     """Words, boxes and mean confidence from TSV data; text from `text` or else the TSV lines."""
     boxes = [_word(data, i) for i, word in enumerate(data.get("text", []))
              if float(data["conf"][i]) >= 0 and str(word).strip()]
+    return result_from_words(boxes, text=text)
+
+
+def result_from_words(boxes: list[OcrWord], *, text: str | None = None) -> OcrResult:
+    """Text (Tesseract's lines, words joined by spaces) and mean confidence of word boxes."""
     lines: dict[tuple[int, int, int], list[str]] = {}
     for box in boxes:
         lines.setdefault(box.line, []).append(box.text)

@@ -19,6 +19,7 @@ from extractors.images import deskew, flatten_background, plan_image_pages
 from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
+from extractors.refine import RefiningOcrEngine
 from extractors.records import (
     ContractFields,
     DocumentRef,
@@ -118,9 +119,14 @@ def run_plans(
 
 
 def default_engine(settings: ExtractSettings) -> OcrEngine:
-    """Tesseract with the measured defaults (checked once), plus the fallback pass if set."""
-    engine = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
-    engine.check()
+    """Tesseract with the measured defaults (checked once), its refining pass and the fallback if set."""
+    primary = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
+    primary.check()
+    engine: OcrEngine = primary
+    if settings.refine_lang:
+        second = TesseractEngine(settings.refine_lang, settings.ocr_psm, dpi=settings.render_dpi)
+        second.check()
+        engine = RefiningOcrEngine(engine, second, below=settings.refine_below)
     if not settings.fallback_lang:
         return engine
     fallback = TesseractEngine(settings.fallback_lang, settings.ocr_psm, dpi=settings.render_dpi)

@@ -28,6 +28,8 @@ class ExtractSettings(Record):
 
     ocr_lang: str = "Hangul"  # Tesseract language/script model (measured best, see above)
     ocr_psm: int = 6  # Tesseract page segmentation mode for the first pass
+    refine_lang: str | None = None  # re-reads low-confidence words (Latin in Korean lines)
+    refine_below: float = 0.75  # word confidence under which a word is re-read
     fallback_lang: str | None = None  # second pass language when confidence is low (None: off)
     fallback_below: float = 0.6  # confidence under which the fallback pass runs
     osd_below: float = 0.75  # confidence under which orientation detection runs

@@ -10,6 +10,7 @@ import numpy as np
 
 from extractors.records import ContractFields
 from matchers.english import is_generic_en
+from matchers.english_duties import project
 from matchers.knowledge import Knowledge, load_knowledge
 from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
 from matchers.knowledge_model import LinearModel
@@ -57,8 +58,9 @@ class Matcher:
     """Indexes and models built once from the knowledge; all scoring is dict/numpy work."""
 
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
-                 params: Params = PARAMS):
+                 params: Params = PARAMS, project_english: bool = True):
         self.kb, self.params, self.memo = kb, params, None
+        self.project_english = project_english  # English duty runs rewritten via the glossary
         self._last_duties: tuple[str | None, dict] = (None, {})
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
@@ -78,7 +80,8 @@ class Matcher:
     def duty_features(self, duties: str) -> dict[str, int]:
         """Features of a duty text; the last text's are kept (scoring and evidence share them)."""
         if self._last_duties[0] != duties:
-            self._last_duties = (duties, duty_features(duties))
+            text = project(duties).text if self.project_english else duties
+            self._last_duties = (duties, duty_features(text))
         return self._last_duties[1]
 
     def index_title_scores(self, title: str) -> Scores:
