@@ -114,7 +114,7 @@ def test_skewed_table_is_found_after_deskew():
 
 @pytest.mark.ocr
 def test_scanned_table_form_fields_come_from_cells(tmp_path):
-    from bench.docgen import make_spec, render_pdf, scan, images_to_pdf
+    from bench.docgen import images_to_pdf, make_spec, render_pdf, scan
     from extractors.pipeline import extract_document
     from extractors.text import squash
 

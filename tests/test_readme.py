@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_ci_runs_the_readme_test_command():
     setup = README.split("## Set-up: two commands", 1)[1].split("##", 1)[0]
-    commands = re.findall(r"^(make \w+)", setup, flags=re.M)
+    commands = re.findall(r"^(make \w+)", setup, flags=re.MULTILINE)
     assert commands == ["make demo", "make test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert [line for line in ci.splitlines() if line.startswith("make ")] == ["make test"]
