@@ -24,6 +24,15 @@ _FUNCTION = frozenset(["and", "or", "the", "a", "an", "of", "to", "for", "with",
 MAX_PHRASE = 4  # longest glossary phrase, in words
 _TOKEN = re.compile(r"[가-힣]+|[A-Za-z][A-Za-z0-9+#&']*|[^\sA-Za-z가-힣]+")
 _LATIN = re.compile(r"[A-Za-z]")
+# "design" is 설계 in engineering and software, 디자인 in the visual and product arts: a segment
+# with one of these (stemmed) words reads it as 디자인
+_ARTS_WORDS = ("graphic", "logo", "visual", "poster", "brochure", "banner", "illustration",
+               "fashion", "clothing", "garment", "apparel", "collection", "interior", "furniture",
+               "packaging", "typography", "font", "character", "animation", "ui", "ux", "colour",
+               "color", "rendering", "mock", "sketch", "jewelry", "jewellery", "bag", "shoe",
+               "accessory", "costume", "icon", "emoticon", "webtoon", "leaflet", "catalogue",
+               "catalog", "signboard", "decoration")
+_ARTS_READING = {"design": "디자인", "designer": "디자이너"}
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ers", "ors", "er", "or", "ies",
              "ed", "es", "s")
 _STOP = frozenset(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "as", "per", "via", "our", "your", "their", "its", "his", "her", "this", "that", "these", "those", "all", "any", "each", "every", "other", "such", "etc", "etc.", "is", "are", "be", "been", "being", "will", "shall", "may", "can", "must", "should", "would", "could", "do", "does", "did", "has", "have", "had", "we", "you", "they", "he", "she", "it", "i", "me", "us", "them", "who", "which", "what", "where", "when", "how", "responsible", "responsibility", "responsibilities", "duty", "duties", "task", "tasks", "role", "job", "work", "include", "includes", "including", "included", "main", "key", "daily", "day", "various", "related", "relevant", "assigned", "necessary", "ensure", "ensuring", "also", "well", "both", "within", "across", "under", "over", "through", "about", "up", "out", "more", "most", "company's", "employer", "employee's", "position", "the_employee", "following", "following:", "e.g.", "i.e."])
@@ -47,21 +56,31 @@ def singular(word: str) -> str:
     return word
 
 
+_ARTS = frozenset(stem(w) for w in _ARTS_WORDS)
+
+
 @functools.cache
 def glossary() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
     """(exact, stemmed): singular English word sequences -> Korean words, and the same keyed by
-    stems (rows whose stems collide are merged; the exact form is looked up first)."""
+    stems. Rows with the same exact key are merged; on a stem collision the shortest English
+    form wins (develop over developer, program over programming), so an inflected form reads as
+    its base word and not as a blend of every word sharing its stem."""
     text = (resources.files("matchers") / "data" / GLOSSARY).read_text(encoding="utf-8")
     exact: dict[tuple[str, ...], str] = {}
-    stemmed: dict[tuple[str, ...], str] = {}
+    stemmed: dict[tuple[str, ...], tuple[int, str]] = {}
     for row in csv.DictReader(text.splitlines()):
         words = english_tokens(row["en"])
-        for table, key in ((exact, tuple(singular(w) for w in words)),
-                           (stemmed, tuple(stem(w) for w in words))):
-            if key:
-                old = table.get(key)
-                table[key] = row["ko"] if old is None else _merge(old, row["ko"])
-    return exact, stemmed
+        if not words:
+            continue
+        key = tuple(singular(w) for w in words)
+        exact[key] = row["ko"] if key not in exact else _merge(exact[key], row["ko"])
+        skey, size = tuple(stem(w) for w in words), len(" ".join(words))
+        old = stemmed.get(skey)
+        if old is None or size < old[0]:
+            stemmed[skey] = (size, row["ko"])
+        elif size == old[0]:
+            stemmed[skey] = (size, _merge(old[1], row["ko"]))
+    return exact, {k: v for k, (_, v) in stemmed.items()}
 
 
 def _merge(a: str, b: str) -> str:
@@ -98,7 +117,9 @@ def project(text: str) -> Projection:
 
     def flush() -> None:
         words = [w for w in run if _LATIN.match(w)]
-        gloss = any(c in t for t in run for c in "([:")  # "설계(Planning and Design)"
+        # a bracketed gloss ("설계(Planning and Design)", "CFS(Container Freight Station)");
+        # a colon only counts inside the run, not as the label separator before it ("업무: ...")
+        gloss = any(c in t for t in run for c in "([") or any(":" in t for t in run[1:])
         if (words and not has_hangul) or (not gloss and len(words) >= MIN_RUN
                                           and any(w in _FUNCTION for w in words)):
             out.append(_rewrite(" ".join(run), counts))
@@ -123,9 +144,12 @@ def _rewrite(segment: str, counts: list[int]) -> str:
     raw = english_tokens(segment)
     forms, stems = [singular(w) for w in raw], [stem(w) for w in raw]
     (exact, stemmed), out, i = glossary(), [], 0
+    arts = not _ARTS.isdisjoint(stems)
     while i < len(raw):
         for n in range(min(MAX_PHRASE, len(raw) - i), 0, -1):
             ko = exact.get(tuple(forms[i : i + n])) or stemmed.get(tuple(stems[i : i + n]))
+            if arts and n == 1 and stems[i] in _ARTS_READING:
+                ko = _ARTS_READING[stems[i]]
             if ko is not None:
                 out.append(ko)
                 counts[0] += n
