@@ -94,17 +94,35 @@ def cmd_audit(args) -> int:
     if missing:
         print(f"ksoc-audit: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    from extractors.errors import ConfigError
     from flows import progress
     from flows.audit import audit_contracts
+    from flows.runners import resolve_runner
 
+    options = _run_options(args)
+    try:  # a bad runner choice is a usage error, found before any flow run starts
+        resolve_runner(options.get("runner"), options.get("workers"), options.get("dask_address"))
+    except ConfigError as exc:
+        print(f"ksoc-audit audit: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
     out = Path(args.out).resolve()
     with progress.progress_bar(enabled=not args.no_progress):
         summary = audit_contracts(
             paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
             per_client_folders=args.per_client_folders, show_pii=args.show_pii,
+            **options,
         )
     _print_audit_summary(summary, out)
     return audit_exit_code(summary)
+
+
+def _run_options(args) -> dict:
+    """--runner, --workers, --dask-address, --batch-size, --reports (flows.operations_cli)."""
+    if not hasattr(args, "runner"):
+        return {}
+    from flows.operations_cli import audit_options
+
+    return audit_options(args)
 
 
 def audit_exit_code(summary) -> int:

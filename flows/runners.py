@@ -89,12 +89,24 @@ def build_task_runner(spec: RunnerSpec) -> TaskRunner:
 
 
 def _dask_runner(spec: RunnerSpec) -> TaskRunner:
-    from prefect_dask import DaskTaskRunner
-
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ConfigError("the dask runner needs prefect-dask and distributed",
+                          advice="install the dask extra: pip install -e '.[dask]'") from None
+    _quiet_dask_logs()
     if spec.dask_address:
         return DaskTaskRunner(address=spec.dask_address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": spec.workers, "threads_per_worker": 1,
                                           "processes": True, "dashboard_address": None})
+
+
+def _quiet_dask_logs() -> None:
+    """distributed logs every connection at INFO; keep it at the level of our own logs."""
+    wanted = logging.getLogger().getEffectiveLevel()
+    dask_log = logging.getLogger("distributed")
+    if dask_log.getEffectiveLevel() < wanted:
+        dask_log.setLevel(wanted)
 
 
 # Workers of the local process pool the current flow run uses (0: run the stage in-thread).
