@@ -162,6 +162,16 @@ def _rewrite(segment: str, counts: list[int]) -> str:
     return " ".join(out)
 
 
+MIN_COVERAGE = 0.6  # share of the English content words the glossary must know ...
+MIN_KNOWN = 4  # ... and how many, for an English duty text to have a usable reading
+
+
+def readable(text: str) -> bool:
+    """English duties the projection reads well enough for the rules to act on their reading."""
+    p = project(text)
+    return p.known_words >= MIN_KNOWN and p.coverage >= MIN_COVERAGE
+
+
 def is_english(text: str) -> bool:
     """The text holds English runs that the projection rewrites."""
     return project(text).english_words > 0

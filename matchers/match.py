@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from matchers.match_e7 import e7_fields
 from matchers.records import OccupationCandidate, OccupationMatch
 
 log = logging.getLogger(__name__)
+_HANGUL = re.compile(r"[가-힣]")
 
 TOP = 5
 WEIGHTS = {"title": 0.45, "title_en": 0.35, "duties": 0.55}  # calibrated by bench.match
@@ -228,7 +230,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
                 duties: str | None = None, *, matcher: Matcher | None = None) -> OccupationMatch:
     """Top-5 KSCO7 candidates from a Korean title, an English title and/or a duty text."""
     m = matcher or get_matcher()
-    parts = {"title": m.title_scores(title) if title and title.strip() else {},
+    parts = {"title": read_title(m, title) if title and title.strip() else {},
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
              "duties": m.duty_scores(duties) if duties and duties.strip() else {}}
     best = ranked(combine(parts, m.params.title_weight))
@@ -245,6 +247,14 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         title_en_candidates=cands(ranked(parts["title_en"])),
         duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason,
         generic_title=is_generic(m, title, title_en), reference_version=m.kb.version)
+
+
+def read_title(m: Matcher, title: str) -> Scores:
+    """The stated title's scores: an English-only title (no Hangul, e.g. an offer letter's
+    "Nurse") is read by the English index, not as Korean character n-grams."""
+    if m.english is not None and not _HANGUL.search(title):
+        return m.english_scores(title)
+    return m.title_scores(title)
 
 
 def is_generic(m: Matcher, title: str | None, title_en: str | None) -> bool:

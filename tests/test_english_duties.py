@@ -153,3 +153,40 @@ def test_english_duties_need_the_projection():
         m.project_english, m._last_duties = True, (None, {})
     assert not without or without[0].code != "2814"
     assert match_texts(duties=duties, matcher=m).duties_candidates[0].code == "2814"
+
+
+def english_contract(title_en: str, duties: str, title_ko: str | None = None):
+    from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
+    return ContractFields(
+        job_title=TitleField(value=title_ko or title_en, value_en=title_en, found=True),
+        duties=FieldValue(value=duties, found=True),
+        salary=SalaryField(amount_krw=4_500_000, period="monthly", annual_krw=54_000_000,
+                           found=True),
+        stated_visa=FieldValue(value="E-7-1", found=True))
+
+
+def rules_for(fields) -> set[str]:
+    from matchers.match import match_occupation
+    from matchers.rules import evaluate_rules
+    return {f.rule for f in evaluate_rules(fields, match_occupation(fields))}
+
+
+SOFTWARE = ("Design, develop and maintain backend APIs in Java and Spring, write unit tests and "
+            "review source code.")
+TRANSLATION = ("Translate contracts and technical documents from Korean into English and "
+               "interpret at business meetings.")
+
+
+def test_rules_read_english_only_contracts():
+    assert "generic_title" in rules_for(english_contract("Office Assistant", SOFTWARE))
+    assert "generic_title" in rules_for(english_contract("Office Assistant", SOFTWARE, "사무보조원"))
+    assert "title_duties_conflict" in rules_for(english_contract("Nurse", TRANSLATION))
+    for title, duties in (("Software Engineer", SOFTWARE), ("Backend Developer", SOFTWARE),
+                          ("Translator", TRANSLATION)):
+        found = rules_for(english_contract(title, duties))
+        assert not found & {"generic_title", "title_duties_conflict", "not_e7_eligible"}, title
+
+
+def test_english_only_title_is_read_as_english():
+    match = match_texts("Nurse")  # an offer letter's title lands in the Korean slot
+    assert match.title_candidates[0].code == "2430"

@@ -295,9 +295,12 @@ def test_same_group_needs_a_strong_duty_reading_to_conflict():
     assert "title_duties_conflict" not in rules_of(contract("해외 영업원"), weak)
 
 
-def test_english_only_duties_give_no_duty_reading():
-    english = contract("사원", duties="Design and develop payment backend APIs with Java")
+def test_unreadable_english_duties_give_no_duty_reading():
+    # English duties count only when the glossary projection reads most of their words
+    english = contract("사원", duties="Liaise with stakeholders on OKRs and KPIs via Jira and Confluence")
     assert "generic_title" not in rules_of(english, occ(title="3127", duties="2112"))
+    readable = contract("사원", duties="Design and develop payment backend APIs with Java")
+    assert "generic_title" in rules_of(readable, occ(title="3127", duties="2223"))
 
 
 def test_vague_duties_ignore_whatever_the_matcher_read():

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Protocol
 
 from extractors.records import ContractFields, FieldValue
+from matchers.english_duties import readable
 from matchers.knowledge_records import E7Occupation, Unit
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
 from matchers.rules.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
@@ -102,10 +103,11 @@ class RuleContext:
     @cached_property
     def duty_candidates(self) -> list[OccupationCandidate]:
         """Duty candidates the rules may use. The duty index is built from the Korean job
-        dictionary (한국직업사전), so English-only duties get no usable reading; boilerplate
-        duties none either."""
+        dictionary (한국직업사전): English duties are read through the glossary projection
+        (matchers.english_duties) and count only when it covers most of their words;
+        boilerplate duties get no reading."""
         text = self.duties_text
-        if informative_size(text) < MIN_INFORMATIVE or not mostly_korean(text):
+        if informative_size(text) < MIN_INFORMATIVE or not (mostly_korean(text) or readable(text)):
             return []
         return self.match.duties_candidates
 
