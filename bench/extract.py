@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.extract            # 60 documents, a third scanned (real Tesseract)
     .venv/bin/python -m bench.extract --quick    # 15 documents
+    .venv/bin/python -m bench.extract --misses   # also: expected vs got for each scanned miss
+    .venv/bin/python -m bench.extract --scanned-only --misses   # iterate on OCR fields only
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ def matches(name: str, got, want) -> bool:
     return squash(got) == squash(want)
 
 
+def _shown(name: str, value) -> str | None:
+    """The value as `matches` compares it (whitespace-free Korean free text)."""
+    if value is None:
+        return None
+    return squash(str(value)) if name in SPACING_FREE else str(value)
+
+
 def write_item(item: CorpusItem, index: int, folder: Path) -> Path:
     path = folder / f"doc{index:03d}.pdf"
     if item.scanned:
@@ -71,9 +80,13 @@ def score(item: CorpusItem, extraction: Extraction) -> dict:
     fields = extraction.fields
     row = {"layout": item.layout, "scanned": item.scanned, "style": item.spec.salary.style,
            "results": {}, "pages": [(p.route.value, p.seconds) for p in extraction.pages]}
+    row["misses"] = {}
     for name in FIELDS:
         if name in truth:
-            row["results"][name] = matches(name, actual(fields, name), truth[name])
+            got = actual(fields, name)
+            row["results"][name] = matches(name, got, truth[name])
+            if not row["results"][name]:  # generated fictional documents only: no real data
+                row["misses"][name] = (_shown(name, truth[name]), _shown(name, got))
     salary = fields.salary
     row["high_conf_wrong_salary"] = bool(
         "annual_krw" in truth and salary.found and salary.confidence >= HIGH
@@ -82,11 +95,13 @@ def score(item: CorpusItem, extraction: Extraction) -> dict:
     return row
 
 
-def run(n: int, seed: int) -> list[dict]:
+def run(n: int, seed: int, *, scanned_only: bool = False) -> list[dict]:
     extract_document = importlib.import_module("extractors.pipeline").extract_document
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for index, item in enumerate(corpus(n, seed)):
+            if scanned_only and not item.scanned:
+                continue
             path = write_item(item, index, Path(tmp))
             started = time.monotonic()
             extraction = extract_document(path)
@@ -118,13 +133,13 @@ def page_times(rows: list[dict]) -> dict[str, str]:
                    f"over {len(v)} pages" for route, v in by_route.items()}
 
 
-def ocr_speed(rows: list[dict], seed: int, quick: bool) -> dict | None:
+def ocr_speed(n: int, seed: int, quick: bool) -> dict | None:
     """A1's bench.ocr.measure_ocr_speed on scanned corpus pages, when that bench exists."""
     try:
         measure = importlib.import_module("bench.ocr").measure_ocr_speed
     except (ImportError, AttributeError):
         return None
-    items = [(i, it) for i, it in enumerate(corpus(len(rows), seed)) if it.scanned][: 1 if quick else 2]
+    items = [(i, it) for i, it in enumerate(corpus(n, seed)) if it.scanned][: 1 if quick else 2]
     images = [scan(render_pdf(it.spec, it.layout), scan_options_for(it, i))[0] for i, it in items]
     return measure(images)
 
@@ -135,21 +150,32 @@ def failures(rows: list[dict]) -> list[str]:
             for r in rows if not all(r["results"].values())]
 
 
+def misses(rows: list[dict]) -> list[str]:
+    """Per scanned miss: field, expected and got, as compared (synthetic documents only)."""
+    return [f"doc{r['index']:03d} {r['layout']} {name}: want {want!r} got {got!r}"
+            for r in rows if r["scanned"] for name, (want, got) in r["misses"].items()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="15 documents instead of 60")
     parser.add_argument("-n", type=int, default=60, help="number of documents")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--misses", "--verbose", action="store_true",
+                        help="print expected vs got (normalised) for every scanned miss")
+    parser.add_argument("--scanned-only", action="store_true", help="skip born-digital documents")
     args = parser.parse_args(argv)
     n = 15 if args.quick else args.n
-    rows = run(n, args.seed)
-    report = {"documents": n, "scanned": sum(r["scanned"] for r in rows),
+    rows = run(n, args.seed, scanned_only=args.scanned_only)
+    report = {"documents": len(rows), "scanned": sum(r["scanned"] for r in rows),
               "accuracy": accuracy_table(rows), "page_seconds_by_route": page_times(rows),
               "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in rows),
               "doc_seconds_mean": statistics.mean(r["seconds"] for r in rows),
-              "ocr_speed": ocr_speed(rows, args.seed, args.quick), "failures": failures(rows)}
+              "ocr_speed": ocr_speed(n, args.seed, args.quick), "failures": failures(rows)}
     print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.misses:
+        print("\n".join(["scanned misses (field: want / got):", *misses(rows)]))
     if args.json:
         args.json.write_text(json.dumps({**report, "rows": rows}, ensure_ascii=False, indent=1))
     return 0

@@ -1,11 +1,15 @@
-"""Second OCR pass on low-confidence words: Latin inside Korean lines ('API', 'E-7-1', names).
+"""Second OCR pass on low-confidence words: Latin inside Korean lines ('API', 'CI/CD', names).
 
 The Hangul script model reads a Korean contract best but garbles capitals and acronyms
-('API' -> '4 미', 'E-7-1' -> '6-7-1', 'PRIYA' -> 'PR1yYA5'), always with low word confidence.
-We cut each run of low-confidence words out of the page, lay the cuts on one small strip,
-read the strip once with a model that knows Latin (Hangul+eng) and take the second reading
-of a run only when it is more confident, adds no Hangul (cuts may catch a neighbour's
-syllable) and, where the first pass read Hangul, is a Latin word.
+('API' -> '^ 1', 'CI/CD' -> '1/00', 'MARIA SANTOS' -> 'MAR1A SANT0S'), always with low word
+confidence. We cut each run of low-confidence words of a line out of the page (a few pixels of
+margin, on a white border), read every cut as one text line (psm 7) with a model that knows
+Latin (Hangul+eng) in one Tesseract process, and take the second reading of a run only when it
+is more confident, adds no Hangul (a cut may catch a neighbour's syllable) and, where the first
+pass read Hangul, is a Latin word. Measured on bench.extract (see extractors/settings.py).
+
+Reading all cuts stacked on one strip at psm 6 (the first version) did not work: Tesseract
+segmented the strip's short, unevenly sized cuts badly ('API' still came back as '^미').
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from PIL import Image
 
 from extractors.ocr import OcrEngine, OcrResult, OcrWord, result_from_words
 
-MARGIN = 24  # white space around each cut on the strip (pixels)
-GAP = 30  # vertical space between cuts
+PAD = 6  # page pixels kept above and below a run's word boxes (at 300 DPI)
+PAD_X = 20  # ... and at most this many beside it, up to the neighbouring words
+BORDER = 20  # white border around each cut (Tesseract needs some quiet zone)
+MAX_CUTS = 60  # most runs re-read per page (a page of garbage is not worth a second pass)
 HANGUL_MARGIN = 0.1  # confidence a Latin reading must gain over a Hangul one
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN_WORD = re.compile(r"[A-Z]{2,}|[A-Za-z]{3,}")  # an acronym or a word
@@ -28,11 +34,11 @@ _LATIN_WORD = re.compile(r"[A-Z]{2,}|[A-Za-z]{3,}")  # an acronym or a word
 
 @dataclass(frozen=True)
 class Cut:
-    """A run of low-confidence words of one line and where its pixels sit on the strip."""
+    """A run of low-confidence words of one line, and its pixels on a white border."""
 
     words: tuple[OcrWord, ...]  # the first-pass words
     box: tuple[int, int, int, int]  # (left, top, right, bottom) on the page
-    top: int  # top of the cut on the strip
+    image: Image.Image  # the run's pixels with BORDER white pixels around them
 
 
 def low_runs(words: Sequence[OcrWord], below: float) -> list[tuple[OcrWord, ...]]:
@@ -51,35 +57,51 @@ def low_runs(words: Sequence[OcrWord], below: float) -> list[tuple[OcrWord, ...]
     return runs
 
 
-def _box(words: Sequence[OcrWord], size: tuple[int, int], pad: int = 3) -> tuple[int, int, int, int]:
-    return (max(0, min(w.left for w in words) - pad), max(0, min(w.top for w in words) - pad),
-            min(size[0], max(w.left + w.width for w in words) + pad),
-            min(size[1], max(w.top + w.height for w in words) + pad))
+def _box(run: Sequence[OcrWord], size: tuple[int, int], neighbours: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The run's box with PAD around it and up to PAD_X sideways, short of the neighbour words.
+
+    The Hangul model's boxes drift off Latin letters ('CI/CD' boxed from the 'I'), so the cut
+    reaches into the gap beside the run, never into the words of the same line beside it.
+    """
+    left, right = min(w.left for w in run), max(w.left + w.width for w in run)
+    return (max(0, neighbours[0] + 1, left - PAD_X), max(0, min(w.top for w in run) - PAD),
+            min(size[0], neighbours[1] - 1, right + PAD_X),
+            min(size[1], max(w.top + w.height for w in run) + PAD))
 
 
-def cut_strip(image: Image.Image, runs: Sequence[tuple[OcrWord, ...]]) -> tuple[Image.Image, list[Cut]]:
-    """The runs' pixels (only the words' own boxes, no neighbours) stacked on a white strip."""
+def _neighbours(run: tuple[OcrWord, ...], words: Sequence[OcrWord]) -> tuple[int, int]:
+    """Right edge of the word before the run and left edge of the word after it, same line."""
+    line = [w for w in words if w.line == run[0].line and w not in run]
+    left, right = min(w.left for w in run), max(w.left + w.width for w in run)
+    before = [w.left + w.width for w in line if w.left + w.width <= left]
+    after = [w.left for w in line if w.left >= right]
+    return max(before, default=-1), min(after, default=1 << 30)
+
+
+def cut_runs(image: Image.Image, runs: Sequence[tuple[OcrWord, ...]],
+             words: Sequence[OcrWord] = ()) -> list[Cut]:
+    """Each run's pixels (its words' boxes and a margin) on its own white canvas.
+
+    `words` (the page's first-pass words) keep the margin off the run's neighbours.
+    """
     gray = image.convert("L")
-    cuts, y = [], GAP
+    cuts = []
     for run in runs:
-        box = _box(run, gray.size)
-        cuts.append(Cut(run, box, y))
-        y += box[3] - box[1] + GAP
-    width = max(c.box[2] - c.box[0] for c in cuts) + 2 * MARGIN
-    strip = Image.new("L", (width, y), 255)
-    for cut in cuts:
-        strip.paste(gray.crop(cut.box), (MARGIN, cut.top))
-    return strip, cuts
+        box = _box(run, gray.size, _neighbours(run, words))
+        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+            continue
+        canvas = Image.new("L", (box[2] - box[0] + 2 * BORDER, box[3] - box[1] + 2 * BORDER), 255)
+        canvas.paste(gray.crop(box), (BORDER, BORDER))
+        cuts.append(Cut(run, box, canvas))
+    return cuts
 
 
-def _placed(cut: Cut, words: Sequence[OcrWord]) -> list[OcrWord]:
-    """Second-pass words inside `cut`, moved back to page coordinates and the cut's line."""
-    height = cut.box[3] - cut.box[1]
-    inside = [w for w in words if cut.top <= w.top + w.height / 2 <= cut.top + height]
-    dx, dy = cut.box[0] - MARGIN, cut.box[1] - cut.top
+def placed(cut: Cut, reading: OcrResult) -> list[OcrWord]:
+    """The second-pass words of `cut`, moved back to page coordinates and the cut's line."""
+    dx, dy = cut.box[0] - BORDER, cut.box[1] - BORDER
     line = cut.words[0].line
     return [w.model_copy(update={"left": w.left + dx, "top": w.top + dy, "line": line})
-            for w in sorted(inside, key=lambda w: w.left)]
+            for w in sorted(reading.boxes, key=lambda w: w.left)]
 
 
 def better(old: Sequence[OcrWord], new: Sequence[OcrWord]) -> bool:
@@ -93,9 +115,22 @@ def better(old: Sequence[OcrWord], new: Sequence[OcrWord]) -> bool:
         return False
     if _HANGUL.search(old_text):  # Hangul gives way only to a clearly better Latin word
         return bool(_LATIN_WORD.search(new_text)) and new_conf > old_conf + HANGUL_MARGIN
-    if not _LATIN_WORD.search(new_text) and not _same_number(old_text, new_text):
-        return False  # numbers: '2026' never becomes '20264'
+    if not _LATIN_WORD.search(new_text) and not (_digits(old_text) and _same_number(old_text, new_text)):
+        return False  # numbers: '2026' never becomes '20264'; a speck never becomes 'a'
+    if _fold(old_text) == _fold(new_text):
+        return False  # 'UI' / 'Ul': the second model knows no better which stroke it is
+    if all(_PLAIN_LATIN.fullmatch(w.text) for w in old):  # already a word: a clear gain only
+        return new_conf > old_conf + HANGUL_MARGIN
     return new_conf > old_conf
+
+
+_PLAIN_LATIN = re.compile(r"[(\[\"']?[A-Za-z][A-Za-z'-]*[)\]\"'.,;:]?")
+_STROKES = str.maketrans({"l": "I"})
+
+
+def _fold(text: str) -> str:
+    """Text with the letters no model tells apart in a sans-serif font (I, l) made one."""
+    return text.translate(_STROKES)
 
 
 def _same_number(old: str, new: str) -> bool:
@@ -114,11 +149,38 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def merge(words: Sequence[OcrWord], cuts: Sequence[Cut], second: Sequence[OcrWord]) -> list[OcrWord]:
+_EDGE = "|:;.,'\"`-_~^*<>"
+
+
+def trim(old: Sequence[OcrWord], new: list[OcrWord]) -> list[OcrWord]:
+    """The second reading without the marks its margin caught at either end.
+
+    The cut reaches into the gaps beside the run, where it finds specks, the neighbour's
+    punctuation or a stroke of its glyph ('|대전...', 'CI/CD.'): marks at an end of the new
+    reading that the first reading does not have at that end are dropped.
+    """
+    if not new or not old:
+        return new
+    words = list(new)
+    first, last = old[0].text, old[-1].text
+    while words and len(words[0].text) == 1 and not words[0].text.isalnum() and words[0].text != first[:1]:
+        words.pop(0)
+    while words and len(words[-1].text) == 1 and not words[-1].text.isalnum() and words[-1].text != last[-1:]:
+        words.pop()
+    if not words:
+        return []
+    head = words[0].text.lstrip(_EDGE) if not first.startswith(tuple(_EDGE)) else words[0].text
+    words[0] = words[0].model_copy(update={"text": head or words[0].text})
+    tail = words[-1].text.rstrip(_EDGE) if not last.endswith(tuple(_EDGE)) else words[-1].text
+    words[-1] = words[-1].model_copy(update={"text": tail or words[-1].text})
+    return words
+
+
+def merge(words: Sequence[OcrWord], cuts: Sequence[Cut], readings: Sequence[OcrResult]) -> list[OcrWord]:
     """`words` with each cut's run replaced by its second reading where that is better."""
     replace: dict[int, list[OcrWord]] = {}
-    for cut in cuts:
-        new = _placed(cut, second)
+    for cut, reading in zip(cuts, readings, strict=True):
+        new = trim(cut.words, placed(cut, reading))
         if better(cut.words, new):
             replace[id(cut.words[0])] = new
             replace.update({id(w): [] for w in cut.words[1:]})
@@ -126,7 +188,11 @@ def merge(words: Sequence[OcrWord], cuts: Sequence[Cut], second: Sequence[OcrWor
 
 
 class RefiningOcrEngine:
-    """Reads with `primary`, then re-reads its low-confidence words with `secondary`."""
+    """Reads with `primary`, then re-reads its low-confidence word runs with `secondary`.
+
+    `secondary` reads all cuts of a page in one call when it has `recognize_lines`
+    (TesseractEngine: one process, psm 7 per cut), else one `recognize` call per cut.
+    """
 
     def __init__(self, primary: OcrEngine, secondary: OcrEngine, *, below: float):
         self.primary = primary
@@ -140,9 +206,22 @@ class RefiningOcrEngine:
         left = timeout - (time.monotonic() - started)
         if not runs or left <= 1.0:
             return first
-        strip, cuts = cut_strip(image, runs)
-        second = self.secondary.recognize(strip, page=page, timeout=left)
-        return result_from_words(merge(first.boxes, cuts, second.boxes))
+        worst = sorted(range(len(runs)), key=lambda i: _run_conf(runs[i]))[:MAX_CUTS]
+        cuts = cut_runs(image, [runs[i] for i in sorted(worst)], first.boxes)
+        if not cuts:
+            return first
+        readings = self._read(cuts, page=page, timeout=left)
+        return result_from_words(merge(first.boxes, cuts, readings))
+
+    def _read(self, cuts: Sequence[Cut], *, page: int, timeout: float) -> list[OcrResult]:
+        many = getattr(self.secondary, "recognize_lines", None)
+        if many is not None:
+            return many([c.image for c in cuts], page=page, timeout=timeout)
+        return [self.secondary.recognize(c.image, page=page, timeout=timeout) for c in cuts]
 
     def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
         return self.primary.orientation(image, page=page, timeout=timeout)
+
+
+def _run_conf(run: tuple[OcrWord, ...]) -> float:
+    return sum(w.conf for w in run) / len(run)

@@ -174,3 +174,55 @@ def test_real_construction_form():
     assert fields.salary.inclusive_wage
     assert fields.employer.value == "ABC 건설사"
     assert fields.contract_start.value == "2024-07-22"
+
+
+# OCR garbling seen on bench.extract's scanned documents (generated, fictional contracts).
+OCR_BILINGUAL = """고용계약서 / Employment Contract
+회사명 / -6mpany : 주식회사 새벽테크
+근로자 성명 / Employee Name : DMITRI VOLKOV
+직위 / P01t10n : 데이터 분석가 / Data Analyst
+담당업무 / 0나 16 : 고객 거래 데이터 수집 및 정제
+근무장소 / 3e 어 W 야 * : 대전광역시 유성구 대학로 99, 3층
+임금 / Sa1a/》 : 연봉 4,700만원
+체류자격 / Visa Status : 6-7-1
+"""
+
+
+def test_garbled_english_glosses_after_korean_labels():
+    fields, _ = extract_fields(text_pages(OCR_BILINGUAL, route=Route.ocr, confidence=0.86))
+    assert fields.employer.value == "주식회사 새벽테크"
+    assert fields.workplace.value == "대전광역시 유성구 대학로 99, 3층"
+    assert fields.duties.value == "고객 거래 데이터 수집 및 정제"
+    assert fields.salary.annual_krw == 47_000_000
+    assert fields.stated_visa.value == "E-7-1"  # the label confirms the misread 'E'
+    assert fields.stated_visa.confidence < fields.workplace.confidence
+
+
+def test_misread_visa_is_repaired_only_under_the_label_and_only_on_ocr_pages():
+    line = MOEL.replace("체류자격 : E-7-1", "체류자격 : 6-7-2\n참고 : 6-7-1")
+    assert extract_fields(text_pages(line, route=Route.ocr, confidence=0.9))[0].stated_visa.value == "E-7-2"
+    assert extract_fields(text_pages(line))[0].stated_visa.value is None  # text layer: as written
+    other = MOEL.replace("체류자격 : E-7-1", "비고 : 6-7-1")
+    assert extract_fields(text_pages(other, route=Route.ocr, confidence=0.9))[0].stated_visa.value is None
+
+
+def test_ocr_garbled_table_labels_and_preambles():
+    pages = text_pages("근로계약서\n(주) 한빛데이터랩 (이하 \" 회사 \") 와 RAN THI (이하 \" 근로자 \") 는\n"
+                       "근로계약을 체결한다.", route=Route.ocr, confidence=0.88,
+                       tables=[[["회 사", "누리소프트 주식회사"], ["근 무 장소.", "서울특별시 강남구 테헤란로 152"],
+                                ["직위", "사원"]]])
+    fields, _ = extract_fields(pages)
+    assert squash(fields.employer.value) == "누리소프트주식회사"  # '회 사': 회사명 less one syllable
+    assert fields.employer.confidence < fields.workplace.confidence
+    assert squash(fields.workplace.value) == "서울특별시강남구테헤란로152"
+    offer = text_pages("Offer of Employment\n(주) 바다무역 1s pleased to offer you employment.\n"
+                       "Job Title: Translator", route=Route.ocr, confidence=0.9)
+    assert extract_fields(offer)[0].employer.value == "(주) 바다무역"
+
+
+def test_fuzzy_cell_labels_never_cross_fields():
+    from extractors.fields.labels import fuzzy_cell_field
+    assert fuzzy_cell_field("회 사") == ("employer", "회사명")
+    assert fuzzy_cell_field("직 무") is None or fuzzy_cell_field("직 무")[0] == "title"
+    assert fuzzy_cell_field("근로자") is None  # not one edit from a single field's label
+    assert fuzzy_cell_field("Company") is None  # English cells need the exact label

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from extractors.records import FieldValue, PageText, Route
 from extractors.text import join_ocr_syllables, normalise, spaced, squash
 
-from .labels import LABELS, any_label_line, cell_pattern, is_blank_value, line_pattern
+from .labels import LABELS, any_label_line, cell_label, is_blank_value, label_of, line_pattern
 
 _STOP = re.compile(r"^(?:\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
@@ -139,23 +139,22 @@ def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) 
         value = "\n".join(p for p in parts if p)
         if value and not is_blank_value(value):
             snippet = "\n".join([line.text, *(x.text for x in extra)])
-            return Hit(value, line.page, snippet, m.group("label"), 0.95)
+            return Hit(value, line.page, snippet, label_of(m), 0.95)
     return None
 
 
 def find_cell(doc: Doc, field_name: str, *, skip=None) -> Hit | None:
     """First table row whose label cell names `field_name`; the value is the next cell(s)."""
-    pattern = cell_pattern(field_name)
     for n, row in enumerate(doc.rows):
         for i, cell in enumerate(row.cells[:-1]):
-            m = pattern.match(cell)
-            if m and not (skip and skip(" ".join(row.cells), m)):
+            found = cell_label(field_name, cell)
+            if found and not (skip and skip(" ".join(row.cells), found)):
                 more = _merged_rows(doc.rows[n + 1:], row, i)
                 value = "\n".join([after_change(row, i), *more])
                 if is_blank_value(value):
                     continue
                 snippet = " | ".join(row.cells) + "".join(f"\n{x}" for x in more)
-                return Hit(value, row.page, snippet, m.group("label"), 0.95)
+                return Hit(value, row.page, snippet, found.label, 0.95 * found.trust)
     return None
 
 
@@ -204,16 +203,16 @@ def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]
 
 
 def _all_cells(doc: Doc, field_name: str) -> list[Hit]:
-    pattern = cell_pattern(field_name)
     out = []
     for n, row in enumerate(doc.rows):
         for i, cell in enumerate(row.cells[:-1]):
-            if m := pattern.match(cell):
+            if found := cell_label(field_name, cell):
                 more = _merged_rows(doc.rows[n + 1:], row, i)
                 value = "\n".join([after_change(row, i), *more])
                 if is_blank_value(value):
                     continue
-                out.append(Hit(value, row.page, " | ".join(row.cells), m.group("label"), 0.95))
+                out.append(Hit(value, row.page, " | ".join(row.cells), found.label,
+                               0.95 * found.trust))
                 break
     return out
 
@@ -229,7 +228,7 @@ def _all_lines(doc: Doc, field_name: str, multiline: bool) -> list[Hit]:
             if is_blank_value(value):
                 continue
             snippet = "\n".join([line.text, *(x.text for x in extra)])
-            out.append(Hit(value, line.page, snippet, m.group("label"), 0.95))
+            out.append(Hit(value, line.page, snippet, label_of(m), 0.95))
     return out
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
+
+from rapidfuzz.distance import Levenshtein
 
 from extractors.text import spaced
 
@@ -32,33 +35,55 @@ LABELS: dict[str, tuple[str, ...]] = {
 RANKS = ("사원", "주임", "대리", "과장", "차장", "부장", "선임", "책임", "수석", "팀장", "실장", "이사",
          "상무", "전무", "본부장", "인턴", "계장", "반장", "조장", "Staff", "Junior", "Senior",
          "Associate", "Assistant Manager")
-_PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|[①-⑳]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
-_AFTER = r"\s*(?:\([^)]{1,30}\)|/\s*[A-Za-z0-9][A-Za-z0-9 .,'/&-]*?)?\s*"  # digits: OCR'd glosses
+# '@', '©', '®': how OCR reads circled item numbers (①, ②) in article contracts.
+_PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|[①-⑳@©®]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
+# A '(gloss)' or '/ gloss' after the label. OCR garbles the English gloss of a Korean label
+# ('근무장소 / 3e 어 W 야 *', '임금 / Sa1a/》'), so after a Korean label any text up to the colon
+# is a gloss; after an English one only Latin text is.
+_AFTER = r"\s*(?:\([^)]{1,30}\)|/\s*[A-Za-z0-9][A-Za-z0-9 .,'/&-]*?)?\s*"
+_AFTER_KO = r"\s*(?:\([^)]{1,30}\)|/\s*[^:\n]{1,30}?)?\s*"
 
 
 def _label_pattern(label: str) -> str:
     return spaced(label) if re.search(r"[가-힣]", label) else re.escape(label).replace(r"\ ", r"\s+")
 
 
+def _labelled(labels) -> str:
+    """Korean labels with a tolerant gloss, English labels with a Latin one, as one alternation."""
+    ko = "|".join(_label_pattern(label) for label in labels if re.search(r"[가-힣]", label))
+    en = "|".join(_label_pattern(label) for label in labels if not re.search(r"[가-힣]", label))
+    parts = [f"(?P<label>{ko}){_AFTER_KO}" if ko else "", f"(?P<label_en>{en}){_AFTER}" if en else ""]
+    return "(?:" + "|".join(p for p in parts if p) + ")"
+
+
 @cache
 def line_pattern(field: str) -> re.Pattern:
-    """Matches '<prefix><label>[ (English)| / English] : value' at the start of a line."""
-    alts = "|".join(_label_pattern(label) for label in LABELS[field])
-    return re.compile(_PREFIX + rf"(?P<label>{alts}){_AFTER}[:]\s*(?P<value>.*)$", re.IGNORECASE)
+    """Matches '<prefix><label>[ (English)| / English] : value' at the start of a line.
+
+    The label is group 'label' (Korean) or 'label_en' (English): use `label_of(match)`.
+    """
+    return re.compile(_PREFIX + rf"{_labelled(LABELS[field])}[:]\s*(?P<value>.*)$", re.IGNORECASE)
+
+
+def label_of(m: re.Match) -> str:
+    """The label a line_pattern or cell_pattern match found."""
+    groups = m.groupdict()
+    return groups.get("label") or groups.get("label_en") or ""
 
 
 @cache
 def cell_pattern(field: str) -> re.Pattern:
     """Matches a table label cell: the label first, anything (notes, English) after it."""
     alts = "|".join(_label_pattern(label) for label in LABELS[field])
-    return re.compile(_PREFIX + rf"(?P<label>{alts})(?:\s|\(|/|$)", re.IGNORECASE)
+    return re.compile(_PREFIX + rf"(?P<label>{alts})[.,:;]?(?:\s|\(|/|$)", re.IGNORECASE)
 
 
 @cache
 def any_label_line() -> re.Pattern:
     """A line that opens with any known label and a colon (ends a multi-line value)."""
-    alts = "|".join(_label_pattern(label) for labels in LABELS.values() for label in labels)
-    return re.compile(_PREFIX + rf"(?:{alts}){_AFTER}[:]", re.IGNORECASE)
+    every = [label for labels in LABELS.values() for label in labels]
+    return re.compile(_PREFIX + _labelled(every).replace("(?P<label>", "(?:").replace(
+        "(?P<label_en>", "(?:") + "[:]", re.IGNORECASE)
 
 
 _FORM_WORDS = re.compile(r"[_()\[\]\s.,~:/□■√-]|요일|시간|년|월|일|분|시|부터|까지|원|없음|있음")
@@ -71,3 +96,59 @@ def is_blank_value(value: str) -> bool:
 
 def is_rank(value: str) -> bool:
     return value.strip() in RANKS
+
+
+class CellLabel(NamedTuple):
+    label: str  # the label as printed (or the known label an OCR-garbled cell stands for)
+    trust: float  # 1.0 for an exact label, less for one recognised despite an OCR error
+
+
+_CELL_TAIL = re.compile(r"[\s.,:;'`]*(?:[(/\n].*)?$", re.DOTALL)  # gloss, note, OCR dots
+
+
+@cache
+def _korean_labels() -> dict[str, list[str]]:
+    """Squashed Korean label -> fields it names (long enough for a one-edit tolerance)."""
+    out: dict[str, list[str]] = {}
+    for field, labels in LABELS.items():
+        for label in labels:
+            key = re.sub(r"\s+", "", label)
+            if re.fullmatch(r"[가-힣]{3,}", key):
+                out.setdefault(key, []).append(field)
+    return out
+
+
+def fuzzy_cell_field(cell: str) -> tuple[str, str] | None:
+    """(field, label) of a table label cell that is a Korean label but for one OCR error.
+
+    OCR drops or misreads a syllable of a label cell ('회 사' for 회사명, '근 루 장소' for
+    근로장소). The whole cell (without its gloss) must be one edit from a label of three or
+    more syllables, and no label of another field may be as close, so that 직위/직무 style
+    neighbours never swap fields.
+    """
+    head = re.sub(r"\s+", "", _CELL_TAIL.sub("", cell.strip(), count=1))
+    if not 2 <= len(head) <= 8 or not re.fullmatch(r"[가-힣]+", head):
+        return None
+    close = [(key, fields) for key, fields in _korean_labels().items()
+             if abs(len(key) - len(head)) <= 1 and Levenshtein.distance(key, head, score_cutoff=1) <= 1]
+    named = {f for _, fields in close for f in fields}
+    if len(named) != 1:
+        return None
+    return next(iter(named)), close[0][0]
+
+
+def cell_label(field: str, cell: str) -> CellLabel | None:
+    """The label of `field` a table cell opens with: exact, else one OCR edit away (less trusted)."""
+    if m := cell_pattern(field).match(cell):
+        return CellLabel(m.group("label"), 1.0)
+    if (fuzzy := fuzzy_cell_field(cell)) and fuzzy[0] == field and not _names_other_field(cell, field):
+        return CellLabel(fuzzy[1], FUZZY_TRUST)
+    return None
+
+
+FUZZY_TRUST = 0.85
+
+
+def _names_other_field(cell: str, field: str) -> bool:
+    """The cell is an exact label of another field (never re-read it as `field`)."""
+    return any(cell_pattern(other).match(cell) for other in LABELS if other != field)

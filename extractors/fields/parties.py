@@ -12,9 +12,10 @@ from .document import Doc, evidence, find, search
 
 BRN = re.compile(r"(?<!\d)(?P<v>\d{3}\s?-\s?\d{2}\s?-\s?\d{5})(?!\d)")
 BRN_INLINE = re.compile(r"사업자\s*(?:등록)?\s*번호\s*:?\s*(?P<v>\d{3}\s?-\s?\d{2}\s?-\s?\d{5})(?!\d)")
-_EMPLOYER_PREAMBLE = re.compile(r"^(?P<v>(?:\([^)]*\))?[^()]{2,40}?(?:\([^)]*\))?[^()]{0,30}?)\s*\(이하\s*[\"“']?(?:사업주|회사|갑|사용자)")
-_EMPLOYER_OFFER = re.compile(r"^(?P<v>.{2,60}?)\s+is pleased to offer", re.IGNORECASE)
-_EMPLOYEE_PREAMBLE = re.compile(r"(?:과|와|및)\s*(?:\(와\)\s*)?(?P<v>[^()]{2,40}?)\s*\(이하\s*[\"“']?(?:근로자|을)")
+# OCR spaces the quotes and brackets: '( 이하 " 회사 ")'.
+_EMPLOYER_PREAMBLE = re.compile(r"^(?P<v>(?:\([^)]*\))?[^()]{2,40}?(?:\([^)]*\))?[^()]{0,30}?)\s*\(\s*이\s*하\s*[\"“']?\s*(?:사업주|회사|갑|사용자)")
+_EMPLOYER_OFFER = re.compile(r"^(?P<v>.{2,60}?)\s+[i1l|]s pleased to offer", re.IGNORECASE)  # OCR: '1s'
+_EMPLOYEE_PREAMBLE = re.compile(r"(?:과|와|및)\s*(?:\(와\)\s*)?(?P<v>[^()]{2,40}?)\s*\(\s*이\s*하\s*[\"“']?\s*(?:근로자|을)")
 _EMPLOYEE_DEAR = re.compile(r"^Dear\s+(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<v>[^,]{2,60}),", re.IGNORECASE)
 _EMPLOYER_CONTEXT = re.compile(r"사업주|사용자|대표|employer", re.IGNORECASE)
 

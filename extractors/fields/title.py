@@ -28,7 +28,9 @@ def split_title(value: str) -> tuple[str | None, str | None, str | None]:
     if m := _RANK_NOTE.search(value):
         rank, value = m.group("rank").strip(), (value[: m.start()] + value[m.end():]).strip()
     ko, en = value, None
-    if m := re.match(r"^(?P<ko>.*?[가-힣].*?)\s*(?:\((?P<p>[A-Za-z][^)]*)\)|/\s*(?P<s>[A-Za-z].*))$", value):
+    # '(0ffice Assistant)': OCR reads a capital O as zero; a gloss still needs Latin letters.
+    if m := re.match(r"^(?P<ko>.*?[가-힣].*?)\s*(?:\((?P<p>[A-Za-z0]\S*[A-Za-z][^)]*)\)"
+                     r"|/\s*(?P<s>[A-Za-z].*))$", value):
         ko, en = m.group("ko").strip(), (m.group("p") or m.group("s")).strip()
     elif not has_hangul(value):
         ko, en = None, value

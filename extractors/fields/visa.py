@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from extractors.records import FieldValue
+from extractors.records import FieldValue, Route
 
 from .document import Doc, evidence, find, find_sentence, search
 
@@ -19,10 +20,20 @@ _DAILY = re.compile(r"(?P<a>\d{1,2})\s*(?:시|:)\s*(?P<am>\d{2})?\s*분?\s*(?:�
 _DAYS = re.compile(r"(?:매주|주)\s*(?P<d>[1-7])\s*일")
 
 
+# The Hangul model reads the 'E' of E-7-1 as '6', '6E', 'G', '£' ...: under the visa label (and
+# only there) a misread letter before '-7-<1..4>' is E, the one visa with those sub-codes.
+_E7_MISREAD = re.compile(r"(?<![A-Za-z0-9])[6GEe€£&]{1,3}\s*[-~]\s*7\s*[-~]\s*(?P<n>[1-4])(?![\d-])")
+_REPAIRED = 0.85  # trust in a repaired reading relative to a clean one
+
+
 def extract_visa(doc: Doc) -> FieldValue:
     hit = find(doc, "visa") or find_sentence(doc, ("체류자격",))
     if hit and (m := VISA.search(hit.value)):
         return FieldValue(**evidence(doc, hit, m.group("v")))
+    if hit and doc.routes.get(hit.page, (Route.text_layer, None))[0] == Route.ocr and (
+            m := _E7_MISREAD.search(hit.value)):
+        repaired = replace(hit, strength=hit.strength * _REPAIRED)
+        return FieldValue(**evidence(doc, repaired, f"E-7-{m.group('n')}"))
     hit = search(doc, E7, 0.7, "E-7")
     return FieldValue(**evidence(doc, hit)) if hit else FieldValue()
 
