@@ -11,7 +11,11 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
+
+from PIL import Image
 
 from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
@@ -19,18 +23,22 @@ from extractors.images import deskew, flatten_background, plan_image_pages
 from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
-from extractors.refine import RefiningOcrEngine
 from extractors.records import (
     ContractFields,
     DocumentRef,
     Extraction,
+    PageLayout,
     PageText,
+    PageWord,
     Problem,
     Route,
 )
+from extractors.refine import RefiningOcrEngine
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
-from extractors.tables import (
+from extractors.tables import (  # _columns/_slot: the cell slots fill_from_strip uses
+    _columns,
+    _slot,
     cell_strip,
     erase_rules,
     fill_from_strip,
@@ -153,17 +161,30 @@ def _ocr_all(plans, engine, settings, deadline) -> dict[int, tuple[PageText, lis
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _Reading(NamedTuple):
+    """One OCR reading of a page and the geometry its word boxes refer to."""
+
+    result: OcrResult
+    tables: list
+    image: Image.Image  # the image the engine read (boxes are in its pixels)
+    cells: tuple[PageWord, ...] = ()  # ruled-table cells, one box per cell
+    straightened: bool = False  # deskewed because its ruled lines looked skewed
+    rotation: int = 0  # degrees turned counter-clockwise before reading
+
+
 def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadline: Deadline):
     """OCR one page: load, deskew, recognise, retry upright when confidence is low."""
     started = time.monotonic()
     deadline.remaining()
-    image = plan.load_image()
+    loaded = image = plan.load_image()
     if settings.flatten_uneven:
         image = flatten_background(image)
+    flattened = image is not loaded
+    before = image
     if settings.deskew:
         image = deskew(image, max_degrees=settings.max_skew_degrees)
     try:
-        result, tables = _recognize_upright(image, plan.page, engine, settings, deadline)
+        reading = _recognize_upright(image, plan.page, engine, settings, deadline)
     except OcrTimeout as e:
         deadline.remaining()
         return _failed_page(plan, started, "ocr_timeout", e)
@@ -171,39 +192,70 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         if e.code != OcrError.code:
             raise
         return _failed_page(plan, started, "ocr_failed", e)
-    return _ocr_text_page(plan, result, tables, time.monotonic() - started, settings)
+    layout = _layout(reading, settings, flattened=flattened, deskewed=image is not before)
+    return _ocr_text_page(plan, reading.result, reading.tables, time.monotonic() - started,
+                          settings, layout=layout)
 
 
-def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline):
-    """(result, tables) of the page, turned upright by OSD when confidence is low."""
-    result, tables = _read(image, page, engine, settings, deadline)
-    if result.confidence >= settings.osd_below:
-        return result, tables
+def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
+    """The reading of the page, turned upright by OSD when confidence is low."""
+    first = _read(image, page, engine, settings, deadline)
+    if first.result.confidence >= settings.osd_below:
+        return first
     rotation = engine.orientation(image, page=page, timeout=min(settings.page_timeout_s, deadline.remaining()))
     if not rotation:
-        return result, tables
+        return first
     turned = image.rotate(-rotation, expand=True, fillcolor=255)
-    retry, retry_tables = _read(turned, page, engine, settings, deadline)
-    return (retry, retry_tables) if retry.confidence > result.confidence else (result, tables)
+    retry = _read(turned, page, engine, settings, deadline)._replace(rotation=rotation)
+    return retry if retry.result.confidence > first.result.confidence else first
 
 
-def _read(image, page: int, engine: OcrEngine, settings, deadline) -> tuple[OcrResult, list]:
+def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
     """OCR with ruled tables found, their rules erased, and their cells filled from word boxes."""
     grid = find_grid(ink_mask(image))
+    straightened = False
     if grid.skewed and not settings.deskew:
         straight = deskew(image, max_degrees=settings.max_skew_degrees)
         if straight is not image:
-            image, grid = straight, find_grid(ink_mask(straight))
+            image, grid, straightened = straight, find_grid(ink_mask(straight)), True
     if not grid.tables:
-        return engine.recognize(image, page=page, timeout=_timeout(settings, deadline)), []
+        result = engine.recognize(image, page=page, timeout=_timeout(settings, deadline))
+        return _Reading(result, [], image, straightened=straightened)
     clean = erase_rules(image, grid)
     strip = cell_strip(clean, grid)
     result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
     if strip is None:
-        return result, []
+        return _Reading(result, [], image, straightened=straightened)
     cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))
     tables = fill_from_strip(grid, strip, cells.boxes)
-    return _merge_tables(result, cells, grid, tables), tables
+    return _Reading(_merge_tables(result, cells, grid, tables), tables, image,
+                    cells=tuple(_cell_boxes(grid, strip, tables)), straightened=straightened)
+
+
+def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
+    """One box per non-empty table cell, on the page (strip words have strip coordinates)."""
+    boxes = []
+    for t, r, slot, _ in strip.cells:
+        band = grid.tables[t][r]
+        text = " ".join(tables[t][r][slot].split())
+        columns = _columns(grid.tables[t])
+        edges = [(left, right) for (left, _), (right, _) in pairwise(band.rules)
+                 if _slot(columns, left) == slot]
+        if text and edges:
+            left, right = edges[0][0], edges[-1][1]
+            boxes.append(PageWord(text=text, left=left, top=band.top, width=right - left,
+                                  height=band.bottom - band.top + 1, line=f"t{t}.r{r}"))
+    return boxes
+
+
+def _layout(reading: _Reading, settings: ExtractSettings, *, flattened: bool, deskewed: bool) -> PageLayout:
+    """Where the words of the reading are, and how to reproduce the image they refer to."""
+    words = [PageWord(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
+                      line=".".join(map(str, w.line))) for w in reading.result.boxes]
+    return PageLayout(width=reading.image.width, height=reading.image.height,
+                      dpi=settings.render_dpi, flattened=flattened, deskewed=deskewed,
+                      rotation=reading.rotation, straightened=reading.straightened,
+                      max_skew_degrees=settings.max_skew_degrees, words=[*words, *reading.cells])
 
 
 def _timeout(settings: ExtractSettings, deadline: Deadline) -> float:
@@ -224,9 +276,10 @@ def _merge_tables(page: OcrResult, cells: OcrResult, grid, tables) -> OcrResult:
 
 
 def _ocr_text_page(plan: PagePlan, result: OcrResult, tables: list, seconds: float,
-                   settings) -> tuple[PageText, list[Problem]]:
+                   settings, *, layout: PageLayout | None = None) -> tuple[PageText, list[Problem]]:
     page = PageText(page=plan.page, route=Route.ocr, reason=plan.reason, text=result.text,
-                    confidence=round(result.confidence, 4), seconds=round(seconds, 3), tables=tables)
+                    confidence=round(result.confidence, 4), seconds=round(seconds, 3), tables=tables,
+                    layout=layout)
     if result.confidence >= settings.low_confidence:
         return page, []
     message = (f"page {plan.page} was read by OCR with low confidence ({result.confidence:.0%}); "

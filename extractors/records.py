@@ -47,6 +47,33 @@ class DocumentRef(Record):
     size_bytes: int = 0  # file size on disk
 
 
+class PageWord(Record):
+    """A word OCR read (or a whole ruled-table cell) and its box on the page image OCR read."""
+
+    text: str  # the word (or the cell's text, lines joined by spaces), NFC
+    left: int  # box in pixels of the image described by PageLayout
+    top: int
+    width: int
+    height: int
+    line: str  # words of one line share it: "block.paragraph.line", or "t<table>.r<row>" for cells
+
+
+class PageLayout(Record):
+    """Where OCR found the words of a page, so that a report can cut the page image around a
+    value without reading it again: render the page at `dpi` (the extractors' own loader),
+    replay the steps below in this order, and the boxes of `words` fit its pixels."""
+
+    width: int  # size in pixels of the image OCR read
+    height: int
+    dpi: int  # resolution the page was rendered or normalised to
+    flattened: bool = False  # uneven lighting evened out (extractors.images.flatten_background)
+    deskewed: bool = False  # straightened before OCR (settings.deskew)
+    rotation: int = 0  # degrees the page was turned counter-clockwise after orientation detection
+    straightened: bool = False  # straightened after turning, because its ruled lines looked skewed
+    max_skew_degrees: float = 5.0  # skew search range of both straightening steps
+    words: list[PageWord] = Field(default_factory=list)  # reading order not guaranteed
+
+
 class PageText(Record):
     page: int  # 1-based page number
     route: Route  # where the text came from
@@ -55,6 +82,9 @@ class PageText(Record):
     confidence: float | None = None  # OCR mean word confidence 0..1; None for text layers
     seconds: float = 0.0  # wall time spent reading this page
     tables: list[list[list[str]]] = Field(default_factory=list)  # tables found: rows of cell texts
+    # OCR pages: word boxes for the crops in reports. Kept in memory only (not serialised): it
+    # is bulky and holds the page text again.
+    layout: PageLayout | None = Field(default=None, exclude=True)
 
 
 class FieldValue(Record):

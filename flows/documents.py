@@ -92,8 +92,9 @@ def write_outputs(result: DocumentResult, job: DocumentJob) -> str:
     if job.reports is not ReportsMode.json:
         from reports.render import render_document_reports
 
+        # source: crops of OCR-read values are cut from the audited file's page images
         render_document_reports(result, out, show_pii=job.show_pii,
-                                pdf=job.reports is ReportsMode.all)
+                                pdf=job.reports is ReportsMode.all, source=Path(result.document.path))
     return write_result(result, out, show_pii=job.show_pii)
 
 

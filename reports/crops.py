@@ -1,4 +1,11 @@
-"""Crops of scanned page images around OCR-read values, with identifiers blacked out."""
+"""Crops of scanned page images around OCR-read values, with identifiers blacked out.
+
+Two ways in: `crop_document_fields` re-renders the pages holding OCR-read values from the source
+document with the extractors' own loaders, and places the values with the word boxes OCR kept
+(`PageLayout`), so no second OCR pass is needed; without a layout it reads the re-rendered page
+once more. `crop_fields` takes page image files and a word locator (tests, callers with images).
+A crop is a convenience: any failure only means "no picture", never a failed report.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,16 @@ import base64
 import io
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from statistics import median
 
 from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
-from extractors.records import ContractFields, FieldValue, Record, Route
+from extractors.records import ContractFields, DocumentRef, FieldValue, PageLayout, PageWord, Route
+from extractors.settings import ExtractSettings
 from reports.html import FIELD_LABELS, Crop
 from reports.pii import mask_names, mask_text
 
@@ -24,17 +34,10 @@ PAD = 14  # pixels around the located words
 MAX_WIDTH = 900  # crops are downscaled to this width to keep reports small
 OCR_TIMEOUT = 30.0  # seconds for locating words on one page
 
-
-class WordBox(Record):
-    text: str  # the word as recognised
-    left: int  # pixel box on the page image
-    top: int
-    width: int
-    height: int
-    line: str  # identifies the word's line ("block.paragraph.line")
-
-
-WordLocator = Callable[[Path], list[WordBox]]
+# The word boxes OCR keeps per page (extractors.records.PageWord): text, pixel box, line key.
+WordBox = PageWord
+WordLocator = Callable[[Path | Image.Image], list[WordBox]]
+PageSource = Callable[[int], "tuple[Image.Image, list[WordBox]] | None"]
 
 
 def crop_fields(
@@ -48,44 +51,108 @@ def crop_fields(
     """Crop the page region of each scanned (OCR-route) value; fields that cannot be located
     are left out, so the report simply shows no picture for them."""
     locate = locate or tesseract_words
-    words_by_page: dict[int, list[WordBox]] = {}
+
+    def page(number: int) -> tuple[Image.Image, list[WordBox]] | None:
+        path = Path(page_images[number])
+        words = _safe_locate(locate, path, number)
+        if not words:
+            return None
+        with Image.open(path) as image:
+            return _pixels(image), words
+
+    return _crop_pages(fields, set(page_images), page, redact=redact, names=names)
+
+
+def crop_document_fields(
+    fields: ContractFields,
+    document: DocumentRef,
+    *,
+    layouts: Mapping[int, PageLayout] | None = None,
+    locate: WordLocator | None = None,
+    redact: bool = True,
+    names: tuple[str, ...] = (),
+    settings: ExtractSettings | None = None,
+) -> dict[str, Crop]:
+    """Crops of the OCR-read values, cut from the source document itself.
+
+    Only pages that hold an OCR-read value are rendered. A page with a `layout` (word boxes kept
+    by extraction) is rendered exactly as OCR saw it and needs no OCR; a page without one is
+    read once by `locate` (default: the extractors' Tesseract settings). The source must still
+    have the audited content (same SHA-256), or there are no crops."""
+    settings = settings or ExtractSettings()
+    layouts = dict(layouts or {})
+    wanted = {v.page for v in _values(fields) if _scanned(v) and v.page is not None}
+    if not wanted:
+        return {}
+    label = document.sha256[:12] or "unknown"
+    locate = locate or _engine_locator(settings)
+    try:
+        with _page_loader(Path(document.path), document, settings, layouts) as load:
+            def page(number: int) -> tuple[Image.Image, list[WordBox]] | None:
+                return _source_page(load, number, layouts.get(number), locate, settings, label)
+
+            return _crop_pages(fields, wanted, page, redact=redact, names=names)
+    except Exception as e:  # noqa: BLE001 - a crop is optional; the report goes on without it
+        log.warning("no crops for document %s: %s", label, type(e).__name__)
+        return {}
+
+
+def crop_value(
+    image: Path | Image.Image, words: list[WordBox], value: FieldValue, *, redact: bool,
+    names: tuple[str, ...] = (),
+) -> Crop | None:
+    """Crop around the lines that best match the value (or its snippet)."""
+    lines = _group_lines(words)
+    target = value.value or value.snippet or ""
+    chosen = _matching_lines(lines, target, value.snippet or "")
+    if not chosen and value.value and value.snippet:
+        # A normalised value (a date as YYYY-MM-DD) may not be on the page as such: its snippet is.
+        target = value.snippet
+        chosen = _matching_lines(lines, target, target)
+    if not chosen:
+        return None
+    if isinstance(image, Path | str):
+        with Image.open(image) as page:
+            picture = _pixels(page)
+    else:
+        picture = image.copy()
+    box = _union([_through_value(line, _squash(target)) for line in chosen], lines, picture.size)
+    hidden = _redact(picture, lines, box, names) if redact else 0
+    return Crop(data_uri=png_data_uri(picture.crop(box)), page=value.page or 0, redacted=hidden)
+
+
+def _crop_pages(
+    fields: ContractFields, pages: set[int], source: PageSource, *, redact: bool,
+    names: tuple[str, ...],
+) -> dict[str, Crop]:
+    """Crop every scanned value on `pages`; each page is loaded (and located) once."""
+    loaded: dict[int, tuple[Image.Image, list[WordBox]] | None] = {}
     crops: dict[str, Crop] = {}
-    for key, _, _ in FIELD_LABELS:
-        value: FieldValue = getattr(fields, key)
-        if not _wants_crop(value, page_images):
+    for key, value in zip((k for k, _, _ in FIELD_LABELS), _values(fields), strict=True):
+        if not (_scanned(value) and value.page in pages):
             continue
-        if value.page not in words_by_page:
-            words_by_page[value.page] = _safe_locate(locate, Path(page_images[value.page]))
-        crop = crop_value(Path(page_images[value.page]), words_by_page[value.page], value,
-                          redact=redact, names=names)
+        if value.page not in loaded:
+            loaded[value.page] = _safe_page(source, value.page)
+        if loaded[value.page] is None:
+            continue
+        image, words = loaded[value.page]
+        try:
+            crop = crop_value(image, words, value, redact=redact, names=names)
+        except Exception as e:  # noqa: BLE001 - one bad crop must not cost the others
+            log.warning("no crop for %s on page %d: %s", key, value.page, type(e).__name__)
+            continue
         if crop is not None:
             crops[key] = crop
     return crops
 
 
-def crop_value(
-    image_path: Path, words: list[WordBox], value: FieldValue, *, redact: bool,
-    names: tuple[str, ...] = (),
-) -> Crop | None:
-    """Crop around the lines that best match the value (or its snippet)."""
-    lines = _group_lines(words)
-    chosen = _matching_lines(lines, value.value or value.snippet or "")
-    if not chosen:
-        return None
-    with Image.open(image_path) as page:
-        picture = page.convert("RGB")
-    box = _union([w for line in chosen for w in line], picture.size)
-    hidden = _redact(picture, lines, box, names) if redact else 0
-    return Crop(data_uri=png_data_uri(picture.crop(box)), page=value.page or 0, redacted=hidden)
-
-
-def tesseract_words(image_path: Path) -> list[WordBox]:
+def tesseract_words(image: Path | Image.Image) -> list[WordBox]:
     """Word boxes from Tesseract's `image_to_data` (kor+eng); the cheap, one-call route."""
     import pytesseract
 
     data = pytesseract.image_to_data(
-        str(image_path), lang="kor+eng", config="--psm 6", timeout=OCR_TIMEOUT,
-        output_type=pytesseract.Output.DICT,
+        image if isinstance(image, Image.Image) else str(image), lang="kor+eng",
+        config="--psm 6", timeout=OCR_TIMEOUT, output_type=pytesseract.Output.DICT,
     )
     return words_from_data(data)
 
@@ -104,25 +171,148 @@ def words_from_data(data: Mapping[str, list]) -> list[WordBox]:
 
 
 def png_data_uri(image: Image.Image) -> str:
+    """The picture as an inline PNG, downscaled to MAX_WIDTH (grayscale pages stay 8-bit)."""
     if image.width > MAX_WIDTH:
-        image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)))
+        size = (MAX_WIDTH, max(1, round(image.height * MAX_WIDTH / image.width)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _wants_crop(value: FieldValue, page_images: Mapping[int, Path]) -> bool:
-    return (value.found and value.route is Route.ocr and value.page in page_images
+def _values(fields: ContractFields) -> list[FieldValue]:
+    return [getattr(fields, key) for key, _, _ in FIELD_LABELS]
+
+
+def _scanned(value: FieldValue) -> bool:
+    return (value.found and value.route is Route.ocr and value.page is not None
             and bool(value.value or value.snippet))
 
 
-def _safe_locate(locate: WordLocator, image_path: Path) -> list[WordBox]:
+def _pixels(image: Image.Image) -> Image.Image:
+    """A loaded copy: grayscale scans stay grayscale (a third of RGB), anything else RGB."""
+    return image.convert("L" if image.mode in ("L", "1", "I;16") else "RGB")
+
+
+def _safe_page(source: PageSource, number: int) -> tuple[Image.Image, list[WordBox]] | None:
+    try:
+        return source(number)
+    except Exception as e:  # noqa: BLE001 - any failure only means "no crop" for this page
+        log.warning("no crops for page %d: %s", number, type(e).__name__)
+        return None
+
+
+def _safe_locate(locate: WordLocator, image: Path | Image.Image, number: int) -> list[WordBox]:
     # A crop is a convenience: a missing Tesseract or an unreadable image must not fail a report.
     try:
-        return locate(image_path)
+        return locate(image)
     except Exception as e:  # noqa: BLE001 - any failure only means "no crop"
-        log.warning("no crops for %s: %s", image_path.name, type(e).__name__)
+        log.warning("no crops for page %d: %s", number, type(e).__name__)
         return []
+
+
+def _engine_locator(settings: ExtractSettings) -> WordLocator:
+    """Word boxes read by the extractors' own Tesseract set-up (language, psm, DPI)."""
+    def locate(image: Path | Image.Image) -> list[WordBox]:
+        from extractors.ocr import TesseractEngine
+
+        if not isinstance(image, Image.Image):
+            with Image.open(image) as opened:
+                image = _pixels(opened)
+        engine = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
+        result = engine.recognize(image, page=0, timeout=settings.page_timeout_s)
+        return [WordBox(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
+                        line=".".join(map(str, w.line))) for w in result.boxes]
+
+    return locate
+
+
+@contextmanager
+def _page_loader(
+    path: Path, document: DocumentRef, settings: ExtractSettings, layouts: Mapping[int, PageLayout],
+) -> Iterator[Callable[[int], Image.Image | None]]:
+    """Yield `load(page)`: the page as the extractors render it for OCR, before any step of
+    ocr_page (flattening, straightening, turning); None for a page the document does not have."""
+    from reports.audit import file_sha256
+
+    if not document.sha256 or file_sha256(path) != document.sha256:
+        # Gone, replaced or edited since the audit: boxes would point at other content.
+        raise FileNotFoundError("source changed or missing")
+    dpi = next((layout.dpi for layout in layouts.values()), settings.render_dpi)
+    settings = settings.model_copy(update={"render_dpi": dpi})
+    label = document.sha256[:12]
+    if document.media_type == "application/pdf":
+        with _pdf_pages(path, settings) as load:
+            yield load
+        return
+    from extractors.images import plan_image_pages
+
+    with plan_image_pages(path, settings, label=label) as plans:
+        yield lambda n: plans[n - 1].load_image() if 0 < n <= len(plans) else None
+
+
+@contextmanager
+def _pdf_pages(path: Path, settings: ExtractSettings) -> Iterator[Callable[[int], Image.Image | None]]:
+    import pypdfium2 as pdfium
+
+    from extractors.pdf import PDFIUM_LOCK, render_page
+
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(str(path))
+    try:
+        yield lambda n: (render_page(doc, n - 1, dpi=settings.render_dpi, max_pixels=settings.max_pixels)
+                         if 0 < n <= len(doc) else None)
+    finally:
+        with PDFIUM_LOCK:
+            doc.close()
+
+
+def _source_page(
+    load: Callable[[int], Image.Image | None], number: int, layout: PageLayout | None,
+    locate: WordLocator, settings: ExtractSettings, label: str,
+) -> tuple[Image.Image, list[WordBox]] | None:
+    """The page image OCR read and its word boxes: replayed from the layout when there is one,
+    else prepared with the current settings and read once more."""
+    image = load(number)
+    if image is None:
+        return None
+    if layout is not None and layout.words:
+        seen = replay_layout(image, layout)
+        if seen is None:
+            log.warning("no crops for document %s page %d: page image does not match its layout",
+                        label, number)
+            return None
+        return _pixels(seen), list(layout.words)
+    prepared = _prepare(image, settings)
+    words = _safe_locate(locate, prepared, number)
+    return (_pixels(prepared), words) if words else None
+
+
+def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
+    """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
+    the result is not the size OCR saw (then the boxes cannot be trusted)."""
+    from extractors.images import deskew, flatten_background
+
+    if layout.flattened:
+        image = flatten_background(image)
+    if layout.deskewed:
+        image = deskew(image, max_degrees=layout.max_skew_degrees)
+    if layout.rotation:
+        image = image.rotate(-layout.rotation, expand=True, fillcolor=255)
+    if layout.straightened:
+        image = deskew(image, max_degrees=layout.max_skew_degrees)
+    return image if image.size == (layout.width, layout.height) else None
+
+
+def _prepare(image: Image.Image, settings: ExtractSettings) -> Image.Image:
+    """The steps ocr_page always takes under `settings` (the orientation turn is unknown here)."""
+    from extractors.images import deskew, flatten_background
+
+    if settings.flatten_uneven:
+        image = flatten_background(image)
+    if settings.deskew:
+        image = deskew(image, max_degrees=settings.max_skew_degrees)
+    return image
 
 
 def _group_lines(words: list[WordBox]) -> list[list[WordBox]]:
@@ -136,26 +326,86 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _matching_lines(lines: list[list[WordBox]], target: str) -> list[list[WordBox]]:
-    target = _squash(target)
-    if not target or not lines:
+def _line_text(line: list[WordBox]) -> str:
+    return _squash("".join(w.text for w in sorted(line, key=lambda w: w.left)))
+
+
+def _score(text: str, target: str) -> float:
+    """How well an OCR line holds `target` (0-100); a line much shorter than the target (a
+    stray "1." or "-") cannot reach the threshold by matching a small part of it."""
+    if not text or not target:
+        return 0.0
+    score = fuzz.partial_ratio(text, target)
+    return score * min(1.0, len(text) / (0.6 * len(target)))
+
+
+def _matching_lines(
+    lines: list[list[WordBox]], target: str, snippet: str = ""
+) -> list[list[WordBox]]:
+    """The OCR lines showing `target`: the best line for its first line (the snippet, the
+    text read around the value, decides between equal lines), then the following OCR lines as
+    long as they show the target's next lines, at most MAX_LINES."""
+    parts = [_squash(part) for part in target.splitlines() if part.strip()][:MAX_LINES]
+    if not parts or not lines:
         return []
-    scores = [fuzz.partial_ratio(_squash("".join(w.text for w in line)), target) for line in lines]
-    best = max(range(len(lines)), key=scores.__getitem__)
+    texts = [_line_text(line) for line in lines]
+    scores = [_score(text, parts[0]) for text in texts]
+    context = _squash(snippet)
+    best = max(range(len(lines)), key=lambda i: (
+        scores[i], fuzz.partial_ratio(texts[i], context) if context else 0.0, -i))
     if scores[best] < MIN_LINE_SCORE:
         return []
     end = best + 1
-    while end < len(lines) and end - best < MAX_LINES and scores[end] >= MIN_LINE_SCORE + 10:
+    for part in parts[1:]:
+        if end >= len(lines) or _score(texts[end], part) < MIN_LINE_SCORE:
+            break
         end += 1
     return lines[best:end]
 
 
-def _union(words: list[WordBox], size: tuple[int, int]) -> tuple[int, int, int, int]:
+def _union(
+    chosen: list[list[WordBox]], lines: list[list[WordBox]], size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The chosen lines' box, padded, but never past the middle of the gap to the line above
+    or below (a neighbour's name or number would otherwise peek in). Lines are measured by the
+    median of their word boxes: a stray tall box (a rule, a seal, '|') must not stretch them."""
+    words = [w for line in chosen for w in line]
     left = max(min(w.left for w in words) - PAD * 4, 0)
-    top = max(min(w.top for w in words) - PAD, 0)
     right = min(max(w.left + w.width for w in words) + PAD * 4, size[0])
-    bottom = min(max(w.top + w.height for w in words) + PAD, size[1])
+    inner_top = min(_extent(line)[0] for line in chosen)
+    inner_bottom = max(_extent(line)[1] for line in chosen)
+    top, bottom = max(inner_top - PAD, 0), min(inner_bottom + PAD, size[1])
+    middle = (inner_top + inner_bottom) / 2
+    for line in lines:
+        if any(line is c for c in chosen) or not any(
+                w.left < right and w.left + w.width > left for w in line):
+            continue
+        line_top, line_bottom = _extent(line)
+        if line_bottom <= middle:  # above
+            top = max(top, min((line_bottom + inner_top) // 2, inner_top - 2))
+        elif line_top >= middle:  # below
+            bottom = min(bottom, max((line_top + inner_bottom + 1) // 2, inner_bottom + 2))
     return left, top, right, bottom
+
+
+def _through_value(line: list[WordBox], target: str) -> list[WordBox]:
+    """The line's words from its start (the label) to the last word belonging to the value:
+    OCR also reads specks, rules and seals beside a value as "words", which would widen the
+    crop (and shrink it when downscaled)."""
+    ordered = sorted(line, key=lambda w: w.left)
+    last = max((i for i, w in enumerate(ordered) if _in_value(_squash(w.text), target)), default=None)
+    return ordered if last is None else ordered[: last + 1]
+
+
+def _in_value(word: str, target: str) -> bool:
+    if not word:
+        return False
+    return word in target or (len(word) >= 3 and fuzz.partial_ratio(word, target) >= 85)
+
+
+def _extent(line: list[WordBox]) -> tuple[int, int]:
+    """(top, bottom) of a line: the medians of its words' tops and bottoms."""
+    return (int(median(w.top for w in line)), int(median(w.top + w.height for w in line)))
 
 
 def _redact(

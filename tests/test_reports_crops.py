@@ -49,13 +49,26 @@ def test_scanned_value_gets_a_crop_of_its_line(page) -> None:
 
 def test_identifiers_in_the_crop_are_blacked_out(page) -> None:
     path, words = page
-    masked = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)["duties"]
-    plain = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words, redact=False)["duties"]
+    # A value that runs over the phone number (extractors sometimes take the rest of the line).
+    duties = ok_result().fields.duties.model_copy(update={"value": f"코드 리뷰 연락처: {PHONE}"})
+    fields = ok_result().fields.model_copy(update={"duties": duties})
+    masked = crop_fields(fields, {2: path}, locate=lambda _: words)["duties"]
+    plain = crop_fields(fields, {2: path}, locate=lambda _: words, redact=False)["duties"]
     phone = next(w for w in words if w.text == PHONE)
     scale = min(1.0, MAX_WIDTH / (phone.left + phone.width + 200))
     assert masked.redacted == 1 and plain.redacted == 0
     assert _black(_image(masked.data_uri)) - _black(_image(plain.data_uri)) > 0.5 * (
         phone.width * phone.height * scale * scale)
+
+
+def test_crop_stops_at_the_end_of_the_value(page, monkeypatch) -> None:
+    # The phone number after the duties on the same line is not part of the picture at all.
+    monkeypatch.setattr("reports.crops.MAX_WIDTH", 5000)  # measure in page pixels
+    path, words = page
+    crop = _image(crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)["duties"].data_uri)
+    phone = next(w for w in words if w.text == PHONE)
+    review = next(w for w in words if w.text == "리뷰")
+    assert review.left + review.width < crop.width <= phone.left
 
 
 def test_employee_name_is_blacked_out_when_names_are_given(page) -> None:
