@@ -212,15 +212,18 @@ def _safe_locate(locate: WordLocator, image: Path | Image.Image, number: int) ->
 
 
 def _engine_locator(settings: ExtractSettings) -> WordLocator:
-    """Word boxes read by the extractors' own Tesseract set-up (language, psm, DPI)."""
+    """Word boxes read by the extractors' own OCR engine (language, psm, DPI, refining pass)."""
+    engines: list = []
+
     def locate(image: Path | Image.Image) -> list[WordBox]:
-        from extractors.ocr import TesseractEngine
+        from extractors.pipeline import default_engine
 
         if not isinstance(image, Image.Image):
             with Image.open(image) as opened:
                 image = _pixels(opened)
-        engine = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
-        result = engine.recognize(image, page=0, timeout=settings.page_timeout_s)
+        if not engines:
+            engines.append(default_engine(settings))  # checks Tesseract and its languages once
+        result = engines[0].recognize(image, page=0, timeout=settings.page_timeout_s)
         return [WordBox(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
                         line=".".join(map(str, w.line))) for w in result.boxes]
 
@@ -431,12 +434,46 @@ def _overlaps(w: WordBox, box: tuple[int, int, int, int]) -> bool:
 
 
 def _identifier_words(line: list[WordBox], names: tuple[str, ...]) -> list[WordBox]:
-    # Mask the joined line, then map changed character positions back to the words they hit.
-    text, spans = "", []
-    for w in sorted(line, key=lambda w: w.left):
-        spans.append((len(text), len(text) + len(w.text), w))
-        text += w.text + " "
+    """Words of the line to hide: those the output masking changes (identifiers, the names),
+    plus every number after an identifier label or long enough to be one, because the picture
+    shows the real digits even where OCR misread them past the masking patterns."""
+    ordered = sorted(line, key=lambda w: w.left)
+    text, spans = _line_text_spans(ordered)
     masked = mask_names(mask_text(text), names)
     if len(masked) != len(text):  # masking always keeps lengths; be safe if that ever changes
-        return [w for _, _, w in spans]
-    return [w for start, end, w in spans if masked[start:end] != text[start:end]]
+        return ordered
+    # Masking keeps a hint (홍**, 900101-1******): the picture hides the whole token instead.
+    changed = [m.span() for m in re.finditer(r"\S+", text)
+               if masked[m.start():m.end()] != text[m.start():m.end()]]
+    hidden = {id(w) for start, end, w in spans if any(a < end and start < b for a, b in changed)}
+    label = _ID_LABEL.search(text)
+    for start, _, w in spans:
+        digits = sum(c.isdigit() for c in w.text)
+        after_label = label is not None and start >= label.end() and digits >= 2
+        long_number = digits >= 10 and not (_AMOUNT.match(w.text) or _BUSINESS_NO.search(w.text))
+        if after_label or long_number:
+            hidden.add(id(w))
+    return [w for w in ordered if id(w) in hidden]
+
+
+def _line_text_spans(ordered: list[WordBox]) -> tuple[str, list[tuple[int, int, WordBox]]]:
+    """The line as text with each word's span. Words closer than a third of the line height
+    join without a space: the Hangul model boxes each syllable apart, and a name split into
+    syllables must still read as the name."""
+    height = median(w.height for w in ordered) if ordered else 0
+    text, spans, previous = "", [], None
+    for w in ordered:
+        if previous is not None and w.left - (previous.left + previous.width) > height / 3:
+            text += " "
+        spans.append((len(text), len(text) + len(w.text), w))
+        text += w.text
+        previous = w
+    return text, spans
+
+
+# Labels of personal identifiers (not 사업자등록번호, the employer's public number).
+_ID_LABEL = re.compile(
+    r"(?<!사업자)(?:주민|외국인)?등록\s?번호|여권|(?<![A-Za-z])(?:passport|phone|mobile|tel)"
+    r"|연락처|전화|휴대|핸드폰|계좌|통장|(?<![A-Za-z])account", re.IGNORECASE)
+_BUSINESS_NO = re.compile(r"(?<!\d)\d{3}-\d{2}-\d{5}(?!\d)")  # 사업자등록번호: public, kept
+_AMOUNT = re.compile(r"^\D{0,2}\d{1,3}(?:,\d{3})+")  # 3,800,000 / ₩52,000,000: money, not an ID

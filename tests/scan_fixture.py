@@ -98,3 +98,31 @@ def arn_box(scale: float) -> tuple[int, int, int, int]:
     _, words = draw_page()
     word = next(w for w in words if w.text == ARN)
     return tuple(round(v * scale) for v in word.box)  # type: ignore[return-value]
+
+
+TABLE_ROWS = (
+    ("직 종", "응용 소프트웨어 개발자", "직 위", "사원"),
+    ("임 금", "월 3,800,000원", "지급일", "매월 25일"),
+    ("외국인등록번호", ARN, "국 적", "베트남"),
+)
+TABLE_COLUMNS = (300, 760, 1500, 1800, 2300)  # x of the vertical rules at 300 DPI
+
+
+def write_table_scan(path: Path) -> Path:
+    """A 300 DPI page whose fields sit in a ruled table (PNG), under a title line."""
+    font = ImageFont.truetype(str(find_font("NanumGothic.ttf")), 42)
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((300, 250), "근로계약서 (표 양식)", font=font, fill=0)
+    top, height = 420, 110
+    for r, row in enumerate(TABLE_ROWS):
+        y = top + r * height
+        for left, text in zip(TABLE_COLUMNS, row, strict=False):
+            draw.text((left + 30, y + 30), text, font=font, fill=0)
+    for r in range(len(TABLE_ROWS) + 1):
+        draw.rectangle((TABLE_COLUMNS[0], top + r * height, TABLE_COLUMNS[-1],
+                        top + r * height + 3), fill=0)
+    for x in TABLE_COLUMNS:
+        draw.rectangle((x, top, x + 3, top + len(TABLE_ROWS) * height + 3), fill=0)
+    page.save(path, dpi=(300, 300))
+    return path

@@ -117,3 +117,46 @@ def test_words_from_tesseract_data_drop_empty_entries() -> None:
 def test_real_tesseract_locates_the_duties_line(page) -> None:
     crops = crop_fields(ok_result().fields, {2: page[0]}, locate=tesseract_words)
     assert "duties" in crops and crops["duties"].redacted >= 1
+
+
+def _line(*texts: str, gap: int = 20, top: int = 100) -> list[WordBox]:
+    words, x = [], 40
+    for text in texts:
+        width = 24 * len(text)
+        words.append(WordBox(text=text, left=x, top=top, width=width, height=30, line="1.1.1"))
+        x += width + gap
+    return words
+
+
+def _hidden(words: list[WordBox], value: str, names: tuple[str, ...] = ()) -> int:
+    from extractors.records import FieldValue
+    from reports.crops import crop_value
+
+    image = Image.new("L", (1400, 300), 255)
+    field = FieldValue(value=value, found=True, page=1, route=Route.ocr, snippet=value)
+    crop = crop_value(image, words, field, redact=True, names=names)
+    assert crop is not None
+    return crop.redacted
+
+
+def test_misread_identifier_after_its_label_is_still_hidden() -> None:
+    # OCR read O for 0 and l for 1: the text patterns miss it, the picture would not.
+    assert _hidden(_line("외국인등록번호", ":", "95O408-5l23456", "국적", ":", "베트남"), "베트남") == 1
+    assert _hidden(_line("연락처", "010", "9876", "5432", "국적", "베트남"), "베트남") == 3
+    assert _hidden(_line("Passport", "No.", "AB12345X7", "Nationality", "Vietnam"), "Vietnam") == 1
+
+
+def test_long_numbers_are_hidden_but_money_and_public_numbers_are_not() -> None:
+    assert _hidden(_line("비상", "010987654321", "국적", "베트남"), "베트남") == 1
+    assert _hidden(_line("임금", ":", "월", "3,800,000원", "지급"), "3,800,000원") == 0
+    assert _hidden(_line("사업자등록번호", ":", "289-75-72359", "(주)바다무역"), "(주)바다무역") == 0
+    assert _hidden(_line("계약기간", "2026-03-02", "부터"), "2026-03-02") == 0
+
+
+def test_name_read_syllable_by_syllable_is_hidden() -> None:
+    # The Hangul model boxes each syllable apart; close boxes still make up the name.
+    syllables = _line("성명", ":", gap=20) + _line("홍", "길", "동", gap=4, top=100)
+    for i, word in enumerate(syllables[2:]):
+        syllables[2 + i] = word.model_copy(update={"left": 200 + 28 * i})
+    assert _hidden(syllables, "홍길동", names=(EMPLOYEE,)) == 3
+    assert _hidden(syllables, "홍길동") == 0

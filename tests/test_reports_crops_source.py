@@ -14,7 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from scan_fixture import DPI, LINES, DrawingOcrEngine, arn_box, write_scan
+from scan_fixture import (
+    DPI,
+    LINES,
+    TABLE_COLUMNS,
+    DrawingOcrEngine,
+    arn_box,
+    write_scan,
+    write_table_scan,
+)
 
 from extractors.pipeline import extract_document
 from extractors.records import Extraction, FieldValue, PageText, Route
@@ -279,3 +287,28 @@ def test_real_ocr_boxes_mask_the_identifier(scans) -> None:
     assert "5123456" in _ocr(picture(plain.data_uri)).replace("-", "")  # the test can fail
     read = _ocr(picture(masked.data_uri))
     assert "5123456" not in read.replace("-", "") and "등록번호" in read  # label still shown
+
+
+@pytest.mark.ocr
+def test_real_ocr_table_cells_are_cropped_and_masked_whole(tmp_path) -> None:
+    # Ruled tables are read from a strip of cells; the layout keeps one box per cell instead.
+    path = write_table_scan(tmp_path / "table.png")
+    extraction = extract_document(path)
+    cells = [w for w in extraction.pages[0].layout.words if w.line.startswith("t")]
+    assert len(cells) == 12 and {c.line for c in cells} == {"t0.r0", "t0.r1", "t0.r2"}
+    result = analyse_extraction(extraction)
+    if not result.fields.nationality.found:
+        result = with_nationality(result)
+    crops = crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
+    assert {"job_title", "salary", "nationality"} <= set(crops)
+    assert crops["nationality"].redacted == 1 and crops["job_title"].redacted == 0
+    plain = crop_document_fields(result.fields, result.document, layouts=layouts(extraction),
+                                 redact=False)["nationality"]
+    masked_dark = np.asarray(picture(crops["nationality"].data_uri)) < 10
+    plain_image = np.asarray(picture(plain.data_uri))
+    rows, cols = np.nonzero(masked_dark & (plain_image > 128))  # blacked-out paper
+    box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    assert masked_dark[box].mean() > 0.97 and (plain_image[box] < 128).mean() > 0.02
+    cell = TABLE_COLUMNS[2] - TABLE_COLUMNS[1]  # the ARN's whole cell, not more
+    wide = TABLE_COLUMNS[-1] - TABLE_COLUMNS[0]
+    assert 0.8 * cell / wide < (cols.max() - cols.min()) / masked_dark.shape[1] < 1.1 * cell / wide
