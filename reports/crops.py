@@ -369,14 +369,14 @@ def _matching_lines(
 def _union(
     chosen: list[list[WordBox]], lines: list[list[WordBox]], size: tuple[int, int]
 ) -> tuple[int, int, int, int]:
-    """The chosen lines' box, padded, but never past the middle of the gap to the line above
-    or below (a neighbour's name or number would otherwise peek in). Lines are measured by the
-    median of their word boxes: a stray tall box (a rule, a seal, '|') must not stretch them."""
+    """The chosen words' box, padded, but never past the middle of the gap to the line above
+    or below (a neighbour's name or number would otherwise peek in). Neighbours are measured by
+    the median of their word boxes: a stray tall box (a rule, a seal, '|') must not stretch them."""
     words = [w for line in chosen for w in line]
     left = max(min(w.left for w in words) - PAD * 4, 0)
     right = min(max(w.left + w.width for w in words) + PAD * 4, size[0])
-    inner_top = min(_extent(line)[0] for line in chosen)
-    inner_bottom = max(_extent(line)[1] for line in chosen)
+    inner_top = min(w.top for w in words)
+    inner_bottom = max(w.top + w.height for w in words)
     top, bottom = max(inner_top - PAD, 0), min(inner_bottom + PAD, size[1])
     middle = (inner_top + inner_bottom) / 2
     for line in lines:
@@ -393,11 +393,26 @@ def _union(
 
 def _through_value(line: list[WordBox], target: str) -> list[WordBox]:
     """The line's words from its start (the label) to the last word belonging to the value:
-    OCR also reads specks, rules and seals beside a value as "words", which would widen the
-    crop (and shrink it when downscaled)."""
+    OCR also reads specks, rules and seals beside a value as "words" (and a value may end in
+    them), which would widen the crop and shrink its text when downscaled. Trailing marks, and
+    short scraps far from the value's last real word, are left out."""
     ordered = sorted(line, key=lambda w: w.left)
     last = max((i for i, w in enumerate(ordered) if _in_value(_squash(w.text), target)), default=None)
-    return ordered if last is None else ordered[: last + 1]
+    kept = ordered if last is None else ordered[: last + 1]
+    tallest = max(w.height for w in kept)  # specks are boxed a few pixels high: not a measure
+    height = median([w.height for w in kept if w.height >= tallest / 2])
+    while len(kept) > 1:
+        real = [w for w in kept[:-1] if not _weak(w.text)]
+        far = bool(real) and kept[-1].left - (real[-1].left + real[-1].width) > 3 * height
+        if not (_weak(kept[-1].text) or (far and len(_squash(kept[-1].text)) <= 4)):
+            break
+        kept = kept[:-1]
+    return kept
+
+
+def _weak(text: str) -> bool:
+    """A mark rather than a word: no letter, digit or Hangul syllable ('|', ',', "'.")."""
+    return not any(c.isalnum() for c in text)
 
 
 def _in_value(word: str, target: str) -> bool:

@@ -160,3 +160,36 @@ def test_name_read_syllable_by_syllable_is_hidden() -> None:
         syllables[2 + i] = word.model_copy(update={"left": 200 + 28 * i})
     assert _hidden(syllables, "홍길동", names=(EMPLOYEE,)) == 3
     assert _hidden(syllables, "홍길동") == 0
+
+
+def test_crop_keeps_syllable_words_and_drops_trailing_scraps(monkeypatch) -> None:
+    # Hangul is boxed syllable by syllable: the value's last syllables stay in the picture,
+    # while marks and a far-off scrap (a seal, a speck read as "oa") do not widen it.
+    from extractors.records import FieldValue
+    from reports.crops import crop_value
+
+    monkeypatch.setattr("reports.crops.MAX_WIDTH", 5000)
+    syllables = [WordBox(text=t, left=100 + 40 * i, top=100, width=34, height=34, line="1.1.1")
+                 for i, t in enumerate(["직", "종", ":", "사", "무", "보", "조", "원"])]
+    scraps = [WordBox(text="oa", left=1300, top=100, width=40, height=30, line="1.1.1"),
+              WordBox(text="|", left=1360, top=95, width=6, height=44, line="1.1.1")]
+    field = FieldValue(value="사무보조원 oa |", found=True, page=1, route=Route.ocr)
+    crop = crop_value(Image.new("L", (1500, 300), 255), syllables + scraps, field, redact=True)
+    last = syllables[-1]
+    assert crop is not None
+    assert _image(crop.data_uri).width == (last.left + last.width + 56) - (100 - 56)
+
+
+def test_specks_do_not_shrink_the_measure_of_far(monkeypatch) -> None:
+    # A seal read as a row of 2-pixel "words" after the value (as on the scanned sample).
+    from extractors.records import FieldValue
+    from reports.crops import crop_value
+
+    monkeypatch.setattr("reports.crops.MAX_WIDTH", 5000)
+    words = [WordBox(text=t, left=x, top=100, width=w, height=h, line="1.1.1") for t, x, w, h in (
+        ("국", 264, 38, 39), ("적", 317, 32, 40), (":", 369, 5, 24), ("베트남", 392, 115, 41),
+        ("|", 643, 3, 3), ("2.", 1401, 2, 2), ("un", 1559, 2, 2), (",", 1729, 27, 35),
+        ("|", 1964, 2, 2), ("'", 2200, 2, 2), (".", 2320, 2, 2))]
+    field = FieldValue(value="베트남 | 2. un , | ' .", found=True, page=1, route=Route.ocr)
+    crop = crop_value(Image.new("L", (2480, 300), 255), words, field, redact=True)
+    assert crop is not None and _image(crop.data_uri).width == (392 + 115 + 56) - (264 - 56)

@@ -51,8 +51,8 @@ def picture(data_uri: str) -> Image.Image:
 
 
 def html_crops(html: str) -> dict[str, str]:
-    """Field key -> data URI of the crop shown in that field's row."""
-    rows = re.findall(r'<tr class="\w+" id="field-(\w+)">(.*?)</tr>', html, flags=re.DOTALL)
+    """Field key -> data URI of the crop shown under that field's row."""
+    rows = re.findall(r'<tr class="crop-row" id="crop-(\w+)">(.*?)</tr>', html, flags=re.DOTALL)
     return {key: m.group(1) for key, row in rows
             if (m := re.search(r'<img class="crop" src="([^"]+)"', row))}
 
