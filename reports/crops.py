@@ -2,8 +2,8 @@
 
 Two ways in: `crop_document_fields` re-renders the pages holding OCR-read values from the source
 document with the extractors' own loaders, and places the values with the word boxes OCR kept
-(`PageLayout`), so no second OCR pass is needed; without a layout it reads the re-rendered page
-once more. `crop_fields` takes page image files and a word locator (tests, callers with images).
+(`PageLayout`), so no second OCR pass is needed; a page without a layout is read once more by
+the extractors' page OCR. `crop_fields` takes page image files and a word locator (tests, callers with images).
 A crop is a convenience: any failure only means "no picture", never a failed report.
 """
 
@@ -21,6 +21,7 @@ from statistics import median
 from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
+from extractors.ocr import OcrEngine
 from extractors.records import ContractFields, DocumentRef, FieldValue, PageLayout, PageWord, Route
 from extractors.settings import ExtractSettings
 from reports.html import FIELD_LABELS, Crop
@@ -68,7 +69,7 @@ def crop_document_fields(
     document: DocumentRef,
     *,
     layouts: Mapping[int, PageLayout] | None = None,
-    locate: WordLocator | None = None,
+    ocr: OcrEngine | None = None,
     redact: bool = True,
     names: tuple[str, ...] = (),
     settings: ExtractSettings | None = None,
@@ -77,19 +78,20 @@ def crop_document_fields(
 
     Only pages that hold an OCR-read value are rendered. A page with a `layout` (word boxes kept
     by extraction) is rendered exactly as OCR saw it and needs no OCR; a page without one is
-    read once by `locate` (default: the extractors' Tesseract settings). The source must still
-    have the audited content (same SHA-256), or there are no crops."""
+    read once more by the extractors' own page OCR (`ocr`, default: the pipeline's engine), which
+    gives it a layout the same way. The source must still have the audited content (same
+    SHA-256), or there are no crops."""
     settings = settings or ExtractSettings()
     layouts = dict(layouts or {})
     wanted = {v.page for v in _values(fields) if _scanned(v) and v.page is not None}
     if not wanted:
         return {}
     label = document.sha256[:12] or "unknown"
-    locate = locate or _engine_locator(settings)
+    engines = [ocr] if ocr is not None else []
     try:
         with _page_loader(Path(document.path), document, settings, layouts) as load:
             def page(number: int) -> tuple[Image.Image, list[WordBox]] | None:
-                return _source_page(load, number, layouts.get(number), locate, settings, label)
+                return _source_page(load, number, layouts.get(number), engines, settings, label)
 
             return _crop_pages(fields, wanted, page, redact=redact, names=names)
     except Exception as e:  # noqa: BLE001 - a crop is optional; the report goes on without it
@@ -211,23 +213,11 @@ def _safe_locate(locate: WordLocator, image: Path | Image.Image, number: int) ->
         return []
 
 
-def _engine_locator(settings: ExtractSettings) -> WordLocator:
-    """Word boxes read by the extractors' own OCR engine (language, psm, DPI, refining pass)."""
-    engines: list = []
+def default_ocr_engine(settings: ExtractSettings) -> OcrEngine:
+    """The engine extraction uses (checks Tesseract and its languages)."""
+    from extractors.pipeline import default_engine
 
-    def locate(image: Path | Image.Image) -> list[WordBox]:
-        from extractors.pipeline import default_engine
-
-        if not isinstance(image, Image.Image):
-            with Image.open(image) as opened:
-                image = _pixels(opened)
-        if not engines:
-            engines.append(default_engine(settings))  # checks Tesseract and its languages once
-        result = engines[0].recognize(image, page=0, timeout=settings.page_timeout_s)
-        return [WordBox(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
-                        line=".".join(map(str, w.line))) for w in result.boxes]
-
-    return locate
+    return default_engine(settings)
 
 
 @contextmanager
@@ -272,23 +262,36 @@ def _pdf_pages(path: Path, settings: ExtractSettings) -> Iterator[Callable[[int]
 
 def _source_page(
     load: Callable[[int], Image.Image | None], number: int, layout: PageLayout | None,
-    locate: WordLocator, settings: ExtractSettings, label: str,
+    engines: list[OcrEngine], settings: ExtractSettings, label: str,
 ) -> tuple[Image.Image, list[WordBox]] | None:
-    """The page image OCR read and its word boxes: replayed from the layout when there is one,
-    else prepared with the current settings and read once more."""
+    """The page image OCR read and its word boxes, replayed from the page's layout; a page
+    without one is read again first, by the pipeline's own page OCR (tables, turning and all)."""
     image = load(number)
     if image is None:
         return None
-    if layout is not None and layout.words:
-        seen = replay_layout(image, layout)
-        if seen is None:
-            log.warning("no crops for document %s page %d: page image does not match its layout",
-                        label, number)
+    if layout is None or not layout.words:
+        layout = _read_layout(image, number, engines, settings, label)
+        if layout is None or not layout.words:
             return None
-        return _pixels(seen), list(layout.words)
-    prepared = _prepare(image, settings)
-    words = _safe_locate(locate, prepared, number)
-    return (_pixels(prepared), words) if words else None
+    seen = replay_layout(image, layout)
+    if seen is None:
+        log.warning("no crops for document %s page %d: page image does not match its layout",
+                    label, number)
+        return None
+    return _pixels(seen), list(layout.words)
+
+
+def _read_layout(
+    image: Image.Image, number: int, engines: list[OcrEngine], settings: ExtractSettings, label: str,
+) -> PageLayout | None:
+    from extractors.pipeline import Deadline, ocr_page
+    from extractors.routing import PagePlan
+
+    if not engines:
+        engines.append(default_ocr_engine(settings))  # built once per document
+    plan = PagePlan(number, Route.ocr, "report crop", load_image=lambda: image)
+    page, _ = ocr_page(plan, engines[0], settings, Deadline(settings.page_timeout_s, label))
+    return page.layout
 
 
 def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
@@ -305,17 +308,6 @@ def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
     if layout.straightened:
         image = deskew(image, max_degrees=layout.max_skew_degrees)
     return image if image.size == (layout.width, layout.height) else None
-
-
-def _prepare(image: Image.Image, settings: ExtractSettings) -> Image.Image:
-    """The steps ocr_page always takes under `settings` (the orientation turn is unknown here)."""
-    from extractors.images import deskew, flatten_background
-
-    if settings.flatten_uneven:
-        image = flatten_background(image)
-    if settings.deskew:
-        image = deskew(image, max_degrees=settings.max_skew_degrees)
-    return image
 
 
 def _group_lines(words: list[WordBox]) -> list[list[WordBox]]:
@@ -474,11 +466,12 @@ def _identifier_words(line: list[WordBox], names: tuple[str, ...]) -> list[WordB
 def _line_text_spans(ordered: list[WordBox]) -> tuple[str, list[tuple[int, int, WordBox]]]:
     """The line as text with each word's span. Words closer than a third of the line height
     join without a space: the Hangul model boxes each syllable apart, and a name split into
-    syllables must still read as the name."""
+    syllables must still read as the name. Table cells (one box each) always stay apart."""
     height = median(w.height for w in ordered) if ordered else 0
+    cells = bool(ordered) and ordered[0].line.startswith("t")  # table cells touch but never join
     text, spans, previous = "", [], None
     for w in ordered:
-        if previous is not None and w.left - (previous.left + previous.width) > height / 3:
+        if previous is not None and (cells or w.left - (previous.left + previous.width) > height / 3):
             text += " "
         spans.append((len(text), len(text) + len(w.text), w))
         text += w.text

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+from extractors.ocr import OcrEngine
 from extractors.records import PageLayout
 from reports.batch import write_batch
 from reports.crops import WordLocator, crop_document_fields, crop_fields
@@ -33,6 +34,7 @@ def render_document_reports(
     pdf: bool = True,
     source: Path | None = None,
     layouts: Mapping[int, PageLayout] | None = None,
+    ocr: OcrEngine | None = None,
 ) -> dict[str, Path]:
     """Write `[client/]<stem>.html`, `.pdf` and (with an addendum) `.addendum.docx` under
     `out_dir`, next to the JSON reports.output writes. Identifiers and the employee's name are
@@ -42,9 +44,10 @@ def render_document_reports(
     found by `locate`, default Tesseract), or else from `source`, the audited file itself (its
     content must still hash to `result.document.sha256`): the pages holding OCR-read values are
     re-rendered and cut with the word boxes extraction kept (`layouts`, page -> PageLayout, or the
-    `layout` of `result.pages`), or read once more by `locate` where there are none."""
+    `layout` of `result.pages`); pages without them are read once more by the extractors' page
+    OCR (`ocr`, default: the pipeline's engine)."""
     base = Path(out_dir) / document_base(result.document.path, result.document.sha256, result.client)
-    crops = _crops(result, page_images, locate, show_pii, source=source, layouts=layouts)
+    crops = _crops(result, page_images, locate, show_pii, source=source, layouts=layouts, ocr=ocr)
     shown = result if show_pii else mask_result(result)
     stamp = now_iso()
     written = {"html": write_html(shown, _with_suffix(base, HTML_SUFFIX), crops=crops,
@@ -101,6 +104,7 @@ def _crops(
     *,
     source: Path | None = None,
     layouts: Mapping[int, PageLayout] | None = None,
+    ocr: OcrEngine | None = None,
 ) -> dict[str, Crop]:
     if not page_images and source is None:
         return {}
@@ -111,7 +115,7 @@ def _crops(
                                names=names)
         document = result.document.model_copy(update={"path": str(source)})
         return crop_document_fields(result.fields, document, layouts=_layouts(result, layouts),
-                                    locate=locate, redact=not show_pii, names=names)
+                                    ocr=ocr, redact=not show_pii, names=names)
     except Exception as e:  # noqa: BLE001 - pictures are optional; the report must be written
         log.warning("no crops for document %s: %s", result.document.sha256[:12], type(e).__name__)
         return {}

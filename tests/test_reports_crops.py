@@ -193,3 +193,12 @@ def test_specks_do_not_shrink_the_measure_of_far(monkeypatch) -> None:
     field = FieldValue(value="베트남 | 2. un , | ' .", found=True, page=1, route=Route.ocr)
     crop = crop_value(Image.new("L", (2480, 300), 255), words, field, redact=True)
     assert crop is not None and _image(crop.data_uri).width == (392 + 115 + 56) - (264 - 56)
+
+
+def test_touching_table_cells_are_masked_one_by_one() -> None:
+    # A table row is one "line" of cell boxes that touch: only the number's cell goes black.
+    edges = (300, 760, 1300, 1500, 1800)
+    cells = [WordBox(text=t, left=a, top=100, width=b - a, height=100, line="t0.r2")
+             for t, a, b in zip(("외국인등록번호", "950408-5123456", "국적", "베트남"),
+                                edges, edges[1:], strict=False)]
+    assert _hidden(cells, "베트남") == 1

@@ -28,7 +28,7 @@ from extractors.pipeline import extract_document
 from extractors.records import Extraction, FieldValue, PageText, Route
 from flows.documents import DocumentJob, ReportsMode, write_outputs
 from reports.audit import analyse_extraction
-from reports.crops import WordBox, crop_document_fields
+from reports.crops import crop_document_fields
 from reports.records import DocumentResult
 from reports.render import render_document_reports
 
@@ -161,26 +161,22 @@ def test_pdf_report_embeds_the_crops(scans, tmp_path) -> None:
 
 
 def test_write_outputs_cuts_crops_from_the_audited_file(scans, tmp_path, monkeypatch) -> None:
-    # The flow's result carries no word boxes: the page is rendered and read once more.
-    read: list[tuple[int, int]] = []
-
-    def locator(settings):
-        engine = DrawingOcrEngine()
-
-        def locate(image: Image.Image) -> list[WordBox]:
-            read.append(image.size)
-            boxes = engine.recognize(image, page=1, timeout=10).boxes
-            return [WordBox(text=b.text, left=b.left, top=b.top, width=b.width, height=b.height,
-                            line=".".join(map(str, b.line))) for b in boxes]
-
-        return locate
-
-    monkeypatch.setattr("reports.crops._engine_locator", locator)
-    _, result = audit(scans["upright.pdf"])
+    # The flow's result carries no word boxes: the page is rendered and read once more, the
+    # way extraction reads a page (here: turned upright first).
+    engine = DrawingOcrEngine(upside_down=True)
+    monkeypatch.setattr("reports.crops.default_ocr_engine", lambda settings: engine)
+    _, result = audit(scans["flipped.pdf"], upside_down=True)
     rel = write_outputs(result, DocumentJob(out_dir=str(tmp_path), reports=ReportsMode.html))
     html = (tmp_path / rel).with_suffix(".html").read_text(encoding="utf-8")
     assert set(html_crops(html)) == OCR_FIELDS
-    assert read == [(2482, 3509)]  # one page, read once, at the OCR resolution
+    assert engine.sizes == [(2482, 3509)] * 2  # one page: read, turned, read again
+
+
+def test_crops_without_layouts_match_those_with(scans) -> None:
+    extraction, result = audit(scans["upright.png"])
+    kept = crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
+    again = crop_document_fields(result.fields, result.document, ocr=DrawingOcrEngine())
+    assert kept == again
 
 
 def test_only_pages_with_scanned_values_are_rendered(scans, monkeypatch) -> None:
