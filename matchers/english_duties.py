@@ -3,8 +3,10 @@
 The duty index and model are built from the Korean job dictionary, so English duties
 ("Design and develop backend APIs") are rewritten word by word, longest phrase first, into the
 dictionary's Korean vocabulary ("설계 디자인 개발 백엔드 서버 API 인터페이스") before scoring.
-Only runs of English words are rewritten (a lone "Java" or "PLC" in Korean text stays as it is),
-so Korean duties score exactly as before. The glossary (matchers/data/glossary_en_ko.csv) is
+Runs of English prose are rewritten. A lone term in Korean text ("React 기반 화면 개발",
+"PLC 제어반", "(Kotlin, Swift)") stays as it is and its glossary words are added after it
+(additive: the Korean text is never replaced), so the dictionary vocabulary the term stands for
+counts too. The glossary (matchers/data/glossary_en_ko.csv) is
 written by us: English terms and phrases with their Korean occupational equivalents.
 """
 
@@ -113,6 +115,7 @@ def project(text: str) -> Projection:
     has_hangul = any("가" <= t[0] <= "힣" for t in tokens)
     out: list[str] = []
     run: list[str] = []
+    lone: list[str] = []
     counts = [0, 0]
 
     def flush() -> None:
@@ -125,6 +128,8 @@ def project(text: str) -> Projection:
             out.append(_rewrite(" ".join(run), counts))
         else:
             out.append(" ".join(run))
+            if words:  # lone terms or a gloss in Korean text: their Korean words are added
+                lone.append(_rewrite(" ".join(run), [0, 0]))
         run.clear()
 
     for tok in tokens:
@@ -134,9 +139,10 @@ def project(text: str) -> Projection:
         else:
             run.append(tok)
     flush()
+    added = " ".join(t for t in lone if t)
     if not counts[0]:
-        return Projection(text, 0, 0)
-    return Projection(" ".join(t for t in out if t), counts[0], counts[1])
+        return Projection(f"{text} {added}" if added else text, 0, 0)
+    return Projection(" ".join(t for t in [*out, added] if t), counts[0], counts[1])
 
 
 def _rewrite(segment: str, counts: list[int]) -> str:

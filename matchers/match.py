@@ -23,6 +23,7 @@ from matchers.knowledge_text import (
     title_key,
 )
 from matchers.match_e7 import e7_fields
+from matchers.modern_terms import expand
 from matchers.records import OccupationCandidate, OccupationMatch
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,11 @@ class Matcher:
     """Indexes and models built once from the knowledge; all scoring is dict/numpy work."""
 
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
-                 params: Params = PARAMS, project_english: bool = True):
+                 params: Params = PARAMS, project_english: bool = True,
+                 modern_terms: bool = True):
         self.kb, self.params, self.memo = kb, params, None
         self.project_english = project_english  # English duty runs rewritten via the glossary
+        self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
         self._last_duties: tuple[str | None, dict] = (None, {})
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
@@ -83,6 +86,7 @@ class Matcher:
         """Features of a duty text; the last text's are kept (scoring and evidence share them)."""
         if self._last_duties[0] != duties:
             text = project(duties).text if self.project_english else duties
+            text = expand(text) if self.modern_terms else text
             self._last_duties = (duties, duty_features(text))
         return self._last_duties[1]
 

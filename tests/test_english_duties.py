@@ -50,23 +50,34 @@ def test_typical_duties_project_to_korean_vocabulary(duties, expected, absent):
 
 
 def test_korean_text_unchanged():
-    text = "웹 서비스의 서버 API를 설계하고 개발한다. 데이터베이스를 연동한다."
+    text = "웹 서비스의 서버를 설계하고 개발한다. 데이터베이스를 연동한다."
     p = project(text)
     assert p.text == text
     assert p.english_words == 0 and p.coverage == 0.0
     assert not is_english(text)
 
 
-@pytest.mark.parametrize("text", [
-    "자바(Java)와 스프링으로 서버 프로그램을 개발한다",
-    "PLC 제어 프로그램 작성 및 설비 점검",
-    "CFS(Container Freight Station) 화물 입고 관리",
-    "건축 설계(Planning and Design) 및 인허가 도서 작성",
-    "React 기반 웹 화면 개발",
+@pytest.mark.parametrize("text, added", [
+    ("자바(Java)와 스프링으로 서버 프로그램을 개발한다", "자바"),
+    ("PLC 제어 프로그램 작성 및 설비 점검", "제어"),
+    ("CFS(Container Freight Station) 화물 입고 관리", None),
+    ("건축 설계(Planning and Design) 및 인허가 도서 작성", "설계"),
+    ("React 기반 웹 화면 개발", "프로그램"),
+    ("웹 서비스의 서버 API를 설계하고 개발한다", "인터페이스"),
 ])
-def test_mixed_korean_with_latin_terms_unchanged(text):
-    assert project(text).text == text
+def test_lone_latin_terms_in_korean_text_add_their_vocabulary(text, added):
+    """Lone terms keep the Korean text as written and add glossary words after it."""
+    p = project(text)
+    assert p.text.startswith(text)
+    if added:
+        assert added in p.text[len(text):]
+    assert p.english_words == 0  # not English prose: the rules' English checks ignore them
     assert not is_english(text)
+
+
+def test_unknown_latin_term_adds_nothing():
+    text = "XQZ 모듈 설비 점검"
+    assert project(text).text == text
 
 
 def test_english_prose_inside_korean_text_is_rewritten():

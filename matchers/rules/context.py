@@ -16,13 +16,15 @@ from matchers.rules.lexicon import MIN_INFORMATIVE, generic_kind, informative_si
 from matchers.visa_data import VisaData
 
 # Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
-# to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass.
+# to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass or it leads
+# the runner-up by CLOSE_SCORE (a clear margin).
 STRONG_SCORE = 0.45
 WEAK_SCORE = 0.25
 GROUP_SHARE = 0.45
-CORROBORATE_SCORE = 0.2  # a code this strong among the duty candidates backs a title's reading
+CORROBORATE_RANK = 3  # a title's code among this many best duty readings: the duties back it
 CLOSE_SCORE = 0.1  # duty candidates this close to the best are equally plausible readings
 PROFESSIONAL_SHARE = 0.6  # duty score share on professional codes that makes the work professional
+PROFESSIONAL_MASS = 0.5  # ... and at least this much summed score on the best three (not noise)
 TOP = 5
 E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
 SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
@@ -61,12 +63,14 @@ def share_of(cands: list[OccupationCandidate], keep) -> float:
 
 
 def confident(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
-    """Best candidate when it is strong enough, alone or backed by its group, to act on."""
+    """Best candidate when it is strong enough to act on: strong alone, backed by its group, or
+    clearly ahead of the runner-up."""
     if not cands or cands[0].score < WEAK_SCORE:
         return None
     best = cands[0]
     backed = share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE
-    return best if best.score >= STRONG_SCORE or backed else None
+    ahead = len(cands) < 2 or best.score - cands[1].score >= CLOSE_SCORE
+    return best if best.score >= STRONG_SCORE or backed or ahead else None
 
 
 def _top(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
@@ -112,14 +116,33 @@ class RuleContext:
         return self.match.duties_candidates
 
     @cached_property
+    def duties_group(self) -> tuple[str, OccupationCandidate] | None:
+        """(2-digit group, its best candidate) when the duty readings' score mass leads in one
+        group: as much as one strong reading (STRONG_SCORE), and GROUP_SHARE of the top-5 mass
+        or CLOSE_SCORE ahead of the next group (the group-level analogue of `confident`)."""
+        mass: dict[str, float] = {}
+        for c in self.duty_candidates[:TOP]:
+            mass[group2(c.code)] = mass.get(group2(c.code), 0.0) + c.score
+        if not mass:
+            return None
+        ranked = sorted(mass.items(), key=lambda kv: -kv[1])
+        group, lead = ranked[0]
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        if lead < STRONG_SCORE or (lead / sum(mass.values()) < GROUP_SHARE
+                                 and lead - runner < CLOSE_SCORE):
+            return None
+        return group, next(c for c in self.duty_candidates if group2(c.code) == group)
+
+    @cached_property
     def title_top(self) -> OccupationCandidate | None:
         """The title's first candidate when it is not weak (no group backing required)."""
         return _top(self.match.title_candidates)
 
     def corroborated(self, code: str) -> bool:
-        """The duties back `code`: it is among their top candidates with some strength."""
-        return any(c.code == code and c.score >= CORROBORATE_SCORE
-                   for c in self.duty_candidates[:TOP])
+        """The duties back `code`: it is among their few best readings. Duty readings confuse
+        neighbours that the dictionary itself files under two codes (호텔프런트사무원 is listed
+        under 3922 and 4322), so a title's code the duties also read as is one job seen twice."""
+        return any(c.code == code for c in self.duty_candidates[:CORROBORATE_RANK])
 
     def close_to_best(self) -> list[OccupationCandidate]:
         """Duty candidates as plausible as the best one."""
@@ -155,15 +178,21 @@ class RuleContext:
 
     @cached_property
     def duties_professional(self) -> OccupationCandidate | None:
-        """The duties' best professional candidate when the duties read as professional work."""
+        """The duties' best professional candidate when the duties read as professional work: a
+        confident professional reading, or (no single code being confident) most of the duty
+        readings' score on professional codes, even if which one is uncertain."""
         best, cands = self.duties_best, self.duty_candidates
         if best is not None:
             return best if self.is_professional(best.code) else None
-        if not cands or cands[0].score < WEAK_SCORE:
+        if not cands:
             return None
-        if share_of(cands, lambda c: self.is_professional(c.code)) < PROFESSIONAL_SHARE:
+        mass = sum(c.score for c in cands[:3] if self.is_professional(c.code))
+        if mass < PROFESSIONAL_MASS or share_of(cands, self._professional) < PROFESSIONAL_SHARE:
             return None
         return next(c for c in cands if self.is_professional(c.code))
+
+    def _professional(self, cand: OccupationCandidate) -> bool:
+        return self.is_professional(cand.code)
 
     def is_professional(self, code: str) -> bool:
         """KSCO major 1 (managers) or 2 (professionals), or on the E-7-1 list."""

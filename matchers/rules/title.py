@@ -14,8 +14,14 @@ GENERIC_TITLE = rule(
     "duties describe a professional occupation (KSCO major 1/2 or E-7-1).", MANUAL_E7)
 TITLE_DUTIES_CONFLICT = rule(
     "title_duties_conflict", Severity.high,
-    "The title's best KSCO code and the duties' best code differ in 2-digit group or in E-7 "
-    "sub-category/eligibility.", MANUAL_E7)
+    "The title's best KSCO code and the duties' best code (or, when no single code stands out, "
+    "their leading 2-digit group) differ in 2-digit group or in E-7 sub-category/eligibility, "
+    "and at least one of the two is E-7 work.", MANUAL_E7)
+TITLE_DUTIES_REVIEW = rule(
+    "title_duties_review", Severity.low,
+    "The duties read closer to another occupation than the title's, but the difference does not "
+    "decide the E-7 outcome (neither code is E-7 work) or the duties also read as the title's "
+    "occupation; HR should confirm the duties describe the titled job.", MANUAL_E7)
 MISSING_KOREAN_TITLE = rule(
     "missing_korean_title", Severity.medium,
     "The contract gives the title only in English; the occupation report needs the Korean title.",
@@ -61,23 +67,48 @@ def _matters(ctx: RuleContext, a: str, b: str) -> bool:
     return group2(a) != group2(b) or ctx.subcategories(a) != ctx.subcategories(b)
 
 
-def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
-    """(title code, duties code) when they disagree in a way that matters.
+def _reading(ctx: RuleContext, t: OccupationCandidate) -> OccupationCandidate | None:
+    """The duties' reading to compare with the title's code `t`: their confident best code,
+    else the best code of their leading 2-digit group when that group stands out."""
+    d = ctx.duties_best
+    if d is not None:
+        return d
+    group = ctx.duties_group
+    return group[1] if group and group[0] != group2(t.code) else None
 
-    A title code the duties also list, or a duty code the title also reads as, is one job seen
-    twice. Inside one 2-digit group only a strong duty reading overrules the title. This is
-    tolerant on purpose: duty readings confuse neighbours (간호사 read as 간호조무사), and an
-    honest contract must not get a high finding. The addendum is strict instead: it never
-    proposes a title code outweighed by a stronger duty reading of other E-7 eligibility.
+
+def differing_codes(ctx: RuleContext) -> tuple[str, str] | None:
+    """(title code, duties code) when the duties read as another occupation than the title,
+    different in a way that matters (2-digit group, E-7 sub-category or eligibility).
+
+    A title code the duties also read as (among their best three), or a duty code the title also
+    reads as, is one job seen twice: duty readings confuse neighbours (간호사 read as 간호조무사,
+    호텔프런트사무원 filed under two codes). Inside one 2-digit group only a strong duty reading
+    overrules the title. This is tolerant on purpose: an honest contract must not get a high
+    finding. The addendum is strict instead: it never proposes a title code outweighed by a
+    stronger duty reading of other E-7 eligibility.
     """
-    t, d = ctx.title_best, ctx.duties_best
+    t = ctx.title_best
+    d = _reading(ctx, t) if t else None
     if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
         return None
-    if ctx.corroborated(t.code) or _close(d.code, ctx.match.title_candidates):
+    if _close(d.code, ctx.match.title_candidates):
         return None
     if group2(t.code) == group2(d.code) and d.score < STRONG_SCORE:
         return None
     return t.code, d.code
+
+
+def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
+    """Differing codes that decide the E-7 outcome: the duties do not also read as the title's
+    occupation, and at least one of the two codes is E-7 work (two non-E-7 readings fail the
+    same way; not_e7_eligible and excluded_example say so)."""
+    codes = differing_codes(ctx)
+    if codes is None or ctx.corroborated(codes[0]):
+        return None
+    if not ctx.e7_work(codes[0]) and not ctx.e7_work(codes[1]):
+        return None
+    return codes
 
 
 def _e7_label(ctx: RuleContext, code: str) -> str:
@@ -95,6 +126,19 @@ def title_duties_conflict(ctx: RuleContext) -> list[Finding]:
     return [make_finding(
         TITLE_DUTIES_CONFLICT, "default" if fix else "no_code", ev, title=ctx.title_text,
         fix_name=ctx.unit_name(fix) if fix else "",
+        title_code=t, title_name=ctx.unit_name(t), title_e7=_e7_label(ctx, t),
+        duties_code=d, duties_name=ctx.unit_name(d), duties_e7=_e7_label(ctx, d))]
+
+
+def title_duties_review(ctx: RuleContext) -> list[Finding]:
+    codes = differing_codes(ctx)
+    if codes is None or conflicting_codes(ctx) is not None or is_generic_title(ctx):
+        return []
+    t, d = codes
+    ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
+    variant = "also_title" if ctx.corroborated(t) else "not_e7"
+    return [make_finding(
+        TITLE_DUTIES_REVIEW, variant, ev, title=ctx.title_text,
         title_code=t, title_name=ctx.unit_name(t), title_e7=_e7_label(ctx, t),
         duties_code=d, duties_name=ctx.unit_name(d), duties_e7=_e7_label(ctx, d))]
 
@@ -128,5 +172,7 @@ def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
         en_code=en.code, en_name=ctx.unit_name(en.code))]
 
 
-SPECS = [GENERIC_TITLE, TITLE_DUTIES_CONFLICT, MISSING_KOREAN_TITLE, TITLE_LANGUAGE_DISAGREEMENT]
-CHECKS = [generic_title, title_duties_conflict, missing_korean_title, title_language_disagreement]
+SPECS = [GENERIC_TITLE, TITLE_DUTIES_CONFLICT, TITLE_DUTIES_REVIEW, MISSING_KOREAN_TITLE,
+         TITLE_LANGUAGE_DISAGREEMENT]
+CHECKS = [generic_title, title_duties_conflict, title_duties_review, missing_korean_title,
+          title_language_disagreement]
