@@ -9,7 +9,7 @@ import pytest
 
 from extractors.records import ContractFields, FieldValue, TitleField
 from matchers.cli_match import format_top5, run_match_jsonl
-from matchers.match import match_occupation, match_texts
+from matchers.match import get_matcher, match_occupation, match_texts
 
 
 def codes(match, attr="candidates", n=3):
@@ -107,3 +107,46 @@ def test_run_match_jsonl_and_table():
     assert "error" in rows[2] and rows[2]["needs_review"]
     table = format_top5(match_texts("웹개발자"))
     assert "2224" in table and "E-7-1" in table
+
+
+# modern Korean contract terms (matchers/data/modern_terms_ko.csv) ---------------------------
+
+def test_modern_terms_add_dictionary_words():
+    from matchers.modern_terms import expand, expansion
+
+    assert "웹" in expansion("React 기반 웹 프론트엔드 화면 개발")
+    assert "애플리케이션" in expansion("모바일앱을 개발한다")  # compound head
+    assert "인공지능" in expansion("머신러닝 기반 수요 예측")
+    text = "머신러닝 모델 개발"
+    assert expand(text).startswith(text)  # additive, never replacing
+
+
+def test_plain_dictionary_wording_adds_nothing():
+    from matchers.modern_terms import expansion
+
+    assert expansion("병동 입원 환자 간호 및 투약 관리") == ""
+    assert expansion("앱솔루트 보드카 판매") == ""  # '앱' only as a word or a compound's head
+
+
+def test_modern_term_words_are_dictionary_vocabulary():
+    """Every row must add at least one word the duty model knows, or it does nothing."""
+    from matchers.knowledge_text import words
+    from matchers.modern_terms import table
+
+    vocab = get_matcher().models["duties"].vocab
+    dead = [t for t, ko in table().items() if not any(f"w:{w}" in vocab for w in words(ko))]
+    assert not dead
+
+
+def test_modern_terms_lift_modern_duties():
+    from matchers.knowledge import load_knowledge
+    from matchers.match import Matcher
+
+    duties = "React 기반 웹 프론트엔드 화면 개발, 웹 서비스 반응형 UI 구현 및 유지보수"
+    kb = load_knowledge()
+    plain = Matcher(kb, modern_terms=False)
+    with_terms = match_texts(duties=duties).duties_candidates
+    without = match_texts(duties=duties, matcher=plain).duties_candidates
+    share = sum(c.score for c in with_terms[:5] if c.code[:2] == "22")
+    assert share > sum(c.score for c in without[:5] if c.code[:2] == "22")
+    assert "2224" in [c.code for c in with_terms[:3]]

@@ -129,8 +129,8 @@ def _e7_plausible(ctx: RuleContext) -> bool:
 
 def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
     d = ctx.duties_best
-    if d is None or _e7_plausible(ctx) or first_excluded(ctx):
-        return []  # an excluded example is the more specific finding
+    if d is None or ctx.e7_work(d.code) or _e7_plausible(ctx) or first_excluded(ctx):
+        return []  # the duties' code is E-7 work; an excluded example is the more specific finding
     variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
     gni = ctx.visa.gni_reference(ctx.year)
     return [make_finding(
