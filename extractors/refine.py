@@ -27,6 +27,7 @@ PAD = 6  # page pixels kept above and below a run's word boxes (at 300 DPI)
 PAD_X = 20  # ... and at most this many beside it, up to the neighbouring words
 BORDER = 20  # white border around each cut (Tesseract needs some quiet zone)
 MAX_CUTS = 60  # most runs re-read per page (a page of garbage is not worth a second pass)
+MIN_PAGE_CONF = 0.6  # pages read worse than this are upside down or noise: OSD re-reads them
 HANGUL_MARGIN = 0.1  # confidence a Latin reading must gain over a Hangul one
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN_WORD = re.compile(r"[A-Z]{2,}|[A-Za-z]{3,}")  # an acronym or a word
@@ -55,6 +56,12 @@ def low_runs(words: Sequence[OcrWord], below: float) -> list[tuple[OcrWord, ...]
     if current:
         runs.append(tuple(current))
     return runs
+
+
+def worth_a_second_look(run: Sequence[OcrWord]) -> bool:
+    """A run with a Latin letter, digit or sign in it; all-Hangul runs stay (Hangul+eng reads
+    Hangul no better, and a Latin reading of them is rare enough not to pay for the cut)."""
+    return any(not _HANGUL.fullmatch(ch) for w in run for ch in w.text)
 
 
 def _box(run: Sequence[OcrWord], size: tuple[int, int], neighbours: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -202,9 +209,9 @@ class RefiningOcrEngine:
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
         started = time.monotonic()
         first = self.primary.recognize(image, page=page, timeout=timeout)
-        runs = low_runs(first.boxes, self.below)
+        runs = [run for run in low_runs(first.boxes, self.below) if worth_a_second_look(run)]
         left = timeout - (time.monotonic() - started)
-        if not runs or left <= 1.0:
+        if not runs or left <= 1.0 or first.confidence < MIN_PAGE_CONF:
             return first
         worst = sorted(range(len(runs)), key=lambda i: _run_conf(runs[i]))[:MAX_CUTS]
         cuts = cut_runs(image, [runs[i] for i in sorted(worst)], first.boxes)

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from test_ocr import rendered, squash
 
-from extractors.ocr import FakeOcrEngine, OcrResult, OcrWord, TesseractEngine
+from extractors.ocr import FakeOcrEngine, OcrResult, OcrWord, TesseractEngine, result_from_words
 from extractors.pipeline import default_engine
 from extractors.refine import BORDER, RefiningOcrEngine, better, cut_runs, low_runs, merge, trim
 from extractors.settings import ExtractSettings
@@ -131,3 +131,14 @@ def test_real_line_reads_keep_the_order_of_the_cuts():
     cuts = [rendered([line]).crop((0, 30, 1400, 140)) for line in ("API", "MARIA SANTOS", "CI/CD")]
     results = TesseractEngine("Hangul+eng").recognize_lines(cuts, page=1, timeout=60)
     assert [squash(r.text) for r in results] == ["API", "MARIASANTOS", "CI/CD"]
+
+
+def test_all_hangul_runs_and_garbage_pages_are_not_re_read():
+    from extractors.refine import worth_a_second_look
+    assert not worth_a_second_look([word("럼", 0.0)]) and worth_a_second_look([word("4", 0.3), word("미", 0.5)])
+    secondary = Preset()
+    garbage = [word("^", 0.3, 0), word("1", 0.4, 70), word("x", 0.5, 140)]  # upside down: OSD's turn
+    primary = Preset(garbage)
+    primary.recognize = lambda image, **kw: result_from_words(garbage)  # mean confidence 0.4
+    result = RefiningOcrEngine(primary, secondary, below=0.75).recognize(rendered(), page=1, timeout=30)
+    assert secondary.images == [] and result.text == "^ 1 x"
