@@ -95,6 +95,7 @@ def summarise_page(page: PageText) -> PageSummary:
     return PageSummary(
         page=page.page, route=page.route, reason=page.reason,
         confidence=page.confidence, chars=len(page.text), seconds=round(page.seconds, 3),
+        layout=page.layout,
     )
 
 

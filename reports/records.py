@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from extractors.records import (
     ContractFields,
     DocumentRef,
+    PageLayout,
     Problem,
     Record,
     Route,
@@ -24,6 +25,8 @@ class PageSummary(Record):
     confidence: float | None = None  # OCR confidence 0..1
     chars: int = 0  # characters of text read (the text itself is not stored)
     seconds: float = 0.0  # time spent on the page
+    # OCR word boxes for the report crops: in memory only, never in the JSON (holds page text)
+    layout: PageLayout | None = Field(default=None, exclude=True)
 
 
 class DocumentResult(Record):

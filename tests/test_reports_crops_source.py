@@ -160,13 +160,27 @@ def test_pdf_report_embeds_the_crops(scans, tmp_path) -> None:
     assert written["pdf"].read_bytes().count(b"/Subtype /Image") == len(pictures)
 
 
-def test_write_outputs_cuts_crops_from_the_audited_file(scans, tmp_path, monkeypatch) -> None:
-    # The flow's result carries no word boxes: the page is rendered and read once more, the
-    # way extraction reads a page (here: turned upright first).
+def test_write_outputs_crops_with_the_boxes_extraction_kept(scans, tmp_path, monkeypatch) -> None:
+    # The flow's result carries the word boxes in memory: no page is read a second time.
     engine = DrawingOcrEngine(upside_down=True)
     monkeypatch.setattr("reports.crops.default_ocr_engine", lambda settings: engine)
     _, result = audit(scans["flipped.pdf"], upside_down=True)
+    assert any(page.layout is not None for page in result.pages)
     rel = write_outputs(result, DocumentJob(out_dir=str(tmp_path), reports=ReportsMode.html))
+    html = (tmp_path / rel).with_suffix(".html").read_text(encoding="utf-8")
+    assert set(html_crops(html)) == OCR_FIELDS
+    assert engine.sizes == []
+
+
+def test_write_outputs_reads_the_page_again_for_a_result_from_json(scans, tmp_path, monkeypatch) -> None:
+    # A result loaded from JSON (a cached one) has no word boxes: the page is rendered and read
+    # once more, the way extraction reads a page (here: turned upright first).
+    engine = DrawingOcrEngine(upside_down=True)
+    monkeypatch.setattr("reports.crops.default_ocr_engine", lambda settings: engine)
+    _, result = audit(scans["flipped.pdf"], upside_down=True)
+    reloaded = type(result).model_validate_json(result.model_dump_json())
+    assert all(page.layout is None for page in reloaded.pages)
+    rel = write_outputs(reloaded, DocumentJob(out_dir=str(tmp_path), reports=ReportsMode.html))
     html = (tmp_path / rel).with_suffix(".html").read_text(encoding="utf-8")
     assert set(html_crops(html)) == OCR_FIELDS
     assert engine.sizes == [(2482, 3509)] * 2  # one page: read, turned, read again
