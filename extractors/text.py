@@ -38,6 +38,18 @@ def join_ocr_syllables(line: str) -> str:
     return _SYLLABLE_RUN.sub(lambda m: m.group(0).replace(" ", ""), line)
 
 
+_OCR_LEAD = re.compile(r"^[\s.,'\"`|!:;~_]+(?=\S)")
+_OCR_TAIL = re.compile(r"(?<=[^A-Za-z\s])(?:\s+(?:[|'\"`;:~_.,]+|[a-z]{1,2}))+\s*$")
+
+
+def strip_ocr_edges(line: str) -> str:
+    """Specks Tesseract reads at the edges of a scanned line: leading dots, quotes and rules
+    ('. 6. 임금', "' 4. 소정근로시간") and trailing rules or one/two-letter lowercase bits after a
+    non-Latin character ('사무보조원 oa', '임금 | | |'). A wrapped English line ('... of') keeps
+    its last word, because the bit must follow Hangul, a digit or punctuation."""
+    return _OCR_TAIL.sub("", _OCR_LEAD.sub("", line))
+
+
 def squash(text: str) -> str:
     """Remove all whitespace: '근 무 장 소' and '근무장소' compare equal."""
     return re.sub(r"\s+", "", text)

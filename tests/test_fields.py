@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
 from bench.docgen import CONTRACT_LAYOUTS, SALARY_STYLES, expected_for, make_spec, render_pdf
 from extractors.fields import extract_fields
 from extractors.records import DocumentKind, PageText, Route
-from extractors.text import squash
+from extractors.text import squash, strip_ocr_edges
 
 REAL_FORMS = ROOT.parent / "shared" / "real_forms"
 
@@ -226,3 +226,36 @@ def test_fuzzy_cell_labels_never_cross_fields():
     assert fuzzy_cell_field("직 무") is None or fuzzy_cell_field("직 무")[0] == "title"
     assert fuzzy_cell_field("근로자") is None  # not one edit from a single field's label
     assert fuzzy_cell_field("Company") is None  # English cells need the exact label
+
+
+@pytest.mark.parametrize(("line", "clean"), [
+    (". 6. 임금 | | | |", "6. 임금"),
+    ("' 4. 소정근로시간 : 09시", "4. 소정근로시간 : 09시"),
+    ("- 직종 : 사무보조원 oa", "- 직종 : 사무보조원"),
+    ("- 지급방법 : 예금통장에입금 es oo", "- 지급방법 : 예금통장에입금"),
+    ("- 월 3,600,000원 \"", "- 월 3,600,000원"),
+    ("responsible for the development of", "responsible for the development of"),  # wrapped English
+    ("(Java/Spring Boot)", "(Java/Spring Boot)"),
+    ("- 직위 : 사원", "- 직위 : 사원"),
+])
+def test_ocr_line_edges_lose_specks_not_words(line, clean):
+    assert strip_ocr_edges(line) == clean
+
+
+def test_scanned_moel_lines_with_specks_keep_their_fields():
+    lines = [
+        "표준근로계약서",
+        "(주) 바다무역 (이하 \"사업주\"라함) 과 NGUYEN VAN AN (이하 \"근로자\"라함) 은",
+        ". 1. 근로계약기간: 2026-03-02부터 2028-03-01까지 ~ 단",
+        "' 4. 소정근로시간 : 09시 00분 부터 18시 00분 까지, 주 40시간",
+        ". 6. 임금 | | | |",
+        "- 월 3,600,000원 \"",
+        ". (근로자) 성명 : NGUYEN VAN AN (서명) Ld. 7",
+        "국적 : 베트남 | 2. un , | ' .",
+    ]
+    page = PageText(page=1, route=Route.ocr, reason="scan", text="\n".join(lines), confidence=0.8)
+    fields, _problems = extract_fields([page])
+    assert fields.salary.annual_krw == 43_200_000
+    assert (fields.contract_start.value, fields.contract_end.value) == ("2026-03-02", "2028-03-01")
+    assert fields.employee_name.value == "NGUYEN VAN AN"
+    assert fields.nationality.value == "베트남"

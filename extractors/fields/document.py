@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.records import FieldValue, PageText, Route
-from extractors.text import join_ocr_syllables, normalise, spaced, squash
+from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip_ocr_edges
 
 from .labels import LABELS, any_label_line, cell_label, is_blank_value, label_of, line_pattern
 
@@ -60,7 +60,7 @@ def build_doc(pages: list[PageText]) -> Doc:
         doc.routes[page.page] = (page.route, page.confidence)
         text = normalise(page.text)
         if page.route == Route.ocr:
-            text = "\n".join(join_ocr_syllables(line) for line in text.splitlines())
+            text = "\n".join(strip_ocr_edges(join_ocr_syllables(line)) for line in text.splitlines())
         for raw in text.splitlines():
             if raw:
                 doc.lines.append(Line(page.page, len(doc.lines), raw))

@@ -23,6 +23,8 @@ _EMPLOYER_CONTEXT = re.compile(r"사업주|사용자|대표|employer", re.IGNORE
 def _clean(value: str) -> str:
     value = value.split("\n")[0]
     value = re.split(r"\s*\(\s*(?:사업자|전화|Tel|대표)", value)[0]  # OCR: "( 사업자"
+    # signature marks and, on scans, a table rule read as '|' end the value
+    value = re.split(r"\s*\(\s*(?:서\s*명|인|signature|sign)\s*\)|\s+\|(?:\s|$)", value, flags=re.IGNORECASE)[0]
     return strip_trailing_paren(value).strip(" :")
 
 
