@@ -72,8 +72,11 @@ def _add_operations(sub) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Before the parser: building it imports the operations commands, which import Prefect, and
+    # Prefect reads its settings (home, log level) once, at import.
+    configure_environment(verbose=any(a in ("-v", "--verbose") for a in argv))
     args = build_parser().parse_args(argv)
-    configure_environment(verbose=args.verbose)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     handler = _COMMANDS.get(args.command)

@@ -48,3 +48,19 @@ def test_doctor_reports_each_check(capsys):
     text = "\n".join(lines)
     for name in ("tesseract", "language kor", "NanumGothic", "Prefect home", "reference data"):
         assert name in text
+
+
+def test_prefect_reads_the_quiet_log_level_the_cli_sets(tmp_path):
+    # Building the parser imports Prefect (operations commands); the environment must be set
+    # before that, or Prefect's INFO run logs would mix with the progress bar.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_LOGGING")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    code = ("import sys, flows.cli as c; c.main(['rules']); assert 'prefect' in sys.modules; "
+            "import prefect.settings as s; print('LEVEL', s.get_current_settings().logging.level)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert "LEVEL WARNING" in out
