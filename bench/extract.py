@@ -95,7 +95,7 @@ def score(item: CorpusItem, extraction: Extraction) -> dict:
     return row
 
 
-def run(n: int, seed: int, *, scanned_only: bool = False) -> list[dict]:
+def run(n: int, seed: int, *, scanned_only: bool = False, settings=None) -> list[dict]:
     extract_document = importlib.import_module("extractors.pipeline").extract_document
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,7 +104,7 @@ def run(n: int, seed: int, *, scanned_only: bool = False) -> list[dict]:
                 continue
             path = write_item(item, index, Path(tmp))
             started = time.monotonic()
-            extraction = extract_document(path)
+            extraction = extract_document(path, settings=settings)
             row = score(item, extraction)
             row["seconds"] = time.monotonic() - started
             row["index"] = index
@@ -156,6 +156,14 @@ def misses(rows: list[dict]) -> list[str]:
             for r in rows if r["scanned"] for name, (want, got) in r["misses"].items()]
 
 
+def _settings(pairs: list[str]):
+    """ExtractSettings with NAME=VALUE overrides (pydantic parses the values); None if none."""
+    if not pairs:
+        return None
+    settings = importlib.import_module("extractors.settings").ExtractSettings
+    return settings.model_validate({k: v for k, _, v in (p.partition("=") for p in pairs)})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="15 documents instead of 60")
@@ -165,9 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", "--verbose", action="store_true",
                         help="print expected vs got (normalised) for every scanned miss")
     parser.add_argument("--scanned-only", action="store_true", help="skip born-digital documents")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override an ExtractSettings field (ablations), e.g. clear_overlays=false")
     args = parser.parse_args(argv)
     n = 15 if args.quick else args.n
-    rows = run(n, args.seed, scanned_only=args.scanned_only)
+    rows = run(n, args.seed, scanned_only=args.scanned_only, settings=_settings(args.set))
     report = {"documents": len(rows), "scanned": sum(r["scanned"] for r in rows),
               "accuracy": accuracy_table(rows), "page_seconds_by_route": page_times(rows),
               "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in rows),

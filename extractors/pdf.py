@@ -17,6 +17,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
 from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
+from extractors.images import gray_without_seals
 from extractors.records import Route
 from extractors.routing import PagePlan, choose_route, measure_ink
 from extractors.settings import ExtractSettings
@@ -80,7 +81,8 @@ def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSetti
 
 def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings):
     def load() -> Image.Image:
-        return render_page(doc, index, dpi=settings.render_dpi, max_pixels=settings.max_pixels)
+        return render_page(doc, index, dpi=settings.render_dpi, max_pixels=settings.max_pixels,
+                           seals=settings.remove_seals)
 
     return load
 
@@ -103,16 +105,23 @@ def _clean_cell(cell: str | None) -> str:
     return unicodedata.normalize("NFC", cell or "")
 
 
-def render_page(doc: pdfium.PdfDocument, index: int, *, dpi: int, max_pixels: int) -> Image.Image:
-    """Render a page in grayscale at `dpi`, lowered as needed to stay under `max_pixels`."""
+def render_page(doc: pdfium.PdfDocument, index: int, *, dpi: int, max_pixels: int,
+                seals: bool = False) -> Image.Image:
+    """Render a page in grayscale at `dpi`, lowered as needed to stay under `max_pixels`.
+
+    `seals`: render in colour and convert with red seal ink faded (images.gray_without_seals),
+    so a company seal stamped over a name or an amount does not hide it from OCR.
+    """
     with PDFIUM_LOCK:
         page = doc[index]
         try:
             width, height = page.get_size()
             scale = min(dpi / 72, math.sqrt(max_pixels / max(1.0, width * height)))
-            bitmap = page.render(scale=scale, grayscale=True)
+            bitmap = page.render(scale=scale, grayscale=not seals)
             image = bitmap.to_pil()
         finally:
             page.close()
+    if seals:
+        image = gray_without_seals(image)[0]
     image.info["dpi"] = (round(scale * 72), round(scale * 72))
     return image

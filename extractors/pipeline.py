@@ -19,7 +19,7 @@ from PIL import Image
 
 from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
-from extractors.images import deskew, flatten_background, plan_image_pages
+from extractors.images import clear_grey_overlays, deskew, flatten_background, plan_image_pages
 from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
@@ -180,6 +180,11 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
     if settings.flatten_uneven:
         image = flatten_background(image)
     flattened = image is not loaded
+    if settings.clear_overlays:
+        cleared = clear_grey_overlays(image)
+        overlays, image = cleared is not image, cleared
+    else:
+        overlays = False
     before = image
     if settings.deskew:
         image = deskew(image, max_degrees=settings.max_skew_degrees)
@@ -192,7 +197,8 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         if e.code != OcrError.code:
             raise
         return _failed_page(plan, started, "ocr_failed", e)
-    layout = _layout(reading, settings, flattened=flattened, deskewed=image is not before)
+    layout = _layout(reading, settings, flattened=flattened, overlays=overlays,
+                     deskewed=image is not before)
     return _ocr_text_page(plan, reading.result, reading.tables, time.monotonic() - started,
                           settings, layout=layout)
 
@@ -248,12 +254,14 @@ def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
     return boxes
 
 
-def _layout(reading: _Reading, settings: ExtractSettings, *, flattened: bool, deskewed: bool) -> PageLayout:
+def _layout(reading: _Reading, settings: ExtractSettings, *, flattened: bool, overlays: bool,
+            deskewed: bool) -> PageLayout:
     """Where the words of the reading are, and how to reproduce the image they refer to."""
     words = [PageWord(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
                       line=".".join(map(str, w.line))) for w in reading.result.boxes]
     return PageLayout(width=reading.image.width, height=reading.image.height,
-                      dpi=settings.render_dpi, flattened=flattened, deskewed=deskewed,
+                      dpi=settings.render_dpi, flattened=flattened, overlays_cleared=overlays,
+                      deskewed=deskewed,
                       rotation=reading.rotation, straightened=reading.straightened,
                       max_skew_degrees=settings.max_skew_degrees, words=[*words, *reading.cells])
 

@@ -67,6 +67,7 @@ class PageLayout(Record):
     height: int
     dpi: int  # resolution the page was rendered or normalised to
     flattened: bool = False  # uneven lighting evened out (extractors.images.flatten_background)
+    overlays_cleared: bool = False  # grey seals/stamps made paper (extractors.images.clear_grey_overlays)
     deskewed: bool = False  # straightened before OCR (settings.deskew)
     rotation: int = 0  # degrees the page was turned counter-clockwise after orientation detection
     straightened: bool = False  # straightened after turning, because its ruled lines looked skewed

@@ -122,6 +122,8 @@ def better(old: Sequence[OcrWord], new: Sequence[OcrWord]) -> bool:
         return False
     if _HANGUL.search(old_text):  # Hangul gives way only to a clearly better Latin word
         return bool(_LATIN_WORD.search(new_text)) and new_conf > old_conf + HANGUL_MARGIN
+    if _mostly_figures(old_text) and not _same_number(old_text, new_text):
+        return False  # figures the first pass saw never vanish ('6E-7-1' -> 'aot fa 3')
     if not _LATIN_WORD.search(new_text) and not (_digits(old_text) and _same_number(old_text, new_text)):
         return False  # numbers: '2026' never becomes '20264'; a speck never becomes 'a'
     if _fold(old_text) == _fold(new_text):
@@ -145,6 +147,12 @@ def _same_number(old: str, new: str) -> bool:
     kept, dropped = _digits(new), len(_digits(old)) - len(_digits(new))
     letters = len(re.findall(r"[A-Za-z]", new)) - len(re.findall(r"[A-Za-z]", old))
     return _is_subsequence(kept, _digits(old)) and 0 <= dropped <= max(letters, 0)
+
+
+def _mostly_figures(text: str) -> bool:
+    """At least two digits and no more letters than digits ('6E-7-1', not 'PR1yYA5')."""
+    digits = len(_digits(text))
+    return digits >= 2 and digits >= len(re.findall(r"[A-Za-z]", text))
 
 
 def _is_subsequence(short: str, long: str) -> bool:

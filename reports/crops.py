@@ -253,7 +253,8 @@ def _pdf_pages(path: Path, settings: ExtractSettings) -> Iterator[Callable[[int]
     with PDFIUM_LOCK:
         doc = pdfium.PdfDocument(str(path))
     try:
-        yield lambda n: (render_page(doc, n - 1, dpi=settings.render_dpi, max_pixels=settings.max_pixels)
+        yield lambda n: (render_page(doc, n - 1, dpi=settings.render_dpi, max_pixels=settings.max_pixels,
+                                     seals=settings.remove_seals)
                          if 0 < n <= len(doc) else None)
     finally:
         with PDFIUM_LOCK:
@@ -297,10 +298,12 @@ def _read_layout(
 def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
     """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
     the result is not the size OCR saw (then the boxes cannot be trusted)."""
-    from extractors.images import deskew, flatten_background
+    from extractors.images import clear_grey_overlays, deskew, flatten_background
 
     if layout.flattened:
         image = flatten_background(image)
+    if layout.overlays_cleared:
+        image = clear_grey_overlays(image)
     if layout.deskewed:
         image = deskew(image, max_degrees=layout.max_skew_degrees)
     if layout.rotation:

@@ -55,6 +55,7 @@ def test_low_runs_split_at_confident_words_and_lines():
     ([word("1/00", 0.7)], [word("CI/CD", 0.84)], True),
     ([word(".", 0.2)], [word("a", 0.8)], False),  # a speck never becomes a stray letter
     ([word("x", 0.1)], [], False),
+    ([word("6E-7-1", 0.09)], [word("aot", 0.24), word("fa", 0.24), word("3", 0.27)], False),  # figures kept
 ])
 
 def test_second_reading_taken_only_when_better_and_plausible(old, new, taken):

@@ -43,7 +43,11 @@ def extract_workplace(doc: Doc) -> FieldValue:
     if hit is None:
         return FieldValue()
     value = re.sub(r"\s*(?:으로|로)?\s*한다\.?$", "", hit.value.split("\n")[0]).strip()
+    value = _LEADING_MARKS.sub("", value)  # OCR specks after the label ('Place of Work :. 서울')
     return FieldValue(**evidence(doc, hit, value)) if value else FieldValue()
+
+
+_LEADING_MARKS = re.compile(r"^[\s.,:;|'\"`~_-]+")
 
 
 def extract_hours(doc: Doc) -> tuple[FieldValue, float | None]:
