@@ -4,14 +4,15 @@ sub-batch flow runs (Prefect keeps a flow run's task states until it ends), then
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, wait
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.context import TaskRunContext
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import TaskRunner
@@ -30,7 +31,13 @@ from flows.documents import (
     reuse_result,
 )
 from flows.manifest import CacheKey, Manifest, output_session
-from flows.runners import call_stage, open_runner, resolve_runner
+from flows.runners import (
+    RunnerSpec,
+    open_runner,
+    resolve_runner,
+    stage_result,
+    submit_stage,
+)
 from reports.audit import file_sha256, pipeline_version, reference_version
 from reports.output import build_summary, write_summary
 from reports.records import BatchSummary, SummaryEntry
@@ -38,28 +45,76 @@ from reports.records import BatchSummary, SummaryEntry
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 100  # documents per sub-batch flow run
-TASK_RETRIES = 2  # extra attempts, for transient errors only
+TASK_RETRIES = 2  # extra attempts per document, for transient errors only
+RETRY_DELAY_S = 2.0  # pause before a document's next attempt
 
 
-def _retry_transient(task, task_run, state) -> bool:
-    """Retry only transient failures (an OCR timeout, a lost worker), never bad input."""
+class GroupOutcome(Record):
+    """What one task run hands back: an outcome per document, in order."""
+
+    outcomes: tuple[DocumentOutcome, ...]
+    committed: bool  # True when the task committed each document to the manifest itself
+
+
+@task(name="audit-documents", task_run_name="audit-{label}", cache_policy=NO_CACHE)
+def audit_documents_task(items: tuple[Input, ...], job: DocumentJob, label: str) -> GroupOutcome:
+    """Extract, match and judge a few documents and write their outputs (`label`: the first
+    document's hash prefix and how many more). Each document is retried on its own, and only
+    for transient errors; in the flow's process each is committed as soon as it is written."""
+    manifest = local_manifest()  # None on a Dask worker: the flow commits when it returns
+    outcomes = audit_group(items, job, manifest)
+    return GroupOutcome(outcomes=tuple(outcomes), committed=manifest is not None)
+
+
+def local_manifest() -> Manifest | None:
+    """The manifest of the flow run this thread works for; None in another process.
+
+    (A module function: the task body is pickled by value for Dask and must not refer to the
+    context variable itself.)"""
+    run = _run.get(None)
+    return run.manifest if run else None
+
+
+def audit_group(items: tuple[Input, ...], job: DocumentJob,
+                manifest: Manifest | None) -> list[DocumentOutcome]:
+    """Audit `items` in parallel on the run's worker pool (or one after the other here)."""
+    outcomes: list[DocumentOutcome | None] = [None] * len(items)
+    attempts = [0] * len(items)
+
+    def start(index: int):
+        last = attempts[index] >= TASK_RETRIES
+        return submit_stage(audit_one, items[index], job, final_attempt=last)
+
+    running = {start(i): i for i in range(len(items))}
+    while running:
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            index = running.pop(future)
+            try:
+                outcome = stage_result(future)
+            except Exception as exc:  # noqa: BLE001 - one document must not stop the others
+                if getattr(exc, "transient", False) and attempts[index] < TASK_RETRIES:
+                    attempts[index] += 1
+                    log.warning("document %s: %s, attempt %d of %d", _label(items[index]),
+                                getattr(exc, "code", type(exc).__name__), attempts[index] + 1,
+                                TASK_RETRIES + 1)
+                    time.sleep(RETRY_DELAY_S)
+                    running[start(index)] = index
+                    continue
+                outcome = failed_outcome(items[index], job, exc)
+                log.error("document %s failed: %s", (outcome.entry.sha256 or "unreadable")[:12],
+                          type(exc).__name__)
+            if manifest is not None:
+                commit(manifest, items[index], job, outcome)
+            outcomes[index] = outcome
+    return outcomes  # type: ignore[return-value] - every index was filled
+
+
+def _label(item: Input) -> str:
     try:
-        state.result()
-    except Exception as exc:  # noqa: BLE001 - we only inspect the type
-        return bool(getattr(exc, "transient", False))
-    return False
-
-
-def _final_attempt() -> bool:
-    context = TaskRunContext.get()
-    return context is None or context.task_run.run_count > context.task.retries
-
-
-@task(name="audit-document", task_run_name="audit-{label}", retries=TASK_RETRIES,
-      retry_delay_seconds=2, retry_condition_fn=_retry_transient, cache_policy=NO_CACHE)
-def audit_document_task(item: Input, job: DocumentJob, label: str) -> DocumentOutcome:
-    """Extract, match and judge one document, then write its outputs (`label`: hash prefix)."""
-    return call_stage(audit_one, item, job, final_attempt=_final_attempt())
+        return file_sha256(Path(item.path))[:12]
+    except OSError:
+        return "unreadable"
 
 
 class Wave(Record):
@@ -79,6 +134,7 @@ class Wave(Record):
 class _Run:
     manifest: Manifest
     runner: TaskRunner
+    spec: RunnerSpec
     pipeline_version: str
     reference_version: str
 
@@ -88,23 +144,45 @@ _run: ContextVar[_Run] = ContextVar("ksoc_audit_run")
 
 @flow(name="audit-batch", flow_run_name="batch-{wave.number}", validate_parameters=False)
 def audit_wave(wave: Wave, job: DocumentJob) -> list[SummaryEntry]:
-    """Audit one sub-batch: reuse cached results, submit the rest, commit each as it ends."""
+    """Audit one sub-batch: reuse cached results, submit the rest a few per task."""
     run = _run.get()
     entries: list[SummaryEntry] = []
-    pending: dict = {}
+    todo: list[tuple[Input, str]] = []
     for item in wave.items:
         key = _cache_key(item, job, run)
         cached = run.manifest.lookup(key)
         reused = reuse_result(item, cached.entry, job) if cached else None
         if reused is not None:
             entries.append(_advance(reused, item))
-            continue
-        params = {"item": item, "job": job, "label": key.sha256[:12] or "unreadable"}
-        pending[run.runner.submit(audit_document_task, params)] = item
+        else:
+            todo.append((item, key.sha256[:12] or "unreadable"))
+    size = run.spec.group_size(len(todo))
+    pending: dict = {}
+    for start in range(0, len(todo), size):
+        group = todo[start:start + size]
+        label = group[0][1] + (f"+{len(group) - 1}" if len(group) > 1 else "")
+        params = {"items": tuple(item for item, _ in group), "job": job, "label": label}
+        pending[run.runner.submit(audit_documents_task, params)] = params["items"]
     for future in as_completed(list(pending)):
-        item = pending.pop(future)
-        entries.append(_advance(_finish(future, item, job, run.manifest), item))
+        items = pending.pop(future)
+        for item, outcome in zip(items, _group_outcomes(future, items, job, run), strict=True):
+            entries.append(_advance(outcome.entry, item))
     return entries
+
+
+def _group_outcomes(future, items: tuple[Input, ...], job: DocumentJob,
+                    run: _Run) -> tuple[DocumentOutcome, ...]:
+    """The task's outcomes, committed here unless the task did; failed ones if it crashed."""
+    try:
+        group = future.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost for good
+        log.error("a task of %d document(s) failed: %s", len(items), type(exc).__name__)
+        group = GroupOutcome(outcomes=tuple(failed_outcome(i, job, exc) for i in items),
+                             committed=False)
+    if not group.committed:
+        for item, outcome in zip(items, group.outcomes, strict=True):
+            commit(run.manifest, item, job, outcome)
+    return group.outcomes
 
 
 @flow(name="audit_contracts", log_prints=False)
@@ -121,19 +199,21 @@ def audit_contracts(
     batch_size: int = DEFAULT_BATCH_SIZE,
     batch_reports: bool = True,
     audit_fn: str = DEFAULT_AUDIT_FN,
+    docs_per_task: int | None = None,
 ) -> BatchSummary:
     """Audit every contract under `paths` and write results plus summary.json into `out_dir`.
 
     reports: "all" (JSON, HTML, PDF), "html" or "json"; runner: processes | threads |
     prefect-processes | dask (see flows.runners); batch_reports: write summary.json and the
-    batch index; audit_fn: "module:function" auditing one file (default: the real pipeline).
+    batch index; audit_fn: "module:function" auditing one file (default: the real pipeline);
+    docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask).
     """
     out = Path(out_dir).resolve()
     items = discover(paths, client=client, per_client_folders=per_client_folders,
                      exclude=[str(out)])
     job = DocumentJob(out_dir=str(out), show_pii=show_pii, reports=ReportsMode(reports),
                       audit_fn=audit_fn)
-    spec = resolve_runner(runner, workers, dask_address)
+    spec = resolve_runner(runner, workers, dask_address, docs_per_task)
     out.mkdir(parents=True, exist_ok=True)
     progress.start(len(items))
     summary = build_summary(_audit_all(items, job, spec, max(1, batch_size)))
@@ -143,10 +223,20 @@ def audit_contracts(
     return summary
 
 
-def _audit_all(items: list[Input], job: DocumentJob, spec, batch_size: int) -> list[SummaryEntry]:
+def run_audit(*, flow=None, **parameters) -> BatchSummary:
+    """`audit_contracts` run in this process (CLI, watcher, benchmarks), without flow-run
+    heartbeats: Prefect emits those for crash detection of deployment runs, and at the end
+    of a run it joins their thread, which sleeps in 1 s steps (every run would round up to
+    whole seconds). Scheduled runs of `ksoc-audit serve` keep Prefect's heartbeat setting."""
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return (flow or audit_contracts)(**parameters)
+
+
+def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
+               batch_size: int) -> list[SummaryEntry]:
     entries: list[SummaryEntry] = []
     with output_session(Path(job.out_dir)) as manifest, open_runner(spec) as runner:
-        token = _run.set(_Run(manifest, runner, pipeline_version(), reference_version()))
+        token = _run.set(_Run(manifest, runner, spec, pipeline_version(), reference_version()))
         try:
             # One sub-batch runs inside this flow run; more get a sub-flow run each.
             audit = audit_wave if len(items) > batch_size else audit_wave.fn
@@ -175,20 +265,13 @@ def _cache_key(item: Input, job: DocumentJob, run: _Run) -> CacheKey:
                     show_pii=job.show_pii, reports=job.reports)
 
 
-def _finish(future, item: Input, job: DocumentJob, manifest: Manifest) -> SummaryEntry:
-    """The task's outcome (or a failed one when it crashed), committed when cacheable."""
-    try:
-        outcome = future.result()
-    except Exception as exc:  # noqa: BLE001 - one broken document must not stop the batch
-        outcome = failed_outcome(item, job, exc)
-        log.error("document %s failed: %s", (outcome.entry.sha256 or "unreadable")[:12],
-                  type(exc).__name__)
+def commit(manifest: Manifest, item: Input, job: DocumentJob, outcome: DocumentOutcome) -> None:
+    """Record a document's finished outputs in the manifest, when its result may be reused."""
     if outcome.cacheable and outcome.entry.sha256:
         key = CacheKey(sha256=outcome.entry.sha256, pipeline_version=outcome.pipeline_version,
                        reference_version=outcome.reference_version, client=item.client,
                        show_pii=job.show_pii, reports=job.reports)
         manifest.commit(key, outcome.entry)
-    return outcome.entry
 
 
 def _advance(entry: SummaryEntry, item: Input) -> SummaryEntry:

@@ -99,18 +99,19 @@ def cmd_audit(args) -> int:
         return EXIT_USAGE
     from extractors.errors import ConfigError
     from flows import progress
-    from flows.audit import audit_contracts
+    from flows.audit import run_audit
     from flows.runners import resolve_runner
 
     options = _run_options(args)
     try:  # a bad runner choice is a usage error, found before any flow run starts
-        resolve_runner(options.get("runner"), options.get("workers"), options.get("dask_address"))
+        resolve_runner(options.get("runner"), options.get("workers"), options.get("dask_address"),
+                       options.get("docs_per_task"))
     except ConfigError as exc:
         print(f"ksoc-audit audit: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).resolve()
     with progress.progress_bar(enabled=not args.no_progress):
-        summary = audit_contracts(
+        summary = run_audit(
             paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
             per_client_folders=args.per_client_folders, show_pii=args.show_pii,
             **options,

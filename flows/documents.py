@@ -158,10 +158,15 @@ def load_audit_fn(dotted: str) -> Callable[..., DocumentResult]:
 
 
 def warm_up() -> None:
-    """Load the pipeline and its reference data once per worker process."""
+    """Load the pipeline, its reference data and the matching models once per worker process
+    (about 2 s), so the worker's first document is not the slow one."""
     try:
+        import extractors.pipeline  # noqa: F401 - imports PDF and OCR libraries
+        from matchers.match import match_texts
         from reports.audit import reference_version
 
         reference_version()
+        match_texts(title="소프트웨어 개발자", title_en="Software Engineer",
+                    duties="웹 서비스의 서버 API를 설계하고 개발한다")
     except Exception as exc:  # noqa: BLE001 - each document will report the problem itself
         log.warning("worker warm-up failed: %s", type(exc).__name__)

@@ -34,6 +34,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workers", type=int, help="documents in parallel (default: CPU cores)")
     group.add_argument("--dask-address", metavar="tcp://HOST:8786",
                        help="run the documents on this existing Dask cluster")
+    group.add_argument("--docs-per-task", type=int, metavar="N",
+                       help="documents per Prefect task run (default 8 locally, 1 on Dask)")
     group.add_argument("--batch-size", type=int, default=100,
                        help="documents per sub-batch flow run (bounds memory; default 100)")
     group.add_argument("--reports", choices=[m.value for m in ReportsMode], default="all",
@@ -43,7 +45,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 def audit_options(args: argparse.Namespace) -> dict:
     """The `audit_contracts` keyword arguments of the options added by `add_run_options`."""
     return {"runner": args.runner, "workers": args.workers, "dask_address": args.dask_address,
-            "batch_size": args.batch_size, "reports": args.reports}
+            "batch_size": args.batch_size, "reports": args.reports,
+            "docs_per_task": args.docs_per_task}
 
 
 def _add_watch(sub) -> None:

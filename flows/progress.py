@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-_current: _Bar | None = None
+_current: Listener | None = None
+
+
+class Listener(Protocol):
+    """Told how many documents a run has and each time one is done (from the flow's thread)."""
+
+    def start(self, total: int, label: str) -> None: ...
+
+    def advance(self, note: str = "") -> None: ...
 
 
 class _Bar:
@@ -39,6 +48,17 @@ def progress_bar(enabled: bool = True) -> Iterator[None]:
             yield
         finally:
             _current = None
+
+
+@contextmanager
+def observe(listener: Listener) -> Iterator[Listener]:
+    """Let `listener` follow the runs started in the block (benchmarks sample memory so)."""
+    global _current
+    previous, _current = _current, listener
+    try:
+        yield listener
+    finally:
+        _current = previous
 
 
 def start(total: int, label: str = "auditing") -> None:

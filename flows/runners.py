@@ -1,9 +1,11 @@
 """Where the per-document tasks run: threads, local worker processes, or a Dask cluster.
 
 Kinds (measured by bench/ops.py, see docs/OPERATIONS.md):
-    processes           Prefect task runs in threads, each handing its document to a shared pool
+    processes           Prefect task runs in threads, each handing its documents (up to 8 per
+                        task run: a task run costs ~35 ms of CPU in Prefect) to a shared pool
                         of worker processes (one per core): parsing is CPU-bound Python, so
-                        threads alone would share one core; Prefect's bookkeeping stays cheap.
+                        threads alone would share one core; each document is still committed
+                        to the result manifest on its own as soon as its outputs are written.
     threads             everything in threads of the flow process (OCR runs in Tesseract
                         subprocesses, so this is enough for scan-heavy batches).
     prefect-processes   Prefect's ProcessPoolTaskRunner (each task run sets up its own Prefect
@@ -20,7 +22,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -51,14 +53,28 @@ class RunnerKind(StrEnum):
 DEFAULT_KIND = RunnerKind.processes
 
 
+# Documents per Prefect task run. Each task run costs ~35 ms of CPU in the flow process and the
+# Prefect server, as much as auditing a born-digital page, so local runs audit a few documents
+# per task (each still committed on its own as it ends). Dask and Prefect's process pool get
+# one per task: their tasks run away from the flow process and spread best one by one.
+GROUPED_KINDS_DOCS_PER_TASK = 8
+
+
 class RunnerSpec(Record):
     kind: RunnerKind = DEFAULT_KIND  # see the module docstring
     workers: int = 1  # documents in parallel (local kinds and a local Dask cluster)
     dask_address: str | None = None  # tcp://host:8786 of an existing Dask scheduler
+    docs_per_task: int = 1  # at most this many documents per Prefect task run
+
+    def group_size(self, count: int) -> int:
+        """Documents per task for `count` documents: small batches still fill every worker."""
+        slots = 2 * self.workers if self.kind is RunnerKind.processes else self.workers
+        return max(1, min(self.docs_per_task, -(-count // slots)))
 
 
 def resolve_runner(
-    kind: str | None = None, workers: int | None = None, dask_address: str | None = None
+    kind: str | None = None, workers: int | None = None, dask_address: str | None = None,
+    docs_per_task: int | None = None,
 ) -> RunnerSpec:
     """Explicit values, else KSOC_AUDIT_* environment variables, else processes x cores."""
     address = dask_address or os.environ.get(ENV_DASK) or None
@@ -73,7 +89,11 @@ def resolve_runner(
     count = workers or int(os.environ.get(ENV_WORKERS) or 0) or os.cpu_count() or 1
     if count < 1:
         raise ConfigError(f"workers must be at least 1, not {count}")
-    return RunnerSpec(kind=chosen, workers=count, dask_address=address)
+    grouped = chosen in (RunnerKind.processes, RunnerKind.threads)
+    per_task = docs_per_task or (GROUPED_KINDS_DOCS_PER_TASK if grouped else 1)
+    if per_task < 1:
+        raise ConfigError(f"documents per task must be at least 1, not {per_task}")
+    return RunnerSpec(kind=chosen, workers=count, dask_address=address, docs_per_task=per_task)
 
 
 def build_task_runner(spec: RunnerSpec) -> TaskRunner:
@@ -124,17 +144,46 @@ def open_runner(spec: RunnerSpec) -> Iterator[TaskRunner]:
         _pool_workers.reset(token)
 
 
+def uses_local_pool() -> bool:
+    """True inside a flow run whose stages go to this process's worker pool."""
+    return bool(_pool_workers.get())
+
+
+def submit_stage(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+    """Start a stage function in the local worker pool when the run uses one; otherwise run it
+    right here and return its already finished future. Read it with `stage_result`."""
+    workers = _pool_workers.get()
+    if workers:
+        pool = shared_pool(workers)
+        try:
+            future = pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool as exc:
+            future = Future()
+            future.set_exception(exc)
+        future.pool = pool  # type: ignore[attr-defined] - to discard it if it breaks
+        return future
+    future = Future()
+    try:
+        future.set_result(fn(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+        future.set_exception(exc)
+    return future
+
+
+def stage_result(future: Future[T]) -> T:
+    """The stage's return value; a dead worker process becomes the transient WorkerLost."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        pool = getattr(future, "pool", None)
+        if pool is not None:
+            _discard_pool(pool)
+        raise WorkerLost("a worker process died while auditing a document") from exc
+
+
 def call_stage(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run a stage function in the local worker pool when the run uses one, else right here."""
-    workers = _pool_workers.get()
-    if not workers:
-        return fn(*args, **kwargs)
-    pool = _shared_pool(workers)
-    try:
-        return pool.submit(fn, *args, **kwargs).result()
-    except BrokenProcessPool as exc:
-        _discard_pool(pool)
-        raise WorkerLost("a worker process died while auditing a document") from exc
+    return stage_result(submit_stage(fn, *args, **kwargs))
 
 
 _pool_lock = threading.Lock()
@@ -142,7 +191,7 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def _shared_pool(workers: int) -> ProcessPoolExecutor:
+def shared_pool(workers: int) -> ProcessPoolExecutor:
     """One long-lived pool per process (a watcher reuses it across its flow runs)."""
     global _pool, _pool_size
     with _pool_lock:

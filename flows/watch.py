@@ -39,6 +39,7 @@ class WatchOptions(Record):
     workers: int | None = None  # documents in parallel
     dask_address: str | None = None  # existing Dask scheduler
     batch_size: int = 100  # documents per sub-batch flow run
+    docs_per_task: int | None = None  # documents per Prefect task run (None: runner default)
     settle_seconds: float = 3.0  # a file is complete once unchanged this long
     poll: bool = False  # poll instead of OS events (network shares send none)
     rescan_seconds: float = 30.0  # full rescan even without events
@@ -134,15 +135,16 @@ def drain(layout: InboxLayout, options: WatchOptions, stats: WatchStats) -> None
 
 def audit_staged(layout: InboxLayout, options: WatchOptions) -> BatchSummary:
     """One `audit_contracts` flow run over the staging folder (visible in the Prefect UI)."""
-    from flows.audit import audit_contracts
+    from flows.audit import audit_contracts, run_audit
 
     name = "inbox-" + datetime.now().strftime("%Y%m%d-%H%M%S")
-    return audit_contracts.with_options(flow_run_name=name)(
+    return run_audit(
+        flow=audit_contracts.with_options(flow_run_name=name),
         paths=[str(layout.staging)], out_dir=options.out_dir, client=options.client,
         per_client_folders=options.per_client_folders, show_pii=options.show_pii,
         reports=options.reports.value, runner=options.runner, workers=options.workers,
         dask_address=options.dask_address, batch_size=options.batch_size,
-        batch_reports=False, audit_fn=options.audit_fn,
+        batch_reports=False, audit_fn=options.audit_fn, docs_per_task=options.docs_per_task,
     )
 
 

@@ -37,7 +37,8 @@ def _filed(inbox: Path) -> dict[str, list[str]]:
     places: dict[str, list[str]] = {"processed": [], "quarantine": []}
     for kind, paths in places.items():
         for path in sorted((inbox / kind).rglob("*")):
-            if path.is_file() and not path.name.endswith(".reason.json"):
+            if path.is_file() and not path.name.endswith(".reason.json") \
+                    and not path.name.startswith("."):  # a reason file being written
                 paths.append(path.relative_to(inbox / kind).as_posix())
                 assert path.with_name(path.name + ".reason.json").is_file(), path.name
     return places
