@@ -165,3 +165,26 @@ def test_one_watcher_per_inbox(tmp_path):
     layout = InboxLayout.create(tmp_path / "inbox")
     with _inbox_lock(layout), pytest.raises(ConfigError, match="another watcher"):
         watch(_options(tmp_path), once=True)
+
+
+def test_each_wave_is_a_prefect_flow_run(prefect_harness, tmp_path, trace):
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterName,
+        FlowRunFilterStartTime,
+    )
+
+    make_contracts(tmp_path / "inbox", 2, seed=8)
+    since = datetime.now().astimezone()
+    stats = watch(_options(tmp_path), once=True)
+    assert stats.processed == 2
+    query = FlowRunFilter(name=FlowRunFilterName(like_="inbox-"),
+                          start_time=FlowRunFilterStartTime(after_=since))
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=query)
+        assert len(runs) == 1, "one flow run for the wave of dropped files"
+        assert runs[0].state.is_completed()
+        flow = client.read_flow(runs[0].flow_id)
+    assert flow.name == "audit_contracts"
+    assert runs[0].parameters["batch_reports"] is False
