@@ -199,8 +199,8 @@ def seal_mask(image: Image.Image) -> np.ndarray:
 
 
 def gray_without_seals(image: Image.Image) -> tuple[Image.Image, bool]:
-    """Grayscale where red seal ink reads as its lightest channel: the seal fades to near
-    paper while black text under it (dark in every channel) stays dark. Second value: whether
+    """Grayscale where red seal ink reads as its lightest channel, scaled so that the seal's
+    own tone becomes paper, while black text under it (dark in every channel) stays dark. Second value: whether
     any seal ink was found. Blue and black ink (signatures, handwritten figures) are untouched.
     """
     if image.mode not in ("RGB", "RGBA", "P", "CMYK", "YCbCr"):
@@ -221,9 +221,11 @@ def gray_without_seals(image: Image.Image) -> tuple[Image.Image, bool]:
     mask = seal_mask(image)
     if not mask.any():
         return gray, False
-    lightest = np.asarray(image.convert("RGB")).max(axis=2)
+    lightest = np.asarray(image.convert("RGB")).max(axis=2)[mask].astype(np.float32)
+    # Seal ink's own lightest channel is paper-like but not white (200-240): scale it to paper.
+    level = max(float(np.percentile(lightest, 75)), 128.0)
     pixels = np.asarray(gray).copy()
-    pixels[mask] = lightest[mask]
+    pixels[mask] = np.clip(lightest * (255.0 / level), 0, 255).astype(np.uint8)
     out = Image.fromarray(pixels)
     if dpi:
         out.info["dpi"] = dpi
@@ -235,7 +237,7 @@ OVERLAY_MIN_WIDTH = 3  # plateau pixels survive an opening this wide (x OVERLAY_
 OVERLAY_LOW = 0.4  # plateau tone band, as a share of the ink-to-paper range above the ink
 OVERLAY_HIGH = 0.9
 OVERLAY_MIN_CONTRAST = 80  # pages with less ink-to-paper contrast are left alone
-OVERLAY_MIN_EXTENT_INCHES = 0.2  # a plateau blob this long or more (a seal ring, not a glyph)
+OVERLAY_MIN_EXTENT_INCHES = 0.25  # a plateau blob this long or more (a seal ring, not a glyph)
 _BLOB_CELL = 4  # blobs are found on cells of this many (half-resolution) pixels
 
 

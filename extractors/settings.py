@@ -34,7 +34,12 @@ from extractors.records import Record
 # took scanned title, duties and annual salary 94.4% -> 100% (doc041: the seal sat over the
 # amendment's "after" column) and employee name 88.9% -> 100%, other fields unchanged, no wrong
 # salary; ~0.03 s a page. Its first version (no blob-size test) also cleared the grey insides
-# of circled numbers and cost duties one document. Red seal ink on colour scans is faded by
+# of circled numbers and cost duties one document; blobs must reach 0.25 inch (0.3 left an arc
+# of doc041's ring and cost its title, 0.2 cleared a row of grey bullets in tests/test_seals.py).
+# OCR time (bench.extract ocr_speed: 12 scanned pages, 8 layouts, 2 interleaved runs, median
+# of per-page ratios to the raw tesseract CLI on the same PNG): engine 0.96 (0.85-1.08);
+# default engine with refining 1.25 (0.96-1.44); whole ocr_page (seals, tables: two Tesseract
+# runs, OSD on the upside-down page) 1.41 (0.96-5.47); 0.77 pages/s with 2 workers on 2 cores. Red seal ink on colour scans is faded by
 # hue when converting to gray (remove_seals; tests/test_seals.py: the generated scans are gray).
 
 
