@@ -27,16 +27,19 @@ from flows.documents import (
     DocumentOutcome,
     ReportsMode,
     audit_one,
+    documents_versions,
     failed_outcome,
     reuse_result,
 )
 from flows.manifest import CacheKey, Manifest, output_session
 from flows.runners import (
     RunnerSpec,
+    call_stage,
     open_runner,
     resolve_runner,
     stage_result,
     submit_stage,
+    uses_local_pool,
 )
 from reports.audit import file_sha256, pipeline_version, reference_version
 from reports.output import build_summary, write_summary
@@ -236,7 +239,7 @@ def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
                batch_size: int) -> list[SummaryEntry]:
     entries: list[SummaryEntry] = []
     with output_session(Path(job.out_dir)) as manifest, open_runner(spec) as runner:
-        token = _run.set(_Run(manifest, runner, spec, pipeline_version(), reference_version()))
+        token = _run.set(_Run(manifest, runner, spec, *_versions()))
         try:
             # One sub-batch runs inside this flow run; more get a sub-flow run each.
             audit = audit_wave if len(items) > batch_size else audit_wave.fn
@@ -246,6 +249,14 @@ def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
         finally:
             _run.reset(token)
     return entries
+
+
+def _versions() -> tuple[str, str]:
+    """Pipeline and reference-data versions (the cache key). With a worker pool they come from
+    a (warm) worker: the flow process then never loads the reference data (~1 s, ~100 MB)."""
+    if uses_local_pool():
+        return call_stage(documents_versions)
+    return pipeline_version(), reference_version()
 
 
 def _no_subflow_heartbeat():

@@ -157,6 +157,13 @@ def load_audit_fn(dotted: str) -> Callable[..., DocumentResult]:
     return getattr(importlib.import_module(module_name), attr)
 
 
+def documents_versions() -> tuple[str, str]:
+    """(pipeline version, reference-data version) as this process computes them."""
+    from reports.audit import pipeline_version, reference_version
+
+    return pipeline_version(), reference_version()
+
+
 def warm_up() -> None:
     """Load the pipeline, its reference data and the matching models once per worker process
     (about 2 s), so the worker's first document is not the slow one."""
