@@ -132,7 +132,8 @@ def default_engine(settings: ExtractSettings) -> OcrEngine:
     primary.check()
     engine: OcrEngine = primary
     if settings.refine_lang:
-        second = TesseractEngine(settings.refine_lang, settings.ocr_psm, dpi=settings.render_dpi)
+        second = TesseractEngine(settings.refine_lang, settings.ocr_psm, dpi=settings.render_dpi,
+                                 in_process_lines=settings.refine_in_process)
         second.check()
         engine = RefiningOcrEngine(engine, second, below=settings.refine_below)
     if not settings.fallback_lang:

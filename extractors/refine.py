@@ -29,6 +29,7 @@ BORDER = 20  # white border around each cut (Tesseract needs some quiet zone)
 MAX_CUTS = 60  # most runs re-read per page (a page of garbage is not worth a second pass)
 MIN_PAGE_CONF = 0.6  # pages read worse than this are upside down or noise: OSD re-reads them
 HANGUL_MARGIN = 0.1  # confidence a Latin reading must gain over a Hangul one
+MAX_LINE_HEIGHTS = 2.0  # runs taller than this many median word heights are not a text line
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN_WORD = re.compile(r"[A-Z]{2,}|[A-Za-z]{3,}")  # an acronym or a word
 
@@ -62,6 +63,23 @@ def worth_a_second_look(run: Sequence[OcrWord]) -> bool:
     """A run with a Latin letter, digit or sign in it; all-Hangul runs stay (Hangul+eng reads
     Hangul no better, and a Latin reading of them is rare enough not to pay for the cut)."""
     return any(not _HANGUL.fullmatch(ch) for w in run for ch in w.text)
+
+
+def line_like(runs: Sequence[tuple[OcrWord, ...]], words: Sequence[OcrWord]) -> list[tuple[OcrWord, ...]]:
+    """The runs no taller than MAX_LINE_HEIGHTS median word heights of the page, and without a
+    word wider than MAX_LINE_HEIGHTS such heights per character (plus one).
+
+    Such a run is a box Tesseract drew over a rule, a seal or a table's cells (2091 x 214
+    pixels on a table form; an underline read as '_', 1416 pixels wide): read as one line it
+    takes the longest of all cuts and was never taken on the benchmark.
+    """
+    if not words:
+        return list(runs)
+    heights = sorted(w.height for w in words)
+    limit = MAX_LINE_HEIGHTS * heights[len(heights) // 2]
+    return [run for run in runs
+            if max(w.top + w.height for w in run) - min(w.top for w in run) <= limit
+            and all(w.width <= limit * (len(w.text) + 1) for w in run)]
 
 
 def _box(run: Sequence[OcrWord], size: tuple[int, int], neighbours: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -217,7 +235,8 @@ class RefiningOcrEngine:
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
         started = time.monotonic()
         first = self.primary.recognize(image, page=page, timeout=timeout)
-        runs = [run for run in low_runs(first.boxes, self.below) if worth_a_second_look(run)]
+        runs = line_like([run for run in low_runs(first.boxes, self.below) if worth_a_second_look(run)],
+                         first.boxes)
         left = timeout - (time.monotonic() - started)
         if not runs or left <= 1.0 or first.confidence < MIN_PAGE_CONF:
             return first

@@ -39,7 +39,17 @@ from extractors.records import Record
 # OCR time (bench.extract ocr_speed: 12 scanned pages, 8 layouts, 2 interleaved runs, median
 # of per-page ratios to the raw tesseract CLI on the same PNG): engine 0.96 (0.85-1.08);
 # default engine with refining 1.25 (0.96-1.44); whole ocr_page (seals, tables: two Tesseract
-# runs, OSD on the upside-down page) 1.41 (0.96-5.47); 0.77 pages/s with 2 workers on 2 cores. Red seal ink on colour scans is faded by
+# runs, OSD on the upside-down page) 1.41 (0.96-5.47); 0.77 pages/s with 2 workers on 2 cores.
+# Refining cost (profiled on those 12 pages): the second `tesseract` process spent ~0.16 s a
+# page starting and loading Hangul+eng (-c load_*_dawg=0, --oem 1, tessedit_do_invert=0: no
+# measurable start-up gain) against 5-25 ms of recognition per cut; cutting and BMP handoff
+# 1-8 ms. Cuts now go to libtesseract in-process (one loaded model per OCR thread, the same
+# TSV as the program on all 88 cuts), and runs taller than 2 median word heights or holding a
+# word wider than 2 heights per character (rules, table cells, underlines; never taken) are
+# not cut. Same run (ratio.py, interleaved): refined 1.26 (q1 1.18, q3 1.32) with the process
+# -> 1.04 (q1 0.99, q3 1.14); bench.extract ocr_speed: refined 1.09 (q1 1.06, q3 1.14), whole
+# ocr_page 1.19 (q1 1.13, q3 2.18; deskew of skewed grids, table cell strips, OSD), 1.08
+# pages/s with 2 workers; scanned accuracy unchanged (all fields as before, workplace 72.2%). Red seal ink on colour scans is faded by
 # hue when converting to gray (remove_seals; tests/test_seals.py: the generated scans are gray).
 
 
@@ -50,6 +60,7 @@ class ExtractSettings(Record):
     ocr_psm: int = 6  # Tesseract page segmentation mode for the first pass
     refine_lang: str | None = "Hangul+eng"  # re-reads low-confidence word runs (None: off)
     refine_below: float = 0.75  # word confidence under which a word is re-read
+    refine_in_process: bool = True  # cuts read by libtesseract in-process (False: a process)
     fallback_lang: str | None = None  # second pass language when confidence is low (None: off)
     fallback_below: float = 0.6  # confidence under which the fallback pass runs
     osd_below: float = 0.75  # confidence under which orientation detection runs

@@ -143,3 +143,37 @@ def test_all_hangul_runs_and_garbage_pages_are_not_re_read():
     primary.recognize = lambda image, **kw: result_from_words(garbage)  # mean confidence 0.4
     result = RefiningOcrEngine(primary, secondary, below=0.75).recognize(rendered(), page=1, timeout=30)
     assert secondary.images == [] and result.text == "^ 1 x"
+
+
+def test_runs_that_are_no_text_line_are_not_cut():
+    from extractors.refine import line_like
+    page = [word(t, 0.95, 70 * i) for i, t in enumerate(["근로", "계약", "기간", "임금"])]  # 30 px high
+    tall = (OcrWord(text="Ty", left=0, top=40, width=60, height=150, conf=0.3, line=(1, 1, 2)),)
+    underline = (word("소재", 0.5), OcrWord(text="_", left=70, top=40, width=1300, height=30,
+                                           conf=0.2, line=(1, 1, 1)))
+    latin = (word("6-7-1", 0.6), OcrWord(text="MARIA", left=70, top=40, width=260, height=32,
+                                          conf=0.4, line=(1, 1, 1)))
+    assert line_like([tall, underline, latin], [*page, *tall, *underline, *latin]) == [latin]
+
+
+@pytest.mark.ocr
+def test_in_process_line_reads_match_the_tesseract_program():
+    cuts = [rendered([line]).crop((0, 30, 900, 140)) for line in ("API", "E-7-1", "MARIA SANTOS")]
+    inside = TesseractEngine("Hangul+eng").recognize_lines(cuts, page=1, timeout=60)
+    program = TesseractEngine("Hangul+eng", in_process_lines=False).recognize_lines(cuts, page=1, timeout=60)
+    assert [r.boxes for r in inside] == [r.boxes for r in program]
+    assert [squash(r.text) for r in inside] == ["API", "E-7-1", "MARIASANTOS"]
+
+
+@pytest.mark.ocr
+def test_in_process_reader_is_one_per_thread_and_falls_back_to_the_program(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractors.ocr import _LineApi
+    here = _LineApi.for_thread("Hangul+eng", 7, 300)
+    assert here is _LineApi.for_thread("Hangul+eng", 7, 300)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(_LineApi.for_thread, "Hangul+eng", 7, 300).result() is not here
+    monkeypatch.setattr(_LineApi, "for_thread", classmethod(lambda cls, *a: None))  # no library
+    cut = rendered(["E-7-1"]).crop((0, 30, 900, 140))
+    assert squash(TesseractEngine("Hangul+eng").recognize_lines([cut], page=1, timeout=60)[0].text) == "E-7-1"
