@@ -28,14 +28,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 demo: setup
+	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/ksoc-audit audit sample_docs/*.pdf --out out/demo; rc=$$?; \
-	  echo "Reports: $(CURDIR)/out/demo (summary.json, index.html)"; \
+	  echo "Open $(CURDIR)/out/demo/index.html for the dashboard (every report is linked there)"; \
 	  [ $$rc -le 2 ] || exit $$rc  # 1: findings, 2: a document failed (the samples include a non-contract)
 
 test: setup
+	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup
+	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/python -m pytest -q -m "not ocr and not slow" $(PYTEST_ARGS)
 
 bench: bench-extract bench-match bench-rules bench-ops

@@ -17,6 +17,7 @@ os.environ.setdefault("PREFECT_HOME", str(ROOT / ".state" / "test" / "prefect"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect will not make parents
 
 
 @pytest.fixture(scope="session")
