@@ -45,7 +45,7 @@ def detect_media_type(path: Path, *, label: str = "") -> str:
         return _zip_type(path, label)
     if head.startswith(_OLE_MAGIC):
         return _ole_type(path, label)
-    raise UnsupportedFormat(f"{UNSUPPORTED_MESSAGE} ({label or 'file'} has an unknown type)")
+    raise UnsupportedFormat(f"{UNSUPPORTED_MESSAGE} (document {label or 'file'} is not a PDF, image, DOCX, HWPX or HWP file)")
 
 
 def _read_head(path: Path, label: str) -> bytes:
