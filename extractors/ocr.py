@@ -92,6 +92,15 @@ class TesseractEngine:
             api = _LineApi.for_thread(self.lang, psm, self.dpi)
             if api is not None:
                 return api.read_all(images, page=page, timeout=timeout)
+        return self._read_listed(images, page=page, timeout=timeout, psm=psm)
+
+    def recognize_many(self, images: Sequence[Image.Image], *, page: int, timeout: float) -> list[OcrResult]:
+        """Several images of one page (the page and its table-cell strip), each read as
+        `recognize` reads it, in one process: the model loads once (~0.1 s saved a table page)."""
+        return self._read_listed(images, page=page, timeout=timeout, psm=self.psm) if images else []
+
+    def _read_listed(self, images: Sequence[Image.Image], *, page: int, timeout: float,
+                     psm: int) -> list[OcrResult]:
         config = f"--psm {psm} --dpi {self.dpi} -c tessedit_create_tsv=1"
         with _scratch_many(images) as (path, base):
             run = pytesseract.pytesseract.run_tesseract

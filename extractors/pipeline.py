@@ -230,10 +230,15 @@ def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
         return _Reading(result, [], image, straightened=straightened)
     clean = erase_rules(image, grid)
     strip = cell_strip(clean, grid)
-    result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
     if strip is None:
+        result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
         return _Reading(result, [], image, straightened=straightened)
-    cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))
+    many = getattr(engine, "recognize_many", None)  # page and cells in one Tesseract process
+    if many is not None:
+        result, cells = many([clean, strip.image], page=page, timeout=_timeout(settings, deadline))
+    else:
+        result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
+        cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))
     tables = fill_from_strip(grid, strip, cells.boxes)
     return _Reading(_merge_tables(result, cells, grid, tables), tables, image,
                     cells=tuple(_cell_boxes(grid, strip, tables)), straightened=straightened)

@@ -235,6 +235,20 @@ class RefiningOcrEngine:
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
         started = time.monotonic()
         first = self.primary.recognize(image, page=page, timeout=timeout)
+        return self._refine(image, first, page=page, timeout=timeout - (time.monotonic() - started))
+
+    def recognize_many(self, images: Sequence[Image.Image], *, page: int, timeout: float) -> list[OcrResult]:
+        """Each image read as `recognize` reads it; the first pass in one call when the primary
+        engine can (TesseractEngine.recognize_many: one process for the page and its cells)."""
+        started = time.monotonic()
+        many = getattr(self.primary, "recognize_many", None)
+        firsts = (many(images, page=page, timeout=timeout) if many is not None
+                  else [self.primary.recognize(im, page=page, timeout=timeout) for im in images])
+        return [self._refine(image, first, page=page, timeout=timeout - (time.monotonic() - started))
+                for image, first in zip(images, firsts, strict=True)]
+
+    def _refine(self, image: Image.Image, first: OcrResult, *, page: int, timeout: float) -> OcrResult:
+        started = time.monotonic()
         runs = line_like([run for run in low_runs(first.boxes, self.below) if worth_a_second_look(run)],
                          first.boxes)
         left = timeout - (time.monotonic() - started)

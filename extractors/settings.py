@@ -47,9 +47,11 @@ from extractors.records import Record
 # TSV as the program on all 88 cuts), and runs taller than 2 median word heights or holding a
 # word wider than 2 heights per character (rules, table cells, underlines; never taken) are
 # not cut. Same run (ratio.py, interleaved): refined 1.26 (q1 1.18, q3 1.32) with the process
-# -> 1.04 (q1 0.99, q3 1.14); bench.extract ocr_speed: refined 1.09 (q1 1.06, q3 1.14), whole
-# ocr_page 1.19 (q1 1.13, q3 2.18; deskew of skewed grids, table cell strips, OSD), 1.08
-# pages/s with 2 workers; scanned accuracy unchanged (all fields as before, workplace 72.2%). Red seal ink on colour scans is faded by
+# -> 1.04 (q1 0.99, q3 1.14). A table page and its cell strip are then read in one process
+# (TesseractEngine.recognize_many, the same boxes as two runs). bench.extract ocr_speed after
+# both: engine 0.98, refined 1.065 (q1 0.99, q3 1.11), whole ocr_page 1.16 (q1 1.11, q3 1.73,
+# max 4.57: deskew of skewed grids, OSD), 1.83 pages/s with 2 workers; scanned accuracy
+# unchanged (every field as before, workplace 72.2%, no wrong salary). Red seal ink on colour scans is faded by
 # hue when converting to gray (remove_seals; tests/test_seals.py: the generated scans are gray).
 
 

@@ -130,3 +130,12 @@ def test_default_languages_pass_the_preflight():
     from extractors.settings import ExtractSettings
 
     TesseractEngine(ExtractSettings().ocr_lang).check()  # "Hangul" is a script model
+
+
+@pytest.mark.ocr
+def test_several_images_in_one_process_read_as_one_at_a_time():
+    images = [rendered(), rendered(["체류자격: E-7-1", "월 3,500,000원"])]
+    engine = TesseractEngine("Hangul", 6)
+    together = engine.recognize_many(images, page=1, timeout=60)
+    alone = [engine.recognize(image, page=1, timeout=60) for image in images]
+    assert [r.boxes for r in together] == [r.boxes for r in alone] and all(r.boxes for r in alone)

@@ -177,3 +177,16 @@ def test_in_process_reader_is_one_per_thread_and_falls_back_to_the_program(monke
     monkeypatch.setattr(_LineApi, "for_thread", classmethod(lambda cls, *a: None))  # no library
     cut = rendered(["E-7-1"]).crop((0, 30, 900, 140))
     assert squash(TesseractEngine("Hangul+eng").recognize_lines([cut], page=1, timeout=60)[0].text) == "E-7-1"
+
+
+def test_refining_many_images_refines_each_after_one_first_pass():
+    class Many(Preset):
+        def recognize_many(self, images, *, page, timeout):
+            return [self.recognize(image, page=page, timeout=timeout) for image in images]
+
+    primary = Many([word("결제", 0.95, 100), word("6-7-1", 0.6, 200)], [word("설계", 0.95, 100)])
+    secondary = Preset([OcrWord(text="E-7-1", left=BORDER, top=BORDER, width=60, height=28,
+                                conf=0.9, line=(1, 1, 1))])
+    results = RefiningOcrEngine(primary, secondary, below=0.75).recognize_many(
+        [rendered(), rendered()], page=1, timeout=30)
+    assert [r.text for r in results] == ["결제 E-7-1", "설계"] and len(secondary.images) == 1
