@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
 
 from bench.docgen import CONTRACT_LAYOUTS, SALARY_STYLES, expected_for, make_spec, render_pdf
 from extractors.fields import extract_fields
+from extractors.fields.labels import is_blank_value
 from extractors.records import DocumentKind, PageText, Route
 from extractors.text import squash, strip_ocr_edges
 
@@ -259,3 +260,33 @@ def test_scanned_moel_lines_with_specks_keep_their_fields():
     assert (fields.contract_start.value, fields.contract_end.value) == ("2026-03-02", "2028-03-01")
     assert fields.employee_name.value == "NGUYEN VAN AN"
     assert fields.nationality.value == "베트남"
+
+
+@pytest.mark.parametrize(("value", "blank"), [
+    ("업종: - 사업내용: - 직무내용: ※ 외국인근로자가 실제 수행하게 될 업무를 상세하게 기재합니다", True),
+    ("전화번호 Phone number", True),
+    ("※ 근로자를 이 계약서에서 정한 장소 외에서 근로하게 해서는 안 됨.", True),
+    ("- Regular working hours: from to - ( ) hours/month", True),
+    ("from 09:00 to 18:00", False),
+    ("웹 개발 ※ 세부 업무는 별첨", False),
+    ("Software Engineer", False),
+    ("주식회사 가람클라우드랩", False),
+])
+def test_blank_values_are_labels_captions_and_notes_only(value, blank):
+    assert is_blank_value(value) is blank
+
+
+def test_a_form_filled_only_with_its_own_captions_is_blank():
+    lines = [
+        "표준근로계약서",
+        "사업체명 : 전화번호 Phone number",
+        "성명 : 생년월일 Birth date",
+        "근무장소 : ※ 근로자를 이 계약서에서 정한 장소 외에서 근로하게 해서는 안 됨.",
+        "직무내용 : 업종: - 사업내용: - ※ 외국인근로자가 실제 수행하게 될 업무를 기재합니다",
+        "근로시간 : - Regular working hours: from to - ( ) hours/month",
+        "근로계약기간 : 년 월 일부터 년 월 일까지",
+    ]
+    page = PageText(page=1, route=Route.text_layer, reason="text layer", text="\n".join(lines))
+    fields, problems = extract_fields([page])
+    assert fields.kind == DocumentKind.blank_template
+    assert [p.code for p in problems] == ["blank_template"]

@@ -89,9 +89,29 @@ def any_label_line() -> re.Pattern:
 _FORM_WORDS = re.compile(r"[_()\[\]\s.,~:/□■√-]|요일|시간|년|월|일|분|시|부터|까지|원|없음|있음")
 
 
+# Printed words of blank forms that are no field's label: other items' captions, English glosses
+# of units, and the connecting words of blanks ('from __ to __', '( ) hours/month').
+_FORM_CAPTIONS = ("전화번호", "연락처", "업종", "사업내용", "주소", "Phone number", "Phone", "Tel",
+                  "Address", "Birth date", "Regular", "from", "to", "per", "hours", "hour", "month",
+                  "week", "day", "days", "year", "KRW", "won")
+_NOTE = re.compile(r"※[^\n]*")  # a form's instruction note ('※ 외국인근로자가 ... 기재합니다')
+
+
+@cache
+def _printed_words() -> re.Pattern:
+    """Every field label and form caption, as printed (Korean spaced, English whole words)."""
+    words = [label for labels in LABELS.values() for label in labels] + list(_FORM_CAPTIONS)
+    words.sort(key=len, reverse=True)
+    alts = "|".join(_label_pattern(w) if re.search(r"[가-힣]", w) else rf"\b{_label_pattern(w)}\b"
+                    for w in words)
+    return re.compile(alts, re.IGNORECASE)
+
+
 def is_blank_value(value: str) -> bool:
-    """A printed form's empty blank: '(__)요일 시간', '년 월 일부터', '원'."""
-    return not _FORM_WORDS.sub("", value)
+    """A printed form's empty blank: '(__)요일 시간', '년 월 일부터', '원', or only other labels,
+    captions and instruction notes ('전화번호 Phone number', '※ 근로자를 ... 안 됨.')."""
+    text = _printed_words().sub("", _NOTE.sub("", value))
+    return not _FORM_WORDS.sub("", text)
 
 
 def is_rank(value: str) -> bool:
