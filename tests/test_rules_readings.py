@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from matchers.records import Severity
 from matchers.rules import evaluate_rules
-from tests.test_rules import contract, occ, rules_of
+from tests.test_rules import SALES_MGR_DUTIES, contract, occ, rules_of
 
 WEB_DUTIES = "React 기반 웹 프론트엔드 화면 개발, 웹 서비스 반응형 UI 구현 및 유지보수"
 HOTEL_DUTIES = "호텔 프런트 체크인·체크아웃 및 외국인 투숙객 응대, 객실 예약 관리 및 투숙객 요청 처리"
@@ -157,3 +157,91 @@ def test_professional_reading_well_behind_does_not_count():
     fields = contract("Staff", "Staff", duties="전자 부품 제조 기계 조작 및 생산 설비 점검")
     match = occ(title=[("3127", 0.95)], duties=[("8631", 0.63), ("2321", 0.45), ("8414", 0.26)])
     assert "generic_title" not in rules_of(fields, match)
+
+
+# no duty reading at all: does any reading back the title's E-7 work? -------------------------
+
+SALES_MGR_SCATTERED = [("2743", 0.24), ("3125", 0.16), ("3921", 0.16), ("5102", 0.16),
+                       ("1522", 0.15)]
+
+
+def test_e7_title_no_duty_reading_backs_conflicts():
+    """호텔 접수 사무원 (E-7-2) over sales-management duties the index reads only weakly: no
+    reading is 3922 or E-7-2 work, so the duties do not describe the titled E-7 job."""
+    fields = contract("호텔 접수 사무원", duties=SALES_MGR_DUTIES, stated="E-7-2")
+    match = occ(title=[("3922", 0.67)], duties=SALES_MGR_SCATTERED)
+    found = [f for f in evaluate_rules(fields, match) if f.rule == "title_duties_conflict"]
+    assert found and found[0].severity is Severity.high and "3922" in found[0].message
+
+
+def test_weak_reading_of_the_title_e7_subcategory_backs_it():
+    """One weak reading of E-7-2 work (3991 고객상담 사무원) among the scattered ones: no conflict."""
+    fields = contract("호텔 접수 사무원", duties=SALES_MGR_DUTIES, stated="E-7-2")
+    match = occ(title=[("3922", 0.67)], duties=[*SALES_MGR_SCATTERED[:4], ("3991", 0.05)])
+    assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+def test_scattered_readings_of_the_title_e7_work_are_no_conflict():
+    """해외 영업원 (E-7-1) whose duties read weakly as several E-7-1 sales and planning jobs."""
+    fields = contract("해외 영업원", duties=SALES_DUTIES)
+    match = occ(title=[("2742", 0.95)], duties=[("2735", 0.20), ("2714", 0.19), ("3125", 0.18),
+                                                 ("5102", 0.16), ("3921", 0.16)])
+    rules = rules_of(fields, match)
+    assert "title_duties_conflict" not in rules and "title_duties_review" not in rules
+
+
+def test_non_e7_title_without_duty_reading_is_no_conflict():
+    """The title claims no E-7 work (3125 무역 사무원): nothing for the duties to back."""
+    fields = contract("무역 사무원", duties=SALES_MGR_DUTIES, stated=None)
+    match = occ(title=[("3125", 0.9)], duties=[("2743", 0.24), ("3921", 0.16), ("5102", 0.16),
+                                                ("1522", 0.15), ("2592", 0.10)])
+    assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+def test_generic_title_without_duty_reading_is_no_conflict():
+    """'Researcher' names no occupation, even when its best reading (2111) is E-7 work."""
+    fields = contract(None, "Researcher", SCIENCE_DUTIES)
+    match = occ(title=[("2111", 0.64), ("2734", 0.61)], duties=SCATTERED)
+    assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+# a title's weaker reading is the same title read twice only when about as plausible ---------
+
+DATA_DUTIES_EN = ("Collect and clean customer transaction data\n"
+                  "Build machine-learning demand forecasts and write analysis reports")
+
+
+def test_title_reading_far_behind_its_best_does_not_excuse_the_duties():
+    """'Architect' reads 2311 건축가 at 0.95 and 2223 (software) at 0.67; duties read 2223."""
+    fields = contract(None, "Architect", DATA_DUTIES_EN)
+    match = occ(title=[("2311", 0.95), ("2231", 0.73), ("2223", 0.67)],
+                duties=[("2223", 0.69), ("2361", 0.26), ("2222", 0.21)])
+    assert "title_duties_conflict" in rules_of(fields, match)
+
+
+def test_title_reading_as_plausible_as_its_best_is_the_same_job():
+    """'Advertising Specialist' reads 1220 and 2733 alike (0.66 each); duties read 2733."""
+    fields = contract(None, "Advertising Specialist", "광고 캠페인 기획 및 매체 집행, 홍보 보도자료 작성")
+    match = occ(title=[("1220", 0.66), ("2733", 0.66), ("2734", 0.40)],
+                duties=[("2733", 0.87), ("2731", 0.20)])
+    assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+def test_exact_title_reading_just_outside_the_margin_conflicts():
+    """Borderline: 0.12 behind an exact-strength reading (CLOSE_SCORE is 0.1) is another job."""
+    fields = contract(None, "Architect", DATA_DUTIES_EN)
+    match = occ(title=[("2311", 0.95), ("2223", 0.83)], duties=[("2223", 0.69), ("2361", 0.26)])
+    assert "title_duties_conflict" in rules_of(fields, match)
+
+
+def test_exact_title_reading_inside_the_margin_is_the_same_job():
+    fields = contract(None, "Architect", DATA_DUTIES_EN)
+    match = occ(title=[("2311", 0.95), ("2223", 0.86)], duties=[("2223", 0.69), ("2361", 0.26)])
+    assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+def test_weaker_title_reading_stays_tolerant():
+    """Below exact strength the title may be ambiguous: 0.8 vs 0.5 is no conflict (as before)."""
+    fields = contract(None, "Architect", DATA_DUTIES_EN)
+    match = occ(title=[("2311", 0.80), ("2223", 0.50)], duties=[("2223", 0.69), ("2361", 0.26)])
+    assert "title_duties_conflict" not in rules_of(fields, match)

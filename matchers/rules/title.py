@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from matchers.knowledge_index import KIND_WEIGHT
+from matchers.match import EXACT
 from matchers.records import Finding, OccupationCandidate, Severity
-from matchers.rules.context import STRONG_SCORE, WEAK_SCORE, RuleContext, evidence, group2
+from matchers.rules.context import (
+    CLOSE_SCORE,
+    STRONG_SCORE,
+    TOP,
+    WEAK_SCORE,
+    RuleContext,
+    evidence,
+    group2,
+)
 from matchers.rules.lexicon import generic_kind, has_management_cue
 from matchers.rules.spec import make_finding, rule
 
+# Score of a title named exactly in the dictionary (the matcher's EXACT floor times the weakest
+# non-'related' title kind): a reading this strong names its occupation on its own.
+EXACT_READING = EXACT * min(w for kind, w in KIND_WEIGHT.items() if kind != "related")
 MANUAL_E7 = "MOJ stay manual 2026.9 pp.213-215, 232-234 (E-7 occupations judged by KSCO code)"
 GENERIC_TITLE = rule(
     "generic_title", Severity.high,
@@ -16,7 +29,8 @@ TITLE_DUTIES_CONFLICT = rule(
     "title_duties_conflict", Severity.high,
     "The title's best KSCO code and the duties' best code (or, when no single code stands out, "
     "their leading 2-digit group) differ in 2-digit group or in E-7 sub-category/eligibility, "
-    "and at least one of the two is E-7 work.", MANUAL_E7)
+    "and at least one of the two is E-7 work; or the duties give no reading and none of their "
+    "readings is the title's E-7 code or sub-category.", MANUAL_E7)
 TITLE_DUTIES_REVIEW = rule(
     "title_duties_review", Severity.low,
     "The duties read closer to another occupation than the title's, but the difference does not "
@@ -63,6 +77,35 @@ def _close(code: str, cands: list[OccupationCandidate]) -> bool:
     return any(c.code == code and c.score >= WEAK_SCORE for c in cands[:3])
 
 
+def _as_plausible(code: str, cands: list[OccupationCandidate]) -> bool:
+    """`code` is a reading of the title as plausible as its best one (`_close`), unless the best
+    reading is as strong as an exact dictionary title (EXACT_READING) and `code` trails it by
+    more than CLOSE_SCORE: a title that names one occupation exactly is not ambiguous, and a
+    reading far behind it comes from a shared word ('Architect' 0.95 as 2311 건축가, 0.67 as a
+    software architect). Weaker best readings stay tolerant (1350 0.8 vs 2211 0.5 is ambiguous)."""
+    if not _close(code, cands):
+        return False
+    best = cands[0].score
+    return best < EXACT_READING or any(
+        c.code == code and c.score >= best - CLOSE_SCORE for c in cands[:3])
+
+
+def _unsupported(ctx: RuleContext, t: OccupationCandidate) -> OccupationCandidate | None:
+    """The duties' first reading when the duties give no reading (`_reading` is None for want
+    of one) and none of their readings backs the title's E-7 work: the title names an E-7
+    occupation (a generic title such as 'Researcher' names none), and no duty reading is its code or a code of its E-7 sub-category. The title
+    then claims E-7 work the duties do not describe, whatever they do describe."""
+    subs = ctx.subcategories(t.code)
+    cands = ctx.duty_candidates[:TOP]
+    if not subs or not cands or ctx.title_generic_kind is not None:
+        return None
+    if ctx.duties_best is not None or ctx.duties_group is not None:
+        return None
+    if any(c.code == t.code or ctx.subcategories(c.code) & subs for c in cands):
+        return None
+    return cands[0]
+
+
 def _matters(ctx: RuleContext, a: str, b: str) -> bool:
     return group2(a) != group2(b) or ctx.subcategories(a) != ctx.subcategories(b)
 
@@ -89,10 +132,10 @@ def differing_codes(ctx: RuleContext) -> tuple[str, str] | None:
     stronger duty reading of other E-7 eligibility.
     """
     t = ctx.title_best
-    d = _reading(ctx, t) if t else None
+    d = (_reading(ctx, t) or _unsupported(ctx, t)) if t else None
     if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
         return None
-    if _close(d.code, ctx.match.title_candidates):
+    if _as_plausible(d.code, ctx.match.title_candidates):
         return None
     if group2(t.code) == group2(d.code) and d.score < STRONG_SCORE:
         return None
