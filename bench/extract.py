@@ -1,9 +1,14 @@
-"""Extraction accuracy and speed on generated contracts, born-digital and scanned.
+"""Extraction accuracy and speed on generated contracts: born-digital, scanned, phone photos.
 
     .venv/bin/python -m bench.extract            # 60 documents, a third scanned (real Tesseract)
     .venv/bin/python -m bench.extract --quick    # 15 documents
     .venv/bin/python -m bench.extract --misses   # also: expected vs got for each scanned miss
     .venv/bin/python -m bench.extract --scanned-only --misses   # iterate on OCR fields only
+    .venv/bin/python -m bench.extract --photos-only --set page_warp=false   # photo ablation
+
+Besides the corpus, 10 phone photos (JPEG files: the page in perspective on a desk, unevenly
+lit; bench.docgen.scan.phone_photo) of other generated contracts form their own "photo" group;
+they are left out of the born-digital and scanned numbers, times and salary count.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 
 from bench.docgen import (
     CorpusItem,
+    ScanOptions,
     corpus,
     expected_for,
     render_pdf,
@@ -33,6 +39,8 @@ from extractors.text import squash
 FIELDS = ("kind", "title", "duties", "annual_krw", "employer", "employee_name", "business_reg_no",
           "contract_start", "contract_end", "workplace", "stated_visa")
 HIGH = 0.8
+PHOTO_DOCS = 10  # phone photos in the "photo" group (4 with --quick)
+PHOTO_SEED_OFFSET = 1000  # photo documents come from corpus(PHOTO_DOCS, seed + this)
 
 
 def actual(fields: ContractFields, name: str):
@@ -75,10 +83,36 @@ def write_item(item: CorpusItem, index: int, folder: Path) -> Path:
     return path
 
 
-def score(item: CorpusItem, extraction: Extraction) -> dict:
+def write_photo(item: CorpusItem, index: int, folder: Path) -> Path:
+    """The item's page photographed with a phone, as the JPEG file a user would upload."""
+    pages = scan(render_pdf(item.spec, item.layout), ScanOptions(photo=True, seed=item.spec.seed,
+                                                                 jpeg_quality=85))
+    path = folder / f"photo{index:03d}.jpg"
+    if len(pages) == 1:
+        path.write_bytes(_jpeg_bytes(pages[0]))
+    else:  # several photos of one document: a multi-page TIFF
+        path = path.with_suffix(".tif")
+        pages[0].save(path, "TIFF", save_all=True, append_images=pages[1:], compression="jpeg")
+    return path
+
+
+def _jpeg_bytes(image) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92)
+    return buffer.getvalue()
+
+
+def group_of(row: dict) -> str:
+    return "photo" if row.get("photo") else "scanned" if row["scanned"] else "born-digital"
+
+
+def score(item: CorpusItem, extraction: Extraction, *, photo: bool = False) -> dict:
     truth = expected_for(item.spec, item.layout)
     fields = extraction.fields
-    row = {"layout": item.layout, "scanned": item.scanned, "style": item.spec.salary.style,
+    row = {"layout": item.layout, "scanned": item.scanned and not photo, "photo": photo,
+           "style": item.spec.salary.style,
            "results": {}, "pages": [(p.route.value, p.seconds) for p in extraction.pages]}
     row["misses"] = {}
     for name in FIELDS:
@@ -95,17 +129,20 @@ def score(item: CorpusItem, extraction: Extraction) -> dict:
     return row
 
 
-def run(n: int, seed: int, *, scanned_only: bool = False, settings=None) -> list[dict]:
+def run(n: int, seed: int, *, scanned_only: bool = False, settings=None, photos: int = 0) -> list[dict]:
+    """Rows of the corpus (`n` documents) and then of `photos` phone photos."""
     extract_document = importlib.import_module("extractors.pipeline").extract_document
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for index, item in enumerate(corpus(n, seed)):
-            if scanned_only and not item.scanned:
-                continue
-            path = write_item(item, index, Path(tmp))
+        jobs = [(index, item, False) for index, item in enumerate(corpus(n, seed))
+                if not scanned_only or item.scanned]
+        jobs += [(index, item, True)
+                 for index, item in enumerate(corpus(photos, seed + PHOTO_SEED_OFFSET))]
+        for index, item, photo in jobs:
+            path = (write_photo if photo else write_item)(item, index, Path(tmp))
             started = time.monotonic()
             extraction = extract_document(path, settings=settings)
-            row = score(item, extraction)
+            row = score(item, extraction, photo=photo)
             row["seconds"] = time.monotonic() - started
             row["index"] = index
             rows.append(row)
@@ -114,8 +151,10 @@ def run(n: int, seed: int, *, scanned_only: bool = False, settings=None) -> list
 
 def accuracy_table(rows: list[dict]) -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
-    for label, group in (("born-digital", [r for r in rows if not r["scanned"]]),
-                         ("scanned", [r for r in rows if r["scanned"]])):
+    for label in ("born-digital", "scanned", "photo"):
+        group = [r for r in rows if group_of(r) == label]
+        if not group:
+            continue
         table[label] = {}
         for name in FIELDS:
             hits = [r["results"][name] for r in group if name in r["results"]]
@@ -149,15 +188,18 @@ def ocr_speed(n: int, seed: int, quick: bool) -> dict | None:
 
 
 def failures(rows: list[dict]) -> list[str]:
-    return [f"doc{r['index']:03d} {r['layout']}{' (scan)' if r['scanned'] else ''} {r['style']}: "
+    marks = {"born-digital": "", "scanned": " (scan)", "photo": " (photo)"}
+    return [f"{'photo' if r.get('photo') else 'doc'}{r['index']:03d} {r['layout']}{marks[group_of(r)]} "
+            f"{r['style']}: "
             + ", ".join(k for k, ok in r["results"].items() if not ok)
             for r in rows if not all(r["results"].values())]
 
 
 def misses(rows: list[dict]) -> list[str]:
-    """Per scanned miss: field, expected and got, as compared (synthetic documents only)."""
-    return [f"doc{r['index']:03d} {r['layout']} {name}: want {want!r} got {got!r}"
-            for r in rows if r["scanned"] for name, (want, got) in r["misses"].items()]
+    """Per scanned or photo miss: field, expected and got, as compared (synthetic documents only)."""
+    return [f"{'photo' if r.get('photo') else 'doc'}{r['index']:03d} {r['layout']} {name}: "
+            f"want {want!r} got {got!r}"
+            for r in rows if r["scanned"] or r.get("photo") for name, (want, got) in r["misses"].items()]
 
 
 def _settings(pairs: list[str]):
@@ -177,19 +219,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", "--verbose", action="store_true",
                         help="print expected vs got (normalised) for every scanned miss")
     parser.add_argument("--scanned-only", action="store_true", help="skip born-digital documents")
+    parser.add_argument("--photos", type=int, default=None,
+                        help=f"phone photos in the photo group (default {PHOTO_DOCS}, 4 with --quick)")
+    parser.add_argument("--photos-only", action="store_true", help="only the phone photos")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override an ExtractSettings field (ablations), e.g. clear_overlays=false")
     args = parser.parse_args(argv)
-    n = 15 if args.quick else args.n
-    rows = run(n, args.seed, scanned_only=args.scanned_only, settings=_settings(args.set))
-    report = {"documents": len(rows), "scanned": sum(r["scanned"] for r in rows),
-              "accuracy": accuracy_table(rows), "page_seconds_by_route": page_times(rows),
-              "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in rows),
-              "doc_seconds_mean": statistics.mean(r["seconds"] for r in rows),
-              "ocr_speed": ocr_speed(n, args.seed, args.quick), "failures": failures(rows)}
+    n = 0 if args.photos_only else 15 if args.quick else args.n
+    photos = args.photos if args.photos is not None else 4 if args.quick else PHOTO_DOCS
+    rows = run(n, args.seed, scanned_only=args.scanned_only, settings=_settings(args.set),
+               photos=photos)
+    main_rows = [r for r in rows if not r["photo"]]
+    photo_rows = [r for r in rows if r["photo"]]
+    report = {"documents": len(main_rows), "scanned": sum(r["scanned"] for r in main_rows),
+              "photos": len(photo_rows), "accuracy": accuracy_table(rows),
+              "page_seconds_by_route": page_times(main_rows) if main_rows else {},
+              "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in main_rows),
+              "doc_seconds_mean": statistics.mean(r["seconds"] for r in main_rows) if main_rows else None,
+              "photo": {"page_seconds": page_times(photo_rows).get("ocr"),
+                        "high_conf_wrong_salaries": sum(r["high_conf_wrong_salary"] for r in photo_rows)},
+              "ocr_speed": ocr_speed(n, args.seed, args.quick) if n else None,
+              "failures": failures(rows)}
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.misses:
-        print("\n".join(["scanned misses (field: want / got):", *misses(rows)]))
+        print("\n".join(["scanned and photo misses (field: want / got):", *misses(rows)]))
     if args.json:
         args.json.write_text(json.dumps({**report, "rows": rows}, ensure_ascii=False, indent=1))
     return 0

@@ -19,7 +19,15 @@ from PIL import Image
 
 from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
-from extractors.images import clear_grey_overlays, deskew, flatten_background, plan_image_pages
+from extractors.images import (
+    IMAGE_INPUT,
+    clear_grey_overlays,
+    deskew,
+    find_page_quad,
+    flatten_background,
+    plan_image_pages,
+    warp_page,
+)
 from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
@@ -178,6 +186,11 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
     started = time.monotonic()
     deadline.remaining()
     loaded = image = plan.load_image()
+    quad = None
+    if settings.page_warp and loaded.info.get(IMAGE_INPUT):  # photos come as image files only
+        quad = find_page_quad(loaded)
+        if quad is not None:
+            image = loaded = warp_page(loaded, quad, dpi=settings.render_dpi)
     if settings.flatten_uneven:
         image = flatten_background(image)
     flattened = image is not loaded
@@ -199,7 +212,7 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
             raise
         return _failed_page(plan, started, "ocr_failed", e)
     layout = _layout(reading, settings, flattened=flattened, overlays=overlays,
-                     deskewed=image is not before)
+                     deskewed=image is not before, quad=quad)
     return _ocr_text_page(plan, reading.result, reading.tables, time.monotonic() - started,
                           settings, layout=layout)
 
@@ -261,12 +274,13 @@ def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
 
 
 def _layout(reading: _Reading, settings: ExtractSettings, *, flattened: bool, overlays: bool,
-            deskewed: bool) -> PageLayout:
+            deskewed: bool, quad=None) -> PageLayout:
     """Where the words of the reading are, and how to reproduce the image they refer to."""
     words = [PageWord(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
                       line=".".join(map(str, w.line))) for w in reading.result.boxes]
     return PageLayout(width=reading.image.width, height=reading.image.height,
-                      dpi=settings.render_dpi, flattened=flattened, overlays_cleared=overlays,
+                      dpi=settings.render_dpi, page_quad=quad, flattened=flattened,
+                      overlays_cleared=overlays,
                       deskewed=deskewed,
                       rotation=reading.rotation, straightened=reading.straightened,
                       max_skew_degrees=settings.max_skew_degrees, words=[*words, *reading.cells])

@@ -66,6 +66,9 @@ class PageLayout(Record):
     width: int  # size in pixels of the image OCR read
     height: int
     dpi: int  # resolution the page was rendered or normalised to
+    # Phone photos: the page's corners (top-left, top-right, bottom-right, bottom-left) in the
+    # loaded image, warped flat first (extractors.images.warp_page at `dpi`); None: not warped.
+    page_quad: tuple[tuple[float, float], ...] | None = None
     flattened: bool = False  # uneven lighting evened out (extractors.images.flatten_background)
     overlays_cleared: bool = False  # grey seals/stamps made paper (extractors.images.clear_grey_overlays)
     deskewed: bool = False  # straightened before OCR (settings.deskew)

@@ -53,6 +53,14 @@ from extractors.records import Record
 # max 4.57: deskew of skewed grids, OSD), 1.83 pages/s with 2 workers; scanned accuracy
 # unchanged (every field as before, workplace 72.2%, no wrong salary). Red seal ink on colour scans is faded by
 # hue when converting to gray (remove_seals; tests/test_seals.py: the generated scans are gray).
+# Phone photos (page_warp; `python -m bench.extract --photos-only`, 10 generated JPEG photos of
+# the page on a desk, corners moved 3-10%, rotated up to 4 degrees, unevenly lit): the page
+# found (extractors.images.find_page_quad) and warped flat to A4 at 300 DPI before the other
+# steps took kind 30% -> 100%, title 11.1% -> 66.7%, duties 0% -> 44.4%, annual salary
+# 11.1% -> 55.6%, employer and employee name 22.2% -> 88.9%, business number 62.5% -> 100%,
+# visa 25% -> 100%, workplace 11.1% -> 33.3%; no wrong salary with high confidence either way;
+# 5.95 s -> 2.96 s a page (median). Only image files are searched for a page: PDF pages and
+# scans (the page fills the image) are never warped (born-digital and scanned unchanged).
 
 
 class ExtractSettings(Record):
@@ -68,6 +76,7 @@ class ExtractSettings(Record):
     osd_below: float = 0.75  # confidence under which orientation detection runs
     deskew: bool = False  # straighten small skews before OCR (measured no gain, see above)
     flatten_uneven: bool = True  # even out uneven lighting (phone photos) before OCR
+    page_warp: bool = True  # image files: a photographed page found on its background is warped flat
     remove_seals: bool = True  # red seal ink (colour scans) faded when converting to gray
     clear_overlays: bool = True  # grey seals/stamps over text made paper before OCR
     max_skew_degrees: float = 5.0  # largest skew searched when deskewing

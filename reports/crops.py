@@ -298,8 +298,12 @@ def _read_layout(
 def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
     """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
     the result is not the size OCR saw (then the boxes cannot be trusted)."""
-    from extractors.images import clear_grey_overlays, deskew, flatten_background
+    from extractors.images import clear_grey_overlays, deskew, flatten_background, warp_page
 
+    if layout.page_quad is not None:
+        if len(layout.page_quad) != 4:
+            return None
+        image = warp_page(image, tuple(layout.page_quad), dpi=layout.dpi)
     if layout.flattened:
         image = flatten_background(image)
     if layout.overlays_cleared:

@@ -1,0 +1,174 @@
+"""Phone photos of contracts: the page found on its background and warped flat before OCR."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from bench.docgen import corpus, expected_for, rasterize, render_pdf
+from bench.docgen.scan import phone_photo
+from extractors.images import IMAGE_INPUT, find_page_quad, plan_image_pages, to_gray, warp_page
+from extractors.ocr import FakeOcrEngine
+from extractors.pipeline import extract_document, read_document
+from extractors.settings import ExtractSettings
+from reports.crops import replay_layout
+
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+SMALL = (1200, 1600)  # photo size for the geometry tests (a phone's 3024x4032 in the bench)
+
+
+def page(width: int = 1240, height: int = 1754, lines: int = 24) -> Image.Image:
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(NANUM), max(10, width // 45))
+    for i in range(lines):
+        draw.text((width // 12, height // 12 + i * height // 32), "근로계약서 업무의 내용 임금 " * 2,
+                  fill=0, font=font)
+    return image
+
+
+def text_lines(image: Image.Image) -> tuple[int, float]:
+    """(text lines, share of rows inked): rows with ink across 2% of the width, gaps over 4 rows
+    separating lines."""
+    ink = np.asarray(image) < 100
+    rows = ink.sum(axis=1) > 0.02 * image.width
+    marked = np.nonzero(rows)[0]
+    if not len(marked):
+        return 0, 0.0
+    return 1 + int((np.diff(marked) > 4).sum()), float(rows.mean())
+
+
+def line_tops(image: Image.Image) -> np.ndarray:
+    rows = (np.asarray(image) < 100).sum(axis=1) > 0.02 * image.width
+    marked = np.nonzero(rows)[0]
+    return marked[np.r_[True, np.diff(marked) > 4]]
+
+
+def left_margin(image: Image.Image) -> int:
+    """First column with text ink, 10 pixels in from the edges (the page's own edge can be dark)."""
+    ink = np.asarray(image)[10:-10, 10:] < 100
+    return 10 + int(np.argmax(ink.sum(axis=0) > 20))
+
+
+class RecordingEngine(FakeOcrEngine):
+    def __init__(self):
+        super().__init__(["글"])
+        self.images: list[Image.Image] = []
+
+    def recognize(self, image, *, page, timeout):
+        self.images.append(image.copy())
+        return super().recognize(image, page=page, timeout=timeout)
+
+
+def settings(**overrides) -> ExtractSettings:
+    return ExtractSettings(workers=1, refine_lang=None, **overrides)
+
+
+@pytest.mark.parametrize("seed", [1, 7, 23])
+def test_page_corners_of_a_generated_photo_are_found_within_a_few_pixels(seed):
+    photo, truth = phone_photo(page(), seed, size=SMALL)
+    quad = find_page_quad(to_gray(photo))
+    assert quad is not None
+    error = np.abs(np.array(quad) - np.array(truth))
+    assert error.max() < 4.0, (quad, truth)
+
+
+def test_the_warped_page_is_upright_a4_and_its_text_lines_are_level():
+    photo, _ = phone_photo(page(), 5, size=SMALL)
+    flat = warp_page(to_gray(photo), find_page_quad(to_gray(photo)), dpi=150)
+    assert flat.size == (round(8.27 * 150), round(11.69 * 150))
+    # the 24 text lines come out level and apart, as tall as on the page itself (a page
+    # left slanted smears them into each other, a desk left in the picture is all "ink")
+    assert text_lines(flat) == (24, pytest.approx(text_lines(page().resize(flat.size))[1], abs=0.03))
+    # and in place: each line's top and the text's left margin where the page has them
+    original = page().resize(flat.size)
+    assert np.abs(line_tops(flat) - line_tops(original)).max() <= 3
+    assert abs(left_margin(flat) - left_margin(original)) <= 3
+
+
+def test_a_plain_scan_or_full_page_image_is_not_warped():
+    assert find_page_quad(page()) is None
+    assert find_page_quad(Image.new("L", (800, 1100), 255)) is None
+
+
+def test_a_crop_inside_the_page_with_no_background_is_not_warped():
+    photo, truth = phone_photo(page(), 3, size=SMALL)
+    xs, ys = sorted(x for x, _ in truth), sorted(y for _, y in truth)
+    inner = photo.crop((int(xs[1]) + 10, int(ys[1]) + 10, int(xs[2]) - 10, int(ys[2]) - 10))
+    assert find_page_quad(to_gray(inner)) is None
+
+
+def test_a_page_running_off_the_photo_is_not_warped():
+    photo, truth = phone_photo(page(), 3, size=SMALL)
+    bottom = int(sorted(y for _, y in truth)[1]) + 200  # the page's lower corners cut off
+    assert find_page_quad(to_gray(photo.crop((0, 0, photo.width, bottom)))) is None
+
+
+def test_a_small_bright_card_on_a_dark_photo_is_not_a_page():
+    image = Image.new("L", (1000, 1300), 60)
+    ImageDraw.Draw(image).rectangle((400, 500, 600, 700), fill=240)  # 3% of the image
+    assert find_page_quad(image) is None
+
+
+def test_pipeline_warps_a_photo_and_crops_replay_the_same_pixels(tmp_path):
+    photo, truth = phone_photo(page(), 11, size=SMALL)
+    path = tmp_path / "photo.jpg"
+    photo.save(path, quality=92)
+    engine = RecordingEngine()
+    _, pages, _ = read_document(path, ocr=engine, settings=settings())
+    layout = pages[0].layout
+    assert engine.images[0].size == (2481, 3507)  # A4 (8.27 x 11.69 in) at 300 DPI
+    assert layout.page_quad is not None and len(layout.page_quad) == 4
+    scale = 3507 / 11.69 / (SMALL[1] / 11.69)  # the photo was normalised as an A4-high page
+    error = np.abs(np.array(layout.page_quad) - np.array(truth) * scale)
+    assert error.max() < 4 * scale
+    with plan_image_pages(path, settings(), label="t") as plans:
+        loaded = plans[0].load_image()
+    assert loaded.info.get(IMAGE_INPUT)
+    replayed = replay_layout(loaded, layout)
+    assert replayed is not None
+    assert np.array_equal(np.asarray(replayed), np.asarray(engine.images[0]))
+
+
+def test_page_warp_can_be_switched_off_and_scans_are_untouched(tmp_path):
+    photo, _ = phone_photo(page(), 11, size=SMALL)
+    path = tmp_path / "photo.jpg"
+    photo.save(path, quality=92)
+    engine = RecordingEngine()
+    _, pages, _ = read_document(path, ocr=engine, settings=settings(page_warp=False))
+    assert pages[0].layout.page_quad is None and engine.images[0].size == (2630, 3507)
+    scan = tmp_path / "scan.png"
+    page().save(scan, dpi=(150, 150))
+    engine = RecordingEngine()
+    _, pages, _ = read_document(scan, ocr=engine, settings=settings())
+    assert pages[0].layout.page_quad is None and engine.images[0].size == (2480, 3508)
+
+
+def test_a_page_image_inside_a_pdf_is_never_warped(tmp_path):
+    photo, _ = phone_photo(page(), 11, size=SMALL)
+    path = tmp_path / "photo.pdf"
+    photo.convert("L").save(path, "PDF", resolution=137)
+    engine = RecordingEngine()
+    _, pages, _ = read_document(path, ocr=engine, settings=settings())
+    assert pages[0].layout.page_quad is None
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract")
+def test_tesseract_reads_fields_from_a_phone_photo(tmp_path):
+    item = next(it for it in corpus(10, 1001) if it.layout == "moel_standard")
+    photo, _ = phone_photo(rasterize(render_pdf(item.spec, item.layout))[0], item.spec.seed)
+    path = tmp_path / "contract.jpg"
+    photo.save(path, quality=90)
+    truth = expected_for(item.spec, item.layout)
+    extraction = extract_document(path)
+    assert extraction.pages[0].layout.page_quad is not None
+    fields = extraction.fields
+    # without the warp (bench.extract photo group, page_warp=false) these came out wrong
+    assert fields.kind.value == truth["kind"]
+    assert fields.business_reg_no.value == truth["business_reg_no"]
+    assert fields.stated_visa.value == truth["stated_visa"]
