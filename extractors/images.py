@@ -158,15 +158,26 @@ def background_range(image: Image.Image) -> float:
     return float(high - low)
 
 
-def flatten_background(image: Image.Image, *, min_range: float = 30.0) -> Image.Image:
+FLATTEN_SIGMA = 30.0  # Gaussian radius (pixels) of the background estimate on scans
+PHOTO_FLATTEN_INCHES = 0.05  # ... and on a warped phone photo (15 pixels at 300 DPI)
+
+
+def photo_flatten_sigma(dpi: int) -> float:
+    """The background blur radius for a warped photo page at `dpi`."""
+    return PHOTO_FLATTEN_INCHES * dpi
+
+
+def flatten_background(image: Image.Image, *, min_range: float = 30.0,
+                       sigma: float = FLATTEN_SIGMA) -> Image.Image:
     """Even out uneven lighting (phone photos) by dividing by the blurred background.
 
     bench/ocr.py: a phone-like page went from 0.000 to 0.975 character accuracy (and 23 s to
     1 s); on evenly lit noisy scans it cost 0.04, so it runs only when the paper is uneven.
+    Warped photo pages use a smaller `sigma` (`photo_flatten_sigma`; see extractors/settings.py).
     """
     if background_range(image) < min_range:
         return image
-    background = np.asarray(image.filter(ImageFilter.GaussianBlur(30)), dtype=np.float32)
+    background = np.asarray(image.filter(ImageFilter.GaussianBlur(sigma)), dtype=np.float32)
     ratio = np.asarray(image, dtype=np.float32) / np.maximum(background, 1.0) * 255
     flat = Image.fromarray(np.clip(ratio, 0, 255).astype(np.uint8))
     return ImageOps.autocontrast(flat, cutoff=1)
@@ -356,6 +367,7 @@ PAGE_MIN_CONTRAST = 40.0  # paper vs background mean gray levels
 PAGE_MIN_FILL = 0.92  # the bright region's share of the quad (and the quad's of the region)
 PAGE_ANGLES = (60.0, 120.0)  # plausible corner angles (degrees) of a photographed rectangle
 A4_ASPECT = A4_LONG_SIDE_INCHES / A4_SHORT_SIDE_INCHES
+PAGE_EDGE_INCHES = 0.1  # warped page rim made paper (printers leave 4 mm or more blank)
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
@@ -556,5 +568,22 @@ def warp_page(image: Image.Image, quad: Quad, *, dpi: int = 300) -> Image.Image:
     data = perspective_coefficients(target, [tuple(c) for c in quad])
     out = image.convert("L").transform((width, height), Image.Transform.PERSPECTIVE, data,
                                        Image.Resampling.BICUBIC, fillcolor=255)
+    out = _paper_edges(out, round(PAGE_EDGE_INCHES * dpi))
     out.info["dpi"] = (dpi, dpi)
     return out
+
+
+def _paper_edges(page: Image.Image, margin: int) -> Image.Image:
+    """`page` with its outer `margin` pixels on each side replaced by the paper just inside
+    them (each edge row or column repeats the first one `margin` in): the sliver of desk and
+    the page's shadowed rim a fitted quad leaves there would read as a '/' or '|' beside
+    every line once the lighting is flattened."""
+    pixels = np.asarray(page).copy()
+    height, width = pixels.shape
+    if margin <= 0 or 2 * margin + 2 > min(height, width):
+        return page
+    pixels[:margin] = pixels[margin]
+    pixels[-margin:] = pixels[-margin - 1]
+    pixels[:, :margin] = pixels[:, margin:margin + 1]
+    pixels[:, -margin:] = pixels[:, -margin - 1:-margin]
+    return Image.fromarray(pixels)

@@ -25,6 +25,7 @@ from extractors.images import (
     deskew,
     find_page_quad,
     flatten_background,
+    photo_flatten_sigma,
     plan_image_pages,
     warp_page,
 )
@@ -191,8 +192,9 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         quad = find_page_quad(loaded)
         if quad is not None:
             image = loaded = warp_page(loaded, quad, dpi=settings.render_dpi)
-    if settings.flatten_uneven:
-        image = flatten_background(image)
+    if settings.flatten_uneven:  # a warped photo's light is evened out more locally
+        image = flatten_background(image) if quad is None else \
+            flatten_background(image, sigma=photo_flatten_sigma(settings.render_dpi))
     flattened = image is not loaded
     if settings.clear_overlays:
         cleared = clear_grey_overlays(image)
