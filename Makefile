@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 demo: setup
 	@mkdir -p "$(PREFECT_HOME)"
-	@$(BIN)/ksoc-audit audit sample_docs/*.pdf --out out/demo; rc=$$?; \
+	@$(BIN)/ksoc-audit audit sample_docs --out out/demo; rc=$$?; \
 	  echo "Open $(CURDIR)/out/demo/index.html for the dashboard (every report is linked there)"; \
 	  [ $$rc -le 2 ] || exit $$rc  # 1: findings, 2: a document failed (the samples include a non-contract)
 
