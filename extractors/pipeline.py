@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,14 +44,13 @@ from extractors.records import (
 from extractors.refine import RefiningOcrEngine
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
-from extractors.tables import (  # _columns/_slot: the cell slots fill_from_strip uses
-    _columns,
-    _slot,
+from extractors.tables import (
     cell_strip,
     erase_rules,
     fill_from_strip,
     find_grid,
     ink_mask,
+    slot_span,
     table_lines,
     words_outside,
 )
@@ -265,11 +263,9 @@ def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
     for t, r, slot, _ in strip.cells:
         band = grid.tables[t][r]
         text = " ".join(tables[t][r][slot].split())
-        columns = _columns(grid.tables[t])
-        edges = [(left, right) for (left, _), (right, _) in pairwise(band.rules)
-                 if _slot(columns, left) == slot]
-        if text and edges:
-            left, right = edges[0][0], edges[-1][1]
+        span = slot_span(grid.tables[t], band, slot)
+        if text and span:
+            left, right = span
             boxes.append(PageWord(text=text, left=left, top=band.top, width=right - left,
                                   height=band.bottom - band.top + 1, line=f"t{t}.r{r}"))
     return boxes

@@ -146,6 +146,15 @@ def _slot(columns: list[int], x: int) -> int:
     return min(range(len(columns)), key=lambda i: abs(columns[i] - x))
 
 
+def slot_span(table: Sequence[Band], band: Band, slot: int) -> tuple[int, int] | None:
+    """(left, right) on the page of column slot `slot` in `band` (a cell may span several rule
+    pairs of the same slot); None when the band has no cell in that slot."""
+    columns = _columns(table)
+    edges = [(left, right) for (left, _), (right, _) in pairwise(band.rules)
+             if _slot(columns, left) == slot]
+    return (edges[0][0], edges[-1][1]) if edges else None
+
+
 def _inside(word: OcrWord, top: int, bottom: int, left: int, right: int) -> bool:
     cx, cy = word.left + word.width / 2, word.top + word.height / 2
     return left < cx < right and top <= cy <= bottom
