@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFile, ImageFilter, ImageOps, UnidentifiedImageError
@@ -587,3 +588,38 @@ def _paper_edges(page: Image.Image, margin: int) -> Image.Image:
     pixels[:, :margin] = pixels[:, margin:margin + 1]
     pixels[:, -margin:] = pixels[:, -margin - 1:-margin]
     return Image.fromarray(pixels)
+
+
+class Prepared(NamedTuple):
+    """A page ready for OCR and which steps changed it (what a layout records to replay)."""
+
+    image: Image.Image
+    flattened: bool  # background flattening changed the page
+    overlays_cleared: bool  # grey seal/stamp plateaus were cleared
+    deskewed: bool  # the page was turned level
+
+
+def prepare_page(image: Image.Image, *, quad: Quad | None, dpi: int, flatten: bool,
+                 clear_overlays: bool, deskew_page: bool, max_skew_degrees: float) -> Prepared:
+    """The preprocessing before OCR, in its one order: warp a photo's page flat (`quad`), even
+    out the light (a warped photo with a smaller radius), clear grey overlays, deskew.
+
+    ocr_page calls it with the settings; reports replay it with the steps a layout recorded,
+    which gives the same pixels because every step is deterministic and leaves an unchanged
+    page as the same object.
+    """
+    if quad is not None:
+        image = warp_page(image, quad, dpi=dpi)
+    loaded = image
+    if flatten:
+        image = flatten_background(image) if quad is None else \
+            flatten_background(image, sigma=photo_flatten_sigma(dpi))
+    flattened = image is not loaded
+    overlays = False
+    if clear_overlays:
+        cleared = clear_grey_overlays(image)
+        overlays, image = cleared is not image, cleared
+    before = image
+    if deskew_page:
+        image = deskew(image, max_degrees=max_skew_degrees)
+    return Prepared(image, flattened, overlays, image is not before)

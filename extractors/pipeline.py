@@ -20,13 +20,10 @@ from extractors import detect
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
 from extractors.images import (
     IMAGE_INPUT,
-    clear_grey_overlays,
     deskew,
     find_page_quad,
-    flatten_background,
-    photo_flatten_sigma,
     plan_image_pages,
-    warp_page,
+    prepare_page,
 )
 from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
@@ -184,24 +181,14 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
     """OCR one page: load, deskew, recognise, retry upright when confidence is low."""
     started = time.monotonic()
     deadline.remaining()
-    loaded = image = plan.load_image()
+    loaded = plan.load_image()
     quad = None
     if settings.page_warp and loaded.info.get(IMAGE_INPUT):  # photos come as image files only
         quad = find_page_quad(loaded)
-        if quad is not None:
-            image = loaded = warp_page(loaded, quad, dpi=settings.render_dpi)
-    if settings.flatten_uneven:  # a warped photo's light is evened out more locally
-        image = flatten_background(image) if quad is None else \
-            flatten_background(image, sigma=photo_flatten_sigma(settings.render_dpi))
-    flattened = image is not loaded
-    if settings.clear_overlays:
-        cleared = clear_grey_overlays(image)
-        overlays, image = cleared is not image, cleared
-    else:
-        overlays = False
-    before = image
-    if settings.deskew:
-        image = deskew(image, max_degrees=settings.max_skew_degrees)
+    prepared = prepare_page(loaded, quad=quad, dpi=settings.render_dpi,
+                            flatten=settings.flatten_uneven, clear_overlays=settings.clear_overlays,
+                            deskew_page=settings.deskew, max_skew_degrees=settings.max_skew_degrees)
+    image = prepared.image
     try:
         reading = _recognize_upright(image, plan.page, engine, settings, deadline)
     except OcrTimeout as e:
@@ -211,8 +198,8 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         if e.code != OcrError.code:
             raise
         return _failed_page(plan, started, "ocr_failed", e)
-    layout = _layout(reading, settings, flattened=flattened, overlays=overlays,
-                     deskewed=image is not before, quad=quad)
+    layout = _layout(reading, settings, flattened=prepared.flattened,
+                     overlays=prepared.overlays_cleared, deskewed=prepared.deskewed, quad=quad)
     return _ocr_text_page(plan, reading.result, reading.tables, time.monotonic() - started,
                           settings, layout=layout)
 

@@ -298,25 +298,14 @@ def _read_layout(
 def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
     """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
     the result is not the size OCR saw (then the boxes cannot be trusted)."""
-    from extractors.images import (
-        clear_grey_overlays,
-        deskew,
-        flatten_background,
-        photo_flatten_sigma,
-        warp_page,
-    )
+    from extractors.images import deskew, prepare_page
 
-    if layout.page_quad is not None:
-        if len(layout.page_quad) != 4:
-            return None
-        image = warp_page(image, tuple(layout.page_quad), dpi=layout.dpi)
-    if layout.flattened:  # as ocr_page: a warped photo page with the photo's radius
-        image = flatten_background(image) if layout.page_quad is None else \
-            flatten_background(image, sigma=photo_flatten_sigma(layout.dpi))
-    if layout.overlays_cleared:
-        image = clear_grey_overlays(image)
-    if layout.deskewed:
-        image = deskew(image, max_degrees=layout.max_skew_degrees)
+    if layout.page_quad is not None and len(layout.page_quad) != 4:
+        return None
+    quad = tuple(layout.page_quad) if layout.page_quad is not None else None
+    image = prepare_page(image, quad=quad, dpi=layout.dpi, flatten=layout.flattened,
+                         clear_overlays=layout.overlays_cleared, deskew_page=layout.deskewed,
+                         max_skew_degrees=layout.max_skew_degrees).image
     if layout.rotation:
         image = image.rotate(-layout.rotation, expand=True, fillcolor=255)
     if layout.straightened:
