@@ -126,3 +126,14 @@ def write_table_scan(path: Path) -> Path:
         draw.rectangle((x, top, x + 3, top + len(TABLE_ROWS) * height + 3), fill=0)
     page.save(path, dpi=(300, 300))
     return path
+
+
+def lined_page(width: int = 1240, height: int = 1754, lines: int = 20, *, pitch: int = 30) -> Image.Image:
+    """A white grayscale page with `lines` lines of Hangul text, one every height/`pitch`."""
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(find_font("NanumGothic.ttf")), max(10, width // 45))
+    for i in range(lines):
+        draw.text((width // 12, height // 12 + i * height // pitch), "근로계약서 업무의 내용 임금 " * 2,
+                  fill=0, font=font)
+    return image

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
+from scan_fixture import lined_page
 
 from extractors.images import (
     background_range,
@@ -19,17 +18,9 @@ from extractors.pipeline import read_document
 from extractors.records import Route
 from extractors.settings import ExtractSettings
 
-NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
-
 
 def page(width: int = 1240, height: int = 1754, lines: int = 20) -> Image.Image:
-    image = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(NANUM), max(10, width // 45))
-    for i in range(lines):
-        draw.text((width // 12, height // 12 + i * height // 30), "근로계약서 업무의 내용 임금 " * 2,
-                  fill=0, font=font)
-    return image
+    return lined_page(width, height, lines, pitch=30)
 
 
 def fast(**overrides) -> ExtractSettings:

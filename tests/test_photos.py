@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+from scan_fixture import lined_page
 
 from bench.docgen import corpus, expected_for, rasterize, render_pdf
 from bench.docgen.scan import phone_photo
@@ -29,18 +29,11 @@ from extractors.settings import ExtractSettings
 from extractors.text import squash
 from reports.crops import replay_layout
 
-NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 SMALL = (1200, 1600)  # photo size for the geometry tests (a phone's 3024x4032 in the bench)
 
 
 def page(width: int = 1240, height: int = 1754, lines: int = 24) -> Image.Image:
-    image = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(NANUM), max(10, width // 45))
-    for i in range(lines):
-        draw.text((width // 12, height // 12 + i * height // 32), "근로계약서 업무의 내용 임금 " * 2,
-                  fill=0, font=font)
-    return image
+    return lined_page(width, height, lines, pitch=32)
 
 
 def text_lines(image: Image.Image) -> tuple[int, float]:
