@@ -19,7 +19,7 @@ from matchers.english import load_english_index
 from matchers.knowledge import Knowledge, load_knowledge, read_package
 from matchers.knowledge_build import build_artifacts, read_reference
 from matchers.knowledge_model import fit_platt
-from matchers.knowledge_text import duty_features, title_grams, title_key
+from matchers.knowledge_text import duty_features, title_entries, title_grams, title_key
 from matchers.match import Matcher, combine, match_texts, ranked
 
 SEED = 20260
@@ -43,12 +43,15 @@ def queries(held: list[dict]) -> list[tuple[str, str, str]]:
 
 
 def evaluate(m: Matcher, qs, mode: str) -> dict:
-    stats = {"n": 0, "top1": 0, "top3": 0, "d1": 0, "d2": 0, "review": 0, "ok_unreviewed": 0}
+    stats = {"n": 0, "top1": 0, "top3": 0, "d1": 0, "d2": 0, "review": 0, "ok_unreviewed": 0,
+             "scored": []}
     for gold, title, duties in qs:
         res = match_texts(title if mode != "duties" else None,
                           duties=duties if mode != "title" else None, matcher=m)
         codes = [c.code for c in res.candidates]
         top = codes[0] if codes else ""
+        scores = [c.score for c in res.candidates] + [0.0, 0.0]
+        stats["scored"].append((scores[0], scores[0] - scores[1], top == gold))
         stats["n"] += 1
         stats["top1"] += top == gold
         stats["top3"] += gold in codes[:3]
@@ -149,7 +152,52 @@ def report(name: str, s: dict) -> None:
     unrev = s["n"] - s["review"]
     print(f"{name:<16} n={s['n']:4d} top1 {pct(s['top1'], s['n'])} top3 {pct(s['top3'], s['n'])} "
           f"1-digit {pct(s['d1'], s['n'])} 2-digit {pct(s['d2'], s['n'])} "
-          f"review {pct(s['review'], s['n'])} acc-unreviewed {pct(s['ok_unreviewed'], unrev)}")
+          f"review {pct(s['review'], s['n'])} acc-unreviewed {pct(s['ok_unreviewed'], unrev)} "
+          f"acc-reviewed {pct(s['top1'] - s['ok_unreviewed'], s['review'])}")
+
+
+def operating_points(s: dict) -> str:
+    """Accuracy on the cases left unreviewed if the least certain share is sent to review
+    (certainty = best score + margin over the runner-up, the two things `review` looks at)."""
+    ranked_ = sorted(s["scored"], key=lambda x: x[0] + x[1], reverse=True)
+    out = []
+    for share in (0.1, 0.25, 0.5, 0.75):
+        keep = ranked_[: max(1, round(len(ranked_) * (1 - share)))]
+        out.append(f"review {share:.0%} -> {pct(sum(ok for *_, ok in keep), len(keep)).strip()}")
+    return "; ".join(out)
+
+
+def ceiling(ref: dict, held: set[str], qs) -> None:
+    """Standard supervised text classifiers (scikit-learn, linear SVM on TF-IDF character
+    n-grams) trained on the same training part: how far plain lexical learning gets here."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    arts = build_artifacts(ref, holdout=held, with_e7_examples=False, models=False)
+    entries = title_entries(arts["titles.json.gz"], arts["ksco7.json"])
+    train = [r for r in ref["duties"] if r["djob_cd"] not in held]
+    texts = [f"{r['work_sum']} {r['do_work']}" for r in train]
+    gold = np.array([g for g, _, _ in qs])
+
+    def top1(vec_fit, vec_q, labels, weights=None) -> float:
+        svm = LinearSVC(C=1.0).fit(vec_fit, labels, sample_weight=weights)
+        return float((svm.classes_[svm.decision_function(vec_q).argmax(1)] == gold).mean())
+
+    tv = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    dv = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    t_fit = tv.fit_transform([title_key(t) for _, t, _ in entries])
+    t_q = tv.transform([title_key(t) for _, t, _ in qs])
+    d_fit, d_q = dv.fit_transform(texts), dv.transform([d for _, _, d in qs])
+    title = top1(t_fit, t_q, [c for c, _, _ in entries],
+                 [0.5 if k == "related" else 1.0 for _, _, k in entries])
+    duties = top1(d_fit, d_q, [r["code"] for r in train])
+    both = sparse.hstack([0.7 * tv.transform([title_key(r["title_ko"]) for r in train]), d_fit])
+    titles_only = sparse.hstack([0.7 * t_fit, sparse.csr_matrix((t_fit.shape[0], d_fit.shape[1]))])
+    joint = top1(sparse.vstack([both, titles_only]).tocsr(), sparse.hstack([0.7 * t_q, d_q]).tocsr(),
+                 [r["code"] for r in train] + [c for c, _, _ in entries])
+    print(f"ceiling study (linear SVM on TF-IDF character n-grams, same training part): top1 "
+          f"title {100 * title:.1f}%, duties {100 * duties:.1f}%, title+duties {100 * joint:.1f}%")
 
 
 def speed(qs) -> None:
@@ -172,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--english", action="store_true",
                         help="only the English duty sets, on the packaged knowledge, tuning misses listed")
     parser.add_argument("--verbose", action="store_true", help="list the tuning set's misses")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also train standard scikit-learn classifiers on the same split")
     args = parser.parse_args(argv)
     if args.english:
         kb = load_knowledge()
@@ -189,11 +239,16 @@ def main(argv: list[str] | None = None) -> int:
     res = {mode: evaluate(m, qs, mode) for mode in ("title", "duties", "title+duties")}
     for mode, s in res.items():
         report(mode, s)
+    for mode, s in res.items():
+        print(f"  {mode}: accuracy on the rest if the least certain share is reviewed: "
+              f"{operating_points(s)}")
     base = baseline_title(ref, held, qs)
     print(f"baseline (rapidfuzz WRatio vs titles) title top1 {pct(base['top1'], base['n'])} "
           f"top3 {pct(base['top3'], base['n'])}")
     for mode in ("title", "title+duties"):
         print(f"ratio ours/baseline top1 [{mode}]: {res[mode]['top1'] / max(base['top1'], 1):.2f}")
+    if args.ceiling:
+        ceiling(ref, held, qs)
     bkeys = {title_key(t.title): t.code for t in m.kb.titles}
     n, ours, b = e7_examples(m, baseline=bkeys)
     print(f"E-7 included examples on their occupation's code (knowledge without E-7 examples): "

@@ -165,7 +165,7 @@ class Matcher:
 def mix(index: Scores, probs: dict[str, float], share: float, why) -> Scores:
     """share x model probability + (1 - share) x index score, per code."""
     if not probs:
-        return index
+        return dict(index)  # a copy: callers add to it and `index` may be memoised
     out = {c: ((1 - share) * s, ev) for c, (s, ev) in index.items()}
     for code, prob in probs.items():
         score, evidence = out.get(code, (0.0, None))
