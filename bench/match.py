@@ -201,16 +201,23 @@ def ceiling(ref: dict, held: set[str], qs) -> None:
 
 
 def speed(qs) -> None:
+    """Load time, then matches per second on one core: CPU time of this process (what one
+    core does, whatever else the shared machine runs) and wall time, per-word caches emptied."""
+    from matchers import knowledge_text, modern_terms
+
     t0 = time.perf_counter()
     kb = Knowledge(*read_package())
     m = Matcher(kb, english=load_english_index(kb))
     load = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    for cache in (knowledge_text.title_key, knowledge_text.strip_ending, modern_terms._hits):
+        cache.cache_clear()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _gold, title, duties in qs:
         match_texts(title, "Software Engineer", duties, matcher=m)
-    rate = len(qs) / (time.perf_counter() - t0)
-    print(f"speed: load {load:.2f} s (target <= 3 s); {rate:.0f} matches/s with title+English+"
-          f"duties on one core (target >= 500); shared 2-core machine, timings are noisy")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"speed: load {load:.2f} s (target <= 3 s); {len(qs) / cpu:.0f} matches/s of CPU time "
+          f"on one core (target >= 500), {len(qs) / wall:.0f}/s wall; title+English+duties per "
+          f"match, one process; shared 2-core machine, timings are noisy")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,23 +41,27 @@ class SparseIndex:
         self.rows = owners[order].astype(np.int32)
         self.weights = values[order].astype(np.float32)
 
-    def row_vector(self, i: int) -> dict[str, float]:
-        """Normalised weights of one row (for evidence)."""
+    def row_vector(self, i: int, keep: np.ndarray | None = None) -> dict[str, float]:
+        """Normalised weights of one row (for evidence); `keep`: a mask over the features."""
         owners, feats, values, names = self._row_major
         lo, hi = np.searchsorted(owners, [i, i + 1])
-        return {names[f]: float(v) for f, v in zip(feats[lo:hi], values[lo:hi], strict=True)}
+        feats, values = feats[lo:hi], values[lo:hi]
+        if keep is not None:
+            feats, values = feats[keep[feats]], values[keep[feats]]
+        return {names[f]: v for f, v in zip(feats.tolist(), values.tolist(), strict=True)}
 
     def vector(self, feats: dict[str, float]) -> dict[str, float]:
-        return _normalise({f: w * self.idf[f] for f, w in feats.items() if f in self.idf})
+        idf = self.idf.get
+        return _normalise({f: w * i for f, w in feats.items() if (i := idf(f)) is not None})
 
-    def scores(self, feats: dict[str, float]) -> np.ndarray:
-        """Cosine of the query with every row."""
-        vec = self.vector(feats)
-        idx = [(self.vocab[f], w) for f, w in vec.items() if f in self.vocab]
-        if not idx:
+    def scores(self, feats: dict[str, float], *, vec: dict[str, float] | None = None) -> np.ndarray:
+        """Cosine of the query with every row (`vec`: the query's `vector`, if already known)."""
+        vec = self.vector(feats) if vec is None else vec
+        if not vec:  # (the vector holds only features with an idf, i.e. in the vocabulary)
             return np.zeros(self.n_rows, dtype=np.float32)
-        keys = np.fromiter((k for k, _ in idx), np.int64, len(idx))
-        pos, scale = gather(self.indptr, keys, np.fromiter((w for _, w in idx), float, len(idx)))
+        vocab = self.vocab
+        keys = np.fromiter((vocab[f] for f in vec), np.int64, len(vec))
+        pos, scale = gather(self.indptr, keys, np.fromiter(vec.values(), float, len(vec)))
         return np.bincount(self.rows[pos], weights=self.weights[pos] * scale,
                            minlength=self.n_rows)
 
@@ -142,17 +146,16 @@ class DutyIndex:
         self.codes = sorted(terms)
         self.index = SparseIndex([sublinear(terms[c]["counts"]) for c in self.codes])
         self.position = {c: i for i, c in enumerate(self.codes)}
-        self._words: dict[str, dict[str, float]] = {}  # per-code word weights, filled lazily
+        is_word = np.array([f.startswith("w:") for f in self.index.vocab], dtype=bool)
+        self._words = {c: self.index.row_vector(i, is_word) for i, c in enumerate(self.codes)}
 
     def code_scores(self, text: str, feats=None) -> tuple[np.ndarray, dict[str, float]]:
         query = sublinear(duty_features(text) if feats is None else feats)
-        return self.index.scores(query), self.index.vector(query)
+        vec = self.index.vector(query)
+        return self.index.scores(query, vec=vec), vec
 
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:
         """Words that contributed most to a code's duty score (only `w:` features count)."""
-        row = self._words.get(code)
-        if row is None:
-            vec = self.index.row_vector(self.position[code])
-            row = self._words[code] = {f: w for f, w in vec.items() if f.startswith("w:")}
-        parts = [(w * row[f], f[2:]) for f, w in query_vec.items() if f in row]
+        row = self._words[code].get
+        parts = [(w * r, f[2:]) for f, w in query_vec.items() if (r := row(f)) is not None]
         return [word for _, word in sorted(parts, reverse=True)[:n]]

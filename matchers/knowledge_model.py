@@ -25,8 +25,9 @@ SAMPLE_WEIGHT = {"related": 0.5}  # related jobs are weaker evidence than titles
 
 def weigh(feats: dict[str, float], vocab: dict[str, int], idf) -> dict[int, float]:
     """Sublinear tf x idf, L2-normalised, over the features the vocabulary knows."""
-    vec = {vocab[f]: (1.0 + math.log(c)) for f, c in feats.items() if c > 0 and f in vocab}
-    vec = {k: w * idf[k] for k, w in vec.items()}
+    get, log = vocab.get, math.log
+    vec = {k: (1.0 + log(c)) * idf[k] for f, c in feats.items()
+           if c > 0 and (k := get(f)) is not None}
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return {k: w / norm for k, w in vec.items()}
 

@@ -39,6 +39,7 @@ _BY_LENGTH = tuple((n, frozenset(e for e in _ENDINGS if len(e) == n))
                    for n in sorted({len(e) for e in _ENDINGS}, reverse=True))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def strip_ending(word: str) -> str:
     """Remove one particle or verb ending from a Hangul word, keeping >= 2 syllables."""
     for n, ends in _BY_LENGTH:

@@ -11,7 +11,7 @@ import numpy as np
 
 from extractors.records import ContractFields
 from matchers.english import is_generic_en
-from matchers.english_duties import project
+from matchers.english_duties import glossary, project
 from matchers.knowledge import Knowledge, load_knowledge
 from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
 from matchers.knowledge_model import LinearModel
@@ -24,6 +24,7 @@ from matchers.knowledge_text import (
 )
 from matchers.match_e7 import e7_fields
 from matchers.modern_terms import expand
+from matchers.modern_terms import table as modern_table
 from matchers.records import OccupationCandidate, OccupationMatch
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Matcher:
         self.project_english = project_english  # English duty runs rewritten via the glossary
         self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
         self._last_duties: tuple[str | None, dict] = (None, {})
+        self._last_qvec: tuple[dict | None, dict] = (None, {})  # (features, their vector)
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
@@ -74,6 +76,7 @@ class Matcher:
         self.duties = DutyIndex(kb.terms)
         self.models = {k: LinearModel(v) for k, v in kb.models.items() if v}
         self.english = english
+        glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
     def _cached(self, key: tuple, compute):
         if self.memo is None:
@@ -129,7 +132,10 @@ class Matcher:
         if DUTY_KEYWORDS not in evidence or not duties:
             return evidence
         if not qvec:
-            qvec.update(self.duties.index.vector(sublinear(self.duty_features(duties))))
+            feats = self.duty_features(duties)
+            known = self._last_qvec[1] if self._last_qvec[0] is feats else None
+            vec = known or self.duties.index.vector(sublinear(feats))
+            qvec.update({f: w for f, w in vec.items() if f.startswith("w:")})  # keywords: words
         words = ", ".join(self._keywords(code, qvec))
         return [f"duty keywords: {words}" if e == DUTY_KEYWORDS else e for e in evidence]
 
@@ -151,7 +157,8 @@ class Matcher:
 
     def index_duty_scores(self, duties: str, feats, *, top: int = 30) -> Scores:
         """Cosine of the duty text with each code's summed duty features."""
-        sims, _ = self.duties.code_scores(duties, feats)
+        sims, vec = self.duties.code_scores(duties, feats)
+        self._last_qvec = (feats, vec)  # the query vector, reused for the candidates' keywords
         best = np.argsort(-sims)[:top]
         return {self.duties.codes[i]: (min(1.0, float(sims[i]) / DUTY_SCALE), [DUTY_KEYWORDS])
                 for i in best if sims[i] > 0}
@@ -191,15 +198,24 @@ def ranked(scores: Scores, n: int = TOP) -> list[tuple[str, float, list[str]]]:
     return [(code, score, evidence) for code, (score, evidence) in items]
 
 
-def candidate(kb: Knowledge, code: str, score: float, evidence: list[str],
-              title: str | None) -> OccupationCandidate:
+def code_facts(kb: Knowledge, code: str, title: str | None) -> dict:
+    """What a candidate says about its code whatever its score: names, KSCO8, detail, E-7."""
     unit = kb.unit(code)
     e7 = e7_fields(kb, code, title)
+    return {"name_ko": unit.name_ko, "name_en": unit.name_en, "ksco8_code": unit.ksco8_code,
+            "detail_code": detail_code(kb, code, title), "e7_subcategory": e7["subcategory"],
+            "e7_occupation": e7["occupation"], "e7_evidence": e7["evidence"]}
+
+
+def candidate(kb: Knowledge, code: str, score: float, evidence: list[str],
+              title: str | None, facts: dict | None = None) -> OccupationCandidate:
+    """One candidate; `facts` (from `code_facts`) when the caller already has them."""
+    facts = facts or code_facts(kb, code, title)
     return OccupationCandidate(
-        code=code, name_ko=unit.name_ko, name_en=unit.name_en, score=round(min(score, 1.0), 4),
-        ksco8_code=unit.ksco8_code, detail_code=detail_code(kb, code, title),
-        e7_subcategory=e7["subcategory"], e7_occupation=e7["occupation"],
-        evidence=evidence + e7["evidence"])
+        code=code, name_ko=facts["name_ko"], name_en=facts["name_en"],
+        score=round(min(score, 1.0), 4), ksco8_code=facts["ksco8_code"],
+        detail_code=facts["detail_code"], e7_subcategory=facts["e7_subcategory"],
+        e7_occupation=facts["e7_occupation"], evidence=evidence + facts["e7_evidence"])
 
 
 def detail_code(kb: Knowledge, code: str, title: str | None) -> str | None:
@@ -241,9 +257,13 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     needs, reason = review(best, m.params)
 
     qvec: dict[str, float] = {}
+    facts: dict[str, dict] = {}  # per code, shared by the four candidate lists
 
     def cands(items):
-        return [candidate(m.kb, c, s, m.duty_evidence(c, ev, duties, qvec), title)
+        for c, _, _ in items:
+            if c not in facts:
+                facts[c] = code_facts(m.kb, c, title)
+        return [candidate(m.kb, c, s, m.duty_evidence(c, ev, duties, qvec), title, facts[c])
                 for c, s, ev in items]
 
     return OccupationMatch(

@@ -24,12 +24,25 @@ def table() -> dict[str, str]:
     return {row["term"].strip().lower(): row["ko"].strip() for row in csv.DictReader(text.splitlines())}
 
 
-def _hits(word: str, terms: dict[str, str]) -> list[str]:
-    """Terms a word holds: itself, a compound's head (모바일앱 -> 앱) or a longer term inside."""
-    if word in terms:
-        return [word]
-    return [t for t in terms if (len(t) >= 3 and t in word) or (len(t) < 3 and word.endswith(t)
-                                                                and len(word) > len(t))]
+@functools.cache
+def _lookup() -> tuple[dict[str, int], frozenset[int], frozenset[int]]:
+    """Table order of each term, the lengths of long terms (found anywhere in a word) and of
+    short ones (found as a compound's head, at the end)."""
+    order = {t: i for i, t in enumerate(table())}
+    return (order, frozenset(len(t) for t in order if len(t) >= 3),
+            frozenset(len(t) for t in order if len(t) < 3))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hits(word: str) -> tuple[str, ...]:
+    """Terms a word holds: itself, a compound's head (모바일앱 -> 앱) or a longer term inside;
+    found by looking the word's substrings up (cached per word)."""
+    order, long_sizes, short_sizes = _lookup()
+    if word in order:
+        return (word,)
+    found = {word[i:i + n] for n in long_sizes for i in range(len(word) - n + 1)}
+    found.update(word[-n:] for n in short_sizes if len(word) > n)
+    return tuple(sorted((t for t in found if t in order), key=order.__getitem__))
 
 
 def expansion(text: str) -> str:
@@ -38,7 +51,7 @@ def expansion(text: str) -> str:
     out: list[str] = []
     seen: set[str] = set()
     for word in words(text or ""):
-        for term in _hits(word, terms):
+        for term in _hits(word):
             if term not in seen:
                 seen.add(term)
                 out.append(terms[term])
