@@ -23,7 +23,12 @@ EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERNAL = 64, 69, 70
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors; 2 means "documents failed" here, so use 64."""
+    """argparse exits 2 on usage errors; 2 means "documents failed" here, so use 64.
+    Options are never abbreviated: `--title` must not silently mean `--title-en`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -58,6 +63,8 @@ def _add_audit(sub) -> None:
 def _add_match(sub) -> None:
     p = sub.add_parser("match", help="match a title/duties to KSCO codes")
     p.add_argument("title", nargs="?", help="job title (Korean or English)")
+    p.add_argument("--title", dest="title_option", metavar="TITLE",
+                   help="job title, as an option (instead of the positional TITLE)")
     p.add_argument("--duties", help="duties text")
     p.add_argument("--title-en", help="English job title")
     p.add_argument("--jsonl", metavar="FILE", help="JSON lines input ('-' for stdin)")
@@ -165,6 +172,10 @@ def cmd_match(args) -> int:
         with open(args.jsonl, encoding="utf-8") as stream:
             run_match_jsonl(stream, sys.stdout)
         return EXIT_OK
+    if args.title and args.title_option and args.title != args.title_option:
+        print("ksoc-audit match: give the title once (TITLE or --title)", file=sys.stderr)
+        return EXIT_USAGE
+    args.title = args.title or args.title_option
     if not (args.title or args.duties or args.title_en):
         print("ksoc-audit match: give a TITLE, --duties or --jsonl FILE", file=sys.stderr)
         return EXIT_USAGE

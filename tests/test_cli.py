@@ -64,3 +64,13 @@ def test_prefect_reads_the_quiet_log_level_the_cli_sets(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert "LEVEL WARNING" in out
+
+
+def test_match_title_option_is_the_korean_title_and_options_are_never_abbreviated(capsys):
+    assert main(["match", "--title", "웹 개발자"]) == 0
+    first = capsys.readouterr().out.splitlines()[1].split()
+    assert first[:2] == ["1", "2224"]  # 웹 개발자, not an English title that matched nothing
+    with pytest.raises(SystemExit) as exc:
+        main(["match", "--title-e", "Web Developer"])  # prefixes are not options
+    assert exc.value.code == EXIT_USAGE
+    assert main(["match", "웹 개발자", "--title", "간호사"]) == EXIT_USAGE
