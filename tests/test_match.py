@@ -91,6 +91,17 @@ def test_needs_review_when_empty_or_weak():
     assert not match_texts("번역가", "Translator", "외국어 문서를 한국어로 번역한다").needs_review
 
 
+def test_a_title_naming_one_code_exactly_is_confident_when_that_code_wins():
+    web = match_texts("웹 개발자", duties="React로 웹 화면을 개발하고 REST API를 연동한다")
+    assert web.candidates[0].code == "2224" and not web.needs_review
+    # a generic title names a code too, but says nothing about the real job
+    clerk = match_texts("사무원", duties="고객 데이터를 분석하는 머신러닝 모델을 개발한다")
+    assert clerk.needs_review
+    # when the duties pull the match to another code, the exact title does not vouch for it
+    mixed = match_texts("웹 개발자", duties="환자의 상태를 관찰하고 투약과 간호를 한다")
+    assert mixed.candidates[0].code == "2224" or mixed.needs_review
+
+
 def test_match_occupation_uses_fields():
     fields = ContractFields(job_title=TitleField(value="통역사", value_en="Interpreter", found=True),
                             duties=FieldValue(value="회의 통역 및 문서 번역", found=True))
