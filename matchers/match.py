@@ -207,10 +207,8 @@ def code_facts(kb: Knowledge, code: str, title: str | None) -> dict:
             "e7_occupation": e7["occupation"], "e7_evidence": e7["evidence"]}
 
 
-def candidate(kb: Knowledge, code: str, score: float, evidence: list[str],
-              title: str | None, facts: dict | None = None) -> OccupationCandidate:
-    """One candidate; `facts` (from `code_facts`) when the caller already has them."""
-    facts = facts or code_facts(kb, code, title)
+def candidate(code: str, score: float, evidence: list[str], facts: dict) -> OccupationCandidate:
+    """One candidate from its score, its evidence and its code's `code_facts`."""
     return OccupationCandidate(
         code=code, name_ko=facts["name_ko"], name_en=facts["name_en"],
         score=round(min(score, 1.0), 4), ksco8_code=facts["ksco8_code"],
@@ -268,7 +266,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         for c, _, _ in items:
             if c not in facts:
                 facts[c] = code_facts(m.kb, c, title)
-        return [candidate(m.kb, c, s, m.duty_evidence(c, ev, duties, qvec), title, facts[c])
+        return [candidate(c, s, m.duty_evidence(c, ev, duties, qvec), facts[c])
                 for c, s, ev in items]
 
     return OccupationMatch(
@@ -281,7 +279,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
 def named_code(m: Matcher, title: str | None) -> str | None:
     """The single code whose dictionary title, alias or KSCO name the Korean title is exactly
     (related-job mentions do not count); None when there is none or several."""
-    if not title or not _HANGUL.search(title) or title_key(title) in m.generic:
+    if not title or not _HANGUL.search(title) or is_generic(m, title, None):
         return None
     codes = [c for c, kind in m.titles.exact_codes(title).items() if kind != "related"]
     return codes[0] if len(codes) == 1 else None
