@@ -62,17 +62,28 @@ def evaluate(m: Matcher, qs, mode: str) -> dict:
     return stats
 
 
+def fuzzy_baseline(keys: dict[str, str]):
+    """The baseline: codes of the known titles (title key -> code) closest to a title by
+    rapidfuzz WRatio, best first."""
+    choices = list(keys)
+
+    def codes(title: str, limit: int = 1) -> list[str]:
+        hits = process.extract(title_key(title), choices, scorer=fuzz.WRatio, limit=limit)
+        return [keys[h[0]] for h in hits]
+
+    return codes
+
+
 def baseline_title(ref: dict, held: set[str], qs) -> dict:
     """Best rapidfuzz WRatio match against the training titles."""
     arts = build_artifacts(ref, holdout=held, with_e7_examples=False, models=False)
     keys: dict[str, str] = {}
     for code, title, _kind in arts["titles.json.gz"]:
         keys.setdefault(title_key(title), code)
-    choices = list(keys)
+    nearest = fuzzy_baseline(keys)
     stats = {"n": 0, "top1": 0, "top3": 0}
     for gold, title, _ in qs:
-        hits = process.extract(title_key(title), choices, scorer=fuzz.WRatio, limit=3)
-        codes = [keys[h[0]] for h in hits]
+        codes = nearest(title, 3)
         stats["n"] += 1
         stats["top1"] += codes[:1] == [gold]
         stats["top3"] += gold in codes
@@ -82,7 +93,7 @@ def baseline_title(ref: dict, held: set[str], qs) -> dict:
 def e7_examples(m: Matcher, *, baseline: dict | None = None) -> tuple[int, int, int]:
     """Included examples of single-code E-7 occupations landing on that code (ours, baseline)."""
     n = ours = base = 0
-    choices = list(baseline or {})
+    nearest = fuzzy_baseline(baseline or {})
     for occ in m.kb.e7_occupations:
         if occ.scope not in ("unit", "detail") or len(occ.ksco7_codes) != 1:
             continue
@@ -91,8 +102,7 @@ def e7_examples(m: Matcher, *, baseline: dict | None = None) -> tuple[int, int, 
             res = match_texts(example, matcher=m)
             ours += bool(res.candidates) and res.candidates[0].code == occ.ksco7_codes[0]
             if baseline:
-                hit = process.extractOne(title_key(example), choices, scorer=fuzz.WRatio)
-                base += baseline[hit[0]] == occ.ksco7_codes[0]
+                base += nearest(example) == [occ.ksco7_codes[0]]
     return n, ours, base
 
 
@@ -109,17 +119,15 @@ def contract_titles(m: Matcher, *, misses: list[str] | None = None) -> None:
     matched on the shipped knowledge by title alone; baseline: rapidfuzz against its titles."""
     with open(REPO / "bench" / "contract_titles.csv", encoding="utf-8") as f:
         rows = [(r["code"], r["title"]) for r in csv.DictReader(f)]
-    keys = {title_key(t.title): t.code for t in m.kb.titles}
-    choices = list(keys)
+    nearest = fuzzy_baseline({title_key(t.title): t.code for t in m.kb.titles})
     n = ours = top3 = base = review = ok_unreviewed = 0
     for gold, title in rows:
         res = match_texts(title, matcher=m)
         codes = [c.code for c in res.candidates]
         review += res.needs_review
         ok_unreviewed += not res.needs_review and codes[:1] == [gold]
-        hit = process.extractOne(title_key(title), choices, scorer=fuzz.WRatio)
         n, ours, top3 = n + 1, ours + (codes[:1] == [gold]), top3 + (gold in codes[:3])
-        base += bool(hit) and keys[hit[0]] == gold
+        base += nearest(title) == [gold]
         if misses is not None and codes[:1] != [gold]:
             misses.append(f"  miss {gold} {title} -> {' '.join(codes[:3]) or '-'}")
     print(f"contract titles  n={n:4d} (bench/contract_titles.csv, shipped knowledge, title only) "
