@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from extractors.ocr import OcrResult, OcrWord, result_from_words
+from extractors.ocr import FakeOcrEngine, OcrResult, OcrWord, result_from_words
 from reports.pdf import find_font
 
 DPI = 200  # the drawing's resolution; the pipeline renders or rescales pages to 300 DPI
@@ -137,3 +137,15 @@ def lined_page(width: int = 1240, height: int = 1754, lines: int = 20, *, pitch:
         draw.text((width // 12, height // 12 + i * height // pitch), "근로계약서 업무의 내용 임금 " * 2,
                   fill=0, font=font)
     return image
+
+
+class RecordingEngine(FakeOcrEngine):
+    """A fake engine that keeps a copy of every image it is given (what OCR would have seen)."""
+
+    def __init__(self):
+        super().__init__(["글"])
+        self.images: list[Image.Image] = []
+
+    def recognize(self, image, *, page, timeout):
+        self.images.append(image.copy())
+        return super().recognize(image, page=page, timeout=timeout)

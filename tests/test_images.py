@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from scan_fixture import lined_page
+from scan_fixture import RecordingEngine, lined_page
 
 from extractors.images import (
     background_range,
@@ -47,16 +47,6 @@ def test_png_with_alpha_is_read_on_white(tmp_path):
     engine = RecordingEngine()
     read_document(path, ocr=engine, settings=fast())
     assert engine.images[0].getextrema() == (255, 255)
-
-
-class RecordingEngine(FakeOcrEngine):
-    def __init__(self):
-        super().__init__(["글"])
-        self.images: list[Image.Image] = []
-
-    def recognize(self, image, *, page, timeout):
-        self.images.append(image.copy())
-        return super().recognize(image, page=page, timeout=timeout)
 
 
 def test_exif_orientation_is_applied(tmp_path):

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from scan_fixture import lined_page
+from scan_fixture import RecordingEngine, lined_page
 
 from bench.docgen import corpus, expected_for, rasterize, render_pdf
 from bench.docgen.scan import phone_photo
@@ -23,7 +23,6 @@ from extractors.images import (
     to_gray,
     warp_page,
 )
-from extractors.ocr import FakeOcrEngine
 from extractors.pipeline import extract_document, read_document
 from extractors.settings import ExtractSettings
 from extractors.text import squash
@@ -57,16 +56,6 @@ def left_margin(image: Image.Image) -> int:
     """First column with text ink, 10 pixels in from the edges (the page's own edge can be dark)."""
     ink = np.asarray(image)[10:-10, 10:] < 100
     return 10 + int(np.argmax(ink.sum(axis=0) > 20))
-
-
-class RecordingEngine(FakeOcrEngine):
-    def __init__(self):
-        super().__init__(["글"])
-        self.images: list[Image.Image] = []
-
-    def recognize(self, image, *, page, timeout):
-        self.images.append(image.copy())
-        return super().recognize(image, page=page, timeout=timeout)
 
 
 def settings(**overrides) -> ExtractSettings:
