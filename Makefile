@@ -45,6 +45,7 @@ bench: bench-extract bench-match bench-rules bench-ops
 
 bench-extract: setup
 	@$(BIN)/python -m bench.extract
+	@$(BIN)/python -m bench.devset
 
 bench-match: setup
 	@$(BIN)/python -m bench.match
@@ -61,6 +62,7 @@ schemas: venv
 data: venv
 	@$(BIN)/python scripts/import_reference_data.py
 	@$(BIN)/python scripts/import_visa_data.py
+	@$(BIN)/python scripts/import_title_heads.py
 
 samples: venv
 	@$(BIN)/python scripts/make_sample_docs.py

@@ -8,7 +8,7 @@ from extractors.records import ContractFields, DocumentKind, PageText, Problem
 
 from .dates import contract_period
 from .document import Doc, build_doc
-from .duties import extract_duties
+from .job import extract_job
 from .layout import detect_kind, detect_language, is_blank, is_contract
 from .parties import (
     extract_birth_date,
@@ -18,7 +18,6 @@ from .parties import (
     extract_nationality,
 )
 from .pay import extract_salary
-from .title import extract_title
 from .visa import extract_hours, extract_visa, extract_workplace
 
 __all__ = ["extract_fields"]
@@ -46,9 +45,10 @@ def _fields(doc: Doc) -> tuple[ContractFields, list[Problem]]:
     hours, weekly = extract_hours(doc)
     salary, problems = extract_salary(doc, weekly)
     start, end = contract_period(doc)
+    title, duties = extract_job(doc)
     fields = ContractFields(
-        kind=detect_kind(doc), language=detect_language(doc), job_title=extract_title(doc),
-        duties=extract_duties(doc), salary=salary, employer=extract_employer(doc),
+        kind=detect_kind(doc), language=detect_language(doc), job_title=title,
+        duties=duties, salary=salary, employer=extract_employer(doc),
         business_reg_no=extract_business_reg_no(doc), employee_name=extract_employee(doc),
         nationality=extract_nationality(doc), birth_date=extract_birth_date(doc),
         contract_start=start, contract_end=end, workplace=extract_workplace(doc),

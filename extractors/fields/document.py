@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from extractors.records import FieldValue, PageText, Route
 from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip_ocr_edges
 
-from .labels import LABELS, any_label_line, cell_label, is_blank_value, label_of, line_pattern
+from .labels import LABELS, any_label_line, inline_label, cell_label, is_blank_value, is_label_cell, label_of, line_pattern
 
 _STOP = re.compile(r"^(?:\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
@@ -17,8 +17,9 @@ _SNIPPET_CHARS = 300
 @dataclass(frozen=True)
 class Line:
     page: int  # 1-based page
-    index: int  # position in the document's line list
+    index: int  # position in its stream (the page lines, or one table cell's lines)
     text: str  # normalised line text
+    block: tuple = ()  # () for page lines; (table, row, column) for the lines inside one cell
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ class Doc:
     lines: list[Line] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     routes: dict[int, tuple[Route, float | None]] = field(default_factory=dict)
+    # Lines inside table cells, one stream per cell: a two-column KO | EN table flattens into
+    # interleaved page lines, while each cell still reads 'label: value' top to bottom.
+    cell_lines: dict[tuple, list[Line]] = field(default_factory=dict)
+
+    def stream(self, line: Line) -> list[Line]:
+        """The lines `line` continues into: its own cell's, or the page lines."""
+        return self.cell_lines[line.block] if line.block else self.lines
+
+    def kv_lines(self) -> list[Line]:
+        """Every line a 'label: value' may sit on: cell lines first (they keep columns apart)."""
+        return [line for lines in self.cell_lines.values() for line in lines] + self.lines
 
     @property
     def text(self) -> str:
@@ -65,8 +77,22 @@ def build_doc(pages: list[PageText]) -> Doc:
             if raw:
                 doc.lines.append(Line(page.page, len(doc.lines), raw))
         for table in page.tables:
-            doc.rows.extend(_rows(page.page, table, len(doc.rows), ocr=page.route == Route.ocr))
+            table_id = len(doc.rows)
+            doc.rows.extend(_rows(page.page, table, table_id, ocr=page.route == Route.ocr))
+            _add_cell_lines(doc, page.page, table, table_id, ocr=page.route == Route.ocr)
     return doc
+
+
+def _add_cell_lines(doc: Doc, page: int, table: list[list[str]], table_id: int, *, ocr: bool) -> None:
+    """Cells that hold 'label: value' text of their own become separate line streams."""
+    for r, row in enumerate(table):
+        for c, cell in enumerate(row):
+            text = _cell(cell, ocr)
+            if ":" not in text:
+                continue
+            block = (table_id, r, c)
+            lines = [raw.strip() for raw in text.splitlines() if raw.strip()]
+            doc.cell_lines[block] = [Line(page, i, raw, block) for i, raw in enumerate(lines)]
 
 
 def _cell(text: str, ocr: bool) -> str:
@@ -103,6 +129,15 @@ def field_value(doc: Doc, hit: Hit | None, value: str | None = None) -> FieldVal
     return FieldValue(**evidence(doc, hit, value))
 
 
+def cut_at_label(value: str) -> tuple[str, bool]:
+    """A value ends where the next numbered or labelled item starts on the same line
+    ('일반직 사원 3. Job Title: Office Assistant' -> '일반직 사원'); (value, cut?)."""
+    m = inline_label().search(value)
+    if m and m.start() > 0:
+        return value[: m.start()].rstrip(" |/"), True
+    return value, False
+
+
 def is_stop(text: str) -> bool:
     """A line that starts a new item, article, party block or labelled field."""
     return bool(_STOP.match(text) or any_label_line().match(text))
@@ -111,7 +146,7 @@ def is_stop(text: str) -> bool:
 def continuation(doc: Doc, line: Line, max_lines: int = 8) -> list[Line]:
     """Lines that continue a multi-line value after `line`, on the same page."""
     out: list[Line] = []
-    for nxt in doc.lines[line.index + 1: line.index + 1 + max_lines]:
+    for nxt in doc.stream(line)[line.index + 1: line.index + 1 + max_lines]:
         if nxt.page != line.page:
             break
         if is_stop(nxt.text) and not _numbered_sequel(out, line, nxt):
@@ -130,12 +165,13 @@ def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
 def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
     """First line 'label : value' for `field_name` with a non-empty value."""
     pattern = line_pattern(field_name)
-    for line in doc.lines:
+    for line in doc.kv_lines():
         m = pattern.match(line.text)
         if not m or (skip and skip(line.text, m)):
             continue
-        extra = continuation(doc, line) if multiline else []
-        parts = [m.group("value").strip(), *(x.text for x in extra)]
+        head, cut = cut_at_label(m.group("value"))
+        extra = continuation(doc, line) if multiline and not cut else []
+        parts = [head.strip(), *(x.text for x in extra)]
         value = "\n".join(p for p in parts if p)
         if value and not is_blank_value(value):
             snippet = "\n".join([line.text, *(x.text for x in extra)])
@@ -144,18 +180,56 @@ def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) 
 
 
 def find_cell(doc: Doc, field_name: str, *, skip=None) -> Hit | None:
-    """First table row whose label cell names `field_name`; the value is the next cell(s)."""
+    """First table value for `field_name` (see cell_hits)."""
+    return next(iter(cell_hits(doc, field_name, skip=skip)), None)
+
+
+def cell_hits(doc: Doc, field_name: str, *, skip=None) -> list[Hit]:
+    """Values of `field_name` in tables, in reading order.
+
+    A label cell's value is the next cell that is not itself a label: a label followed by
+    other labels is a group heading ('직무 | 소속 | 크리에이티브팀'). A row made of labels only
+    is a header row: each label's value sits below it, in the same column of the next row.
+    """
+    out = []
     for n, row in enumerate(doc.rows):
-        for i, cell in enumerate(row.cells[:-1]):
+        for i, cell in enumerate(row.cells):
             found = cell_label(field_name, cell)
-            if found and not (skip and skip(" ".join(row.cells), found)):
-                more = _merged_rows(doc.rows[n + 1:], row, i)
-                value = "\n".join([after_change(row, i), *more])
-                if is_blank_value(value):
-                    continue
-                snippet = " | ".join(row.cells) + "".join(f"\n{x}" for x in more)
-                return Hit(value, row.page, snippet, found.label, 0.95 * found.trust)
-    return None
+            if not found or (skip and skip(" ".join(row.cells), found)):
+                continue
+            hit = _beside(doc, n, row, i, found) or _below(doc, n, row, i, found)
+            if hit:
+                out.append(hit)
+                break
+    return out
+
+
+def _beside(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
+    j = i + 1
+    while j < len(row.cells) and is_label_cell(row.cells[j]):
+        j += 1
+    if j >= len(row.cells):
+        return None
+    more = _merged_rows(doc.rows[n + 1:], row, j - 1)
+    value = "\n".join([after_change(row, j - 1), *more])
+    if is_blank_value(value):
+        return None
+    snippet = " | ".join(row.cells) + "".join(f"\n{x}" for x in more)
+    return Hit(value, row.page, snippet, found.label, 0.95 * found.trust)
+
+
+def _below(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
+    """Header row of labels: the value is in the next row of the same table, same column."""
+    if n + 1 >= len(doc.rows) or sum(map(is_label_cell, row.cells)) < 2:
+        return None
+    nxt = doc.rows[n + 1]
+    if nxt.table != row.table or row.cols[i] not in nxt.cols or any(map(is_label_cell, nxt.cells)):
+        return None
+    value = nxt.cells[nxt.cols.index(row.cols[i])]
+    if is_blank_value(value):
+        return None
+    return Hit(value, row.page, " | ".join(row.cells) + "\n" + " | ".join(nxt.cells), found.label,
+               0.9 * found.trust)
 
 
 def _merged_rows(rows: list[Row], first: Row, label_index: int) -> list[str]:
@@ -169,11 +243,23 @@ def _merged_rows(rows: list[Row], first: Row, label_index: int) -> list[str]:
     return out
 
 
+_SAME = re.compile(r"^\s*(?:좌\s*동|동\s*일|변경\s*없음|상\s*동|same(?:\s+as\s+before)?|unchanged|no\s+change)\s*\.?$",
+                   re.IGNORECASE)
+
+
 def after_change(row: Row, label_index: int) -> str:
-    """The value cell: the '변경 후 / After' column in amendment tables, else the next cell."""
-    after = [i for i, h in enumerate(row.header) if re.search(r"변경\s*후|after|new", squash(h), re.IGNORECASE)]
+    """The value cell: the '변경 후 / After' column in amendment tables, else the next cell.
+
+    An after-value that says 'unchanged' (좌동, 동일, 변경 없음) keeps the before-value.
+    """
+    header = [squash(h) for h in row.header]
+    after = [i for i, h in enumerate(header) if re.search(r"변경후|after|new|revised", h, re.IGNORECASE)]
+    before = [i for i, h in enumerate(header) if re.search(r"변경전|before|current|old", h, re.IGNORECASE)]
     if after and len(row.cells) == len(row.header):
-        return row.cells[after[0]]
+        value = row.cells[after[0]]
+        if _SAME.match(value) and before:
+            return row.cells[before[0]]
+        return value
     return row.cells[label_index + 1]
 
 
@@ -199,31 +285,17 @@ def find_article(doc: Doc, field_name: str) -> Hit | None:
 
 def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]:
     """Every labelled value for `field_name`: table cells first, then text lines."""
-    return _all_cells(doc, field_name) + _all_lines(doc, field_name, multiline)
-
-
-def _all_cells(doc: Doc, field_name: str) -> list[Hit]:
-    out = []
-    for n, row in enumerate(doc.rows):
-        for i, cell in enumerate(row.cells[:-1]):
-            if found := cell_label(field_name, cell):
-                more = _merged_rows(doc.rows[n + 1:], row, i)
-                value = "\n".join([after_change(row, i), *more])
-                if is_blank_value(value):
-                    continue
-                out.append(Hit(value, row.page, " | ".join(row.cells), found.label,
-                               0.95 * found.trust))
-                break
-    return out
+    return cell_hits(doc, field_name) + _all_lines(doc, field_name, multiline)
 
 
 def _all_lines(doc: Doc, field_name: str, multiline: bool) -> list[Hit]:
     pattern = line_pattern(field_name)
     out = []
-    for line in doc.lines:
+    for line in doc.kv_lines():
         if m := pattern.match(line.text):
-            extra = continuation(doc, line) if multiline else []
-            parts = [m.group("value").strip(), *(x.text for x in extra)]
+            head, cut = cut_at_label(m.group("value"))
+            extra = continuation(doc, line) if multiline and not cut else []
+            parts = [head.strip(), *(x.text for x in extra)]
             value = "\n".join(p for p in parts if p)
             if is_blank_value(value):
                 continue

@@ -12,11 +12,12 @@ from extractors.text import spaced
 
 # Order matters: earlier labels are stronger evidence for the field.
 LABELS: dict[str, tuple[str, ...]] = {
-    "title": ("직종", "직무명", "직무", "직위", "직책", "Job Title", "Position", "Occupation",
-              "Title", "직명"),
+    "title": ("직종", "직무명", "채용직무", "채용직위", "직무", "직위", "직책", "Job Title", "Position",
+              "Occupation", "Job Position", "Designation", "Title", "직명"),
     "rank": ("직급", "직위", "Grade", "Rank"),
-    "duties": ("담당업무", "직무내용", "업무내용", "업무의내용", "주요업무", "담당직무", "Job Description",
-               "Description of work", "Duties", "Responsibilities"),
+    "duties": ("담당업무", "직무내용", "업무내용", "업무의내용", "주요업무", "담당직무", "수행업무", "근무내용",
+               "Job Description", "Description of work", "Description of Duties", "Job Duties",
+               "Key Responsibilities", "Main Duties", "Scope of Work", "Duties", "Responsibilities"),
     "salary": ("임금", "급여", "보수", "연봉", "월급", "Salary", "Payment", "Compensation", "Wage"),
     "employer": ("사업체명", "업체명", "회사명", "상호", "Name of the enterprise", "Company", "Employer"),
     "business_reg_no": ("사업자등록번호", "사업자번호", "Business Registration No", "Identification number"),
@@ -31,7 +32,11 @@ LABELS: dict[str, tuple[str, ...]] = {
                   "Work Location", "Workplace"),
     "working_hours": ("소정근로시간", "근로시간", "근무시간", "Working hours", "Working Hours"),
     "visa": ("체류자격", "비자", "Visa Status", "Visa status", "Visa"),
+    # Read by no field, but labels all the same: a cell or line holding one is never a value.
+    "department": ("소속", "부서", "근무부서", "Department", "Team"),
 }
+# Table captions that are neither labels of a field nor values.
+_CAPTIONS = ("구분", "비고", "항목", "변경전", "변경후", "Item", "Remarks", "Before", "After")
 RANKS = ("사원", "주임", "대리", "과장", "차장", "부장", "선임", "책임", "수석", "팀장", "실장", "이사",
          "상무", "전무", "본부장", "인턴", "계장", "반장", "조장", "Staff", "Junior", "Senior",
          "Associate", "Assistant Manager")
@@ -112,6 +117,30 @@ def is_blank_value(value: str) -> bool:
     captions and instruction notes ('전화번호 Phone number', '※ 근로자를 ... 안 됨.')."""
     text = _printed_words().sub("", _NOTE.sub("", value))
     return not _FORM_WORDS.sub("", text)
+
+
+@cache
+def inline_label() -> re.Pattern:
+    """Another item starting inside a line: '3. Job Title:', '| 직급:', ' Duties:'."""
+    every = sorted({label for labels in LABELS.values() for label in labels}, key=len, reverse=True)
+    alts = "|".join(_label_pattern(label) for label in every)
+    return re.compile(rf"(?:\s|\|)(?:\d{{1,2}}[.)]\s*|[-•·]\s*)?(?:{alts})\s*(?:\([^)]{{1,30}}\)|/\s*[^:\n]{{1,30}}?)?\s*:",
+                      re.IGNORECASE)
+
+
+def is_label_cell(cell: str) -> bool:
+    """A table cell that only holds a label (of any field) or a caption, with its gloss."""
+    text = cell.strip()
+    if not text or len(re.sub(r"\s+", "", text)) > 40 or re.search(r"\d{2}", text):
+        return False
+    if re.fullmatch(r"(?:" + "|".join(_label_pattern(c) for c in _CAPTIONS) + r")\s*(?:[(/\n].*)?",
+                    text, re.IGNORECASE | re.DOTALL):
+        return True
+    for field in LABELS:
+        m = cell_pattern(field).match(text)
+        if m and not _printed_words().sub("", _CELL_TAIL.sub("", text[m.end("label"):], count=1)).strip(" .:;"):
+            return True
+    return False
 
 
 def is_rank(value: str) -> bool:

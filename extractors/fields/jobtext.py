@@ -1,0 +1,146 @@
+"""Title and duties written together in one free-text value, and the phrases that lead into a list.
+
+The MOEL standard form has no 직종/직위 sub-items: HR writes '모바일 앱 개발자 – 자사 예약 앱
+개발', '[직종] 사원 [업무] ...', '직원 (물류 시스템 데이터 분석)', or only the duties under
+`3. 업무의 내용`. A leading phrase is taken for the title only when it reads as an occupation:
+its last word ends the way dictionary job titles end (extractors/data/title_heads.json, built
+from the job dictionary by scripts/import_title_heads.py) and is not an action noun of duties.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+_EN_HEADS = ("engineer", "developer", "designer", "manager", "specialist", "analyst", "consultant",
+             "coordinator", "technician", "operator", "assistant", "staff", "chef", "cook", "nurse",
+             "teacher", "instructor", "translator", "interpreter", "guide", "officer", "representative",
+             "associate", "agent", "planner", "architect", "scientist", "researcher", "marketer",
+             "director", "lead", "head", "clerk", "worker", "mechanic", "welder", "painter",
+             "electrician", "maker", "machinist", "grower", "attendant", "crew", "receptionist",
+             "programmer", "drafter", "draughtsperson", "administrator", "accountant", "lecturer",
+             "trainee", "intern", "member", "executive", "supervisor", "advisor", "adviser", "expert",
+             "writer", "editor", "producer", "buyer", "controller", "inspector", "auditor", "bookkeeper",
+             "carpenter", "labourer", "laborer", "barista", "server", "tutor", "professor")
+_TITLE_WORDS = ("담당", "담당자", "팀원", "직원", "사원", "인턴", "셰프", "매니저", "스태프")
+# Lead-ins to a list: '다음과 같다:', '아래와 같다', '다음 각 호와 같다', '다음의 업무를 수행한다:',
+# 'as follows:', 'shall include:'.
+LEAD_IN = re.compile(
+    r"(?:(?:은|는)\s*)?(?:다\s*음|아\s*래)\s*(?:각\s*호\s*)?(?:과|와|의)\s*"
+    r"(?:같\s*(?:다|으며|음)|업\s*무\s*를\s*수\s*행\s*한\s*다)\s*[.:]?\s*:?"
+    r"|\b(?:as\s+follows|(?:shall|will)\s+include(?:\s+the\s+following)?|include\s+the\s+following)\s*[.:]?",
+    re.IGNORECASE)
+_SUB_TITLE = r"직\s*종|직\s*위|직\s*무\s*명|직\s*책|position|job\s*title|title"
+_SUB_DUTY = r"업\s*무(?:\s*내\s*용)?|담\s*당\s*업\s*무|직\s*무\s*내\s*용|duties|responsibilities"
+_SUBLABELED = re.compile(
+    rf"^\s*[\[(]?\s*(?:{_SUB_TITLE})\s*[\])]?\s*:?\s*(?P<title>.+?)\s*[/,;]?\s*"
+    rf"[\[(]?\s*(?:{_SUB_DUTY})\s*[\])]?\s*:?\s*(?P<duties>.+)$", re.IGNORECASE | re.DOTALL)
+_DASH = re.compile(r"^(?P<head>[^\n]{2,40}?)\s+[-–—]\s+(?P<rest>\S.*)$|^(?P<head2>[^\n:]{2,40}?)\s*:\s*(?P<rest2>\S.*)$",
+                   re.DOTALL)
+_PAREN = re.compile(r"^(?P<head>[^\n()]{2,30}?)\s*\((?P<inner>[^()]{6,})\)\s*$", re.DOTALL)
+
+
+@cache
+def _heads() -> tuple[dict[str, int], frozenset[str]]:
+    text = resources.files("extractors").joinpath("data/title_heads.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return data["heads"], frozenset(data["duty_nouns"])
+
+
+def is_occupation(phrase: str) -> bool:
+    """A short phrase that names an occupation ('모바일 앱 개발자', 'Data Analyst', '관광통역안내원(일본어)')."""
+    phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase.strip()).strip(" .,:;-–—")
+    words = phrase.split()
+    if not words or len(words) > 5 or len(phrase) > 30 or re.search(r"[,;]|다\.?$|\d{2}", phrase):
+        return False
+    last = words[-1]
+    if re.fullmatch(r"[A-Za-z][A-Za-z&/.-]*", last):
+        return last.lower().rstrip("s.") in _EN_HEADS or last.lower() in _EN_HEADS
+    last = re.sub(r"[^가-힣]", "", last)
+    if not last:
+        return False
+    if last in _TITLE_WORDS or last.endswith(("담당", "담당자")):
+        return True
+    heads, duty_nouns = _heads()
+    if any(last.endswith(noun) for noun in duty_nouns if len(noun) >= 2) or last in ("업무", "작업", "보조"):
+        return False
+    return (heads.get(last[-3:], 0) >= 3 or heads.get(last[-2:], 0) >= 5
+            or heads.get(last[-1:], 0) >= 150)
+
+
+def split_job_text(value: str) -> tuple[str | None, str]:
+    """(title or None, duties) of a free-text 업무의 내용 value; the title only when it reads as one."""
+    text = value.strip()
+    if m := _SUBLABELED.match(text.replace("\n", " ")):
+        return m.group("title").strip(" /,;"), m.group("duties").strip()
+    if m := _DASH.match(text):
+        head = (m.group("head") or m.group("head2")).strip()
+        rest = (m.group("rest") or m.group("rest2")).strip()
+        if is_occupation(head):
+            return head, rest
+    if m := _PAREN.match(text.replace("\n", " ")):
+        if is_occupation(m.group("head")):
+            return m.group("head").strip(), m.group("inner").strip()
+    lines = text.split("\n")
+    if len(lines) >= 2 and is_occupation(lines[0]) and not re.match(r"^\s*[-•·①-⑳\d]", lines[0]):
+        return lines[0].strip(), "\n".join(lines[1:]).strip()
+    return None, text
+
+
+def strip_lead_in(value: str) -> tuple[str, bool]:
+    """(value after a lead-in such as '다음과 같다:', whether the value was only a lead-in)."""
+    m = LEAD_IN.search(value)
+    if not m:
+        return value, False
+    rest = value[m.end():].strip(" :")
+    return rest, not rest
+
+
+_MARKER = re.compile(r"^\s*(?P<m>[•·▪◦*-]|\(?\d{1,2}[.)]|[가-하][.)]|[①-⑳])\s*")
+_CLAUSE = re.compile(r"^\s*(?:제\s*\d+\s*조|\d+\.\d+\s|[②-⑳]\s*\S.*(?:다|함|음)\.?\s*$)")
+_HEADING = re.compile(r"^\s*\d{1,2}\.\s*[A-Za-z가-힣][^:]{0,40}$|^\s*\d{1,2}\.\s*\S+.*:")
+_MAX_ITEMS = 12
+
+
+def _style(marker: str) -> tuple[str, int | None]:
+    """('1.', 3) -> kind and number; bullets have no number."""
+    if m := re.fullmatch(r"\(?(\d{1,2})([.)])", marker):
+        return "num" + m.group(2) + ("p" if marker.startswith("(") else ""), int(m.group(1))
+    if re.fullmatch(r"[가-하][.)]", marker):
+        return "ko" + marker[1], "가나다라마바사아자차카타파하".index(marker[0]) + 1
+    if re.fullmatch(r"[①-⑳]", marker):
+        return "circled", ord(marker) - ord("①") + 1
+    return "bullet:" + marker, None
+
+
+def list_after(texts: list[str]) -> list[str]:
+    """The list (or one paragraph) that follows a lead-in, from the lines after it.
+
+    Items share the first item's marker style and count up by one; a line without a marker
+    continues the item above it (wrapped). The list ends at a clause (②, 제N조, 2.1), a section
+    heading, or an item of another style ('3. Place of Work' after '1)', '2)').
+    """
+    out: list[str] = []
+    style, number = None, None
+    for text in texts[:_MAX_ITEMS]:
+        m = _MARKER.match(text)
+        if m:
+            kind, num = _style(m.group("m"))
+            if style is None and not out:
+                style, number = kind, num
+            elif kind != style or (num is not None and number is not None and num != number + 1):
+                break
+            else:
+                number = num
+            out.append(text.strip())
+            continue
+        if _CLAUSE.match(text) or (style is None and out and _HEADING.match(text)):
+            break
+        if out and style is None and re.search(r"[.다]\s*$", out[-1]):
+            break  # a paragraph value ends with its sentence
+        if style is not None and _HEADING.match(text):
+            break
+        out.append(text.strip())
+    return out
