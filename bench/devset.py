@@ -200,7 +200,8 @@ def misses(scored: dict, truth: list[dict], out: Path, name: str) -> list[str]:
                       (f.get("job_title", {}).get("value"), f.get("job_title", {}).get("value_en"))),
             "duties": (gt["fields"]["duties"], f.get("duties", {}).get("value")),
             "salary": ((gt["fields"]["salary_amount_krw"], gt["fields"]["salary_period"]),
-                       (f.get("salary", {}).get("amount_krw"), f.get("salary", {}).get("period"))),
+                       (f.get("salary", {}).get("amount_krw"), f.get("salary", {}).get("period"),
+                        f.get("salary", {}).get("confidence"), (f.get("salary", {}).get("value") or "")[:60])),
             "top1": ((gt["ksco7"], gt.get("ksco7_alternatives")),
                      [c.get("code") for c in res.get("occupation", {}).get("candidates", [])[:3]]),
         }.get(name, (None, None))

@@ -1,4 +1,18 @@
-"""The salary clause: find its lines, read amounts, cross-check them, annualise."""
+"""The salary clause: find its text, bind each amount to the words of its own phrase, decide.
+
+1. The clause: a salary heading ('6. 임금', '제7조(임금)', '5. Compensation') and the lines up to
+   the next item or article; table rows labelled 임금/급여/연봉/Salary and the rows merged under
+   them; a table's column headers ('월 지급액', '연간 금액') travel with the amounts below them.
+2. Phrases: lines and ';'-separated parts, with figures broken over a line end joined again
+   ('연봉 70,' + '200,000원'). Each amount takes its period and role only from the words of its
+   own phrase: 연봉/연간/per annum -> annual, 월/월급/per month -> monthly, 시급 -> hourly,
+   일급/일당 -> daily; 합계/총액/월 통상임금 -> total, 기본급/Base salary -> base, 수당/식대/
+   allowance -> allowance; bonuses, probation pay, overtime paid as worked and notes in
+   parentheses are not pay.
+3. Decision: a stated total, else base + fixed allowances, else the first amount with a period.
+   A figure that is implausible once annualised (below half the legal minimum for the hours,
+   or above 500,000,000 KRW) is kept with a low confidence and a problem saying why.
+"""
 
 from __future__ import annotations
 
@@ -6,163 +20,260 @@ import re
 from dataclasses import dataclass
 
 from extractors.records import Period, Problem, Route, SalaryComponent, SalaryField
-from extractors.salary import Money, annualise, find_amounts, period_by_magnitude, period_near
+from extractors.salary import Money, annualise, find_amounts, period_by_magnitude
 from extractors.text import squash
 
-from .document import Doc, Line, after_change, any_label_line, route_factor
-from .labels import cell_pattern, line_pattern
+from .document import Doc, Row, after_change, is_label_cell, route_factor
+from .labels import cell_pattern
 
-_HEAD = re.compile(r"^(?:\d{1,2}\.\s*|제\s*\d+\s*조\s*)\(?\s*(?:임\s*금|급\s*여|보\s*수|연\s*봉)"
-                   r"|^(?:salary|payment|compensation|remuneration)\b", re.IGNORECASE)
-_SECTION_END = re.compile(r"^(?:\d{1,2}\.\s*\S|제\s*\d+\s*조|\((?:사업주|근로자|갑|을)\))")
-COMPONENT = re.compile(r"기본\s*급|기본\s*연봉|수당|식대|식비|교통비|base\s+salary|basic\s+pay|"
-                       r"allowance", re.IGNORECASE)
-TOTAL = re.compile(r"합\s*계|총\s*액|총\s*급여|월\s*통상\s*임금|total", re.IGNORECASE)
-EXCLUDED = re.compile(r"상여|bonus|수습|probation|총\s*임금|프로젝트|출장|경비|공제|지급일|퇴직|"
-                      r"시간외|연장|야간|휴일근로", re.IGNORECASE)
-INCLUSIVE = re.compile(r"포괄\s*임금|포괄\s*산정|수당이?\s*포함|inclusive\s+wage|inclusive\s+of\s+overtime",
-                       re.IGNORECASE)
+_HEAD_WORDS = (r"임\s*금|급\s*여|보\s*수|연\s*봉|월\s*급|salary|compensation|remuneration|wages?|pay(?:ment)?|"
+               r"연\s*봉\s*의\s*구\s*성")
+_HEAD = re.compile(rf"^(?:제\s*\d+\s*조\s*[\[(【]?\s*|\d{{1,2}}\.\s*|\d+\)\s*)?(?:{_HEAD_WORDS})"
+                   rf"(?!\s*(?:지\s*급\s*일|지\s*급\s*방\s*법|date|method))(?:\s*[\])】])?(?:\s|:|/|\.|$)",
+                   re.IGNORECASE)
+_NEXT_ITEM = re.compile(r"^(?:제\s*\d+\s*조|\d{1,2}\.\s*(?!\d)\S|\((?:사업주|근로자|갑|을)\))")
+_TOTAL = re.compile(r"합\s*계|총\s*액|총\s*급\s*여|급\s*여\s*총\s*액|통\s*상\s*임\s*금|\btotal\b|\bgross\b|포괄",
+                    re.IGNORECASE)
+_BASE = re.compile(r"기\s*본\s*급|기\s*본\s*연\s*봉|base\s+(?:salary|pay)|basic\s+(?:pay|salary)", re.IGNORECASE)
+_ALLOWANCE = re.compile(r"수\s*당|식\s*대|식\s*비|보\s*조\s*비|교\s*통\s*비|allowance", re.IGNORECASE)
+_EXCLUDED = re.compile(
+    r"상\s*여|bonus|성\s*과|인\s*센\s*티\s*브|incentive|sign-?on|수\s*습|probation|퇴\s*직|공\s*제|"
+    r"지\s*급\s*일|(?<!고정)(?<!고정적\s)(?:시\s*간\s*외|연\s*장|야\s*간|휴\s*일\s*근\s*로)|"
+    r"(?<!fixed\s)overtime|night|holiday\s+work|출\s*장|경\s*비|프로젝트|deduct",
+    re.IGNORECASE)
+_FIXED_OVERTIME = re.compile(r"고\s*정\s*(?:연\s*장|시\s*간\s*외)|fixed\s+overtime", re.IGNORECASE)
+_PERIODS = (
+    (Period.hourly, re.compile(r"시\s*급|시\s*간\s*급|시\s*간\s*당|per\s+hour|hourly|/\s*h(?:ou)?r", re.I)),
+    (Period.daily, re.compile(r"일\s*급|일\s*당|per\s+day|daily", re.I)),
+    (Period.weekly, re.compile(r"주\s*급|per\s+week|weekly", re.I)),
+    (Period.annual, re.compile(r"연\s*봉|연\s*간|년\s*봉|연\s*액|(?<![가-힣])연(?=\s|$)|per\s+(?:annum|year)|"
+                               r"annual(?:ly)?|yearly|a\s+year|/\s*년", re.I)),
+    (Period.monthly, re.compile(r"월|per\s+month|monthly|a\s+month|/\s*월", re.I)),
+)
+_INCLUSIVE = re.compile(r"포괄\s*임금|포괄\s*산정|수당이?\s*포함|inclusive\s+wage|inclusive\s+of\s+overtime",
+                        re.IGNORECASE)
+_MAX_ANNUAL = 500_000_000
+# Legal minimum hourly wage (최저임금 고시), latest year: the floor of the plausibility check.
+MIN_HOURLY_WAGE_KRW = 10_320  # 2026
+
+
+def minimum_annual(weekly_hours: float | None) -> float:
+    """The legal minimum a year for the hours (40 h/week when unknown), with the paid weekly holiday."""
+    hours = weekly_hours or 40.0
+    paid = min(8.0, hours / 5) if hours >= 15 else 0.0
+    return MIN_HOURLY_WAGE_KRW * (hours + paid) * 4.345 * 12
 _OCR_CAP = 0.75  # an OCR'd figure that nothing confirms is never high confidence
 
 
 @dataclass(frozen=True)
-class Entry:
-    page: int  # page of the line
-    text: str  # line text ("label : value" for table rows)
-    money: Money  # the amount read
-    kind: str  # "main" | "component" | "total"
-
-
-def section_lines(doc: Doc) -> list[tuple[int, str]]:
-    """(page, text) of the salary clause: table rows, labelled lines and their sub-lines."""
-    out = [(row.page, f"{row.cells[i]} : {after_change(row, i)}")
-           for row in doc.rows for i, cell in enumerate(row.cells[:-1])
-           if cell_pattern("salary").match(cell) or COMPONENT.search(cell) or TOTAL.search(cell)]
-    for line in doc.lines:
-        if _HEAD.match(line.text) or line_pattern("salary").match(line.text):
-            out += [(x.page, x.text) for x in [line, *_sub_lines(doc, line)]]
-    return out
-
-
-def _sub_lines(doc: Doc, head: Line) -> list[Line]:
-    out = []
-    for nxt in doc.lines[head.index + 1: head.index + 12]:
-        if nxt.page != head.page or _SECTION_END.match(nxt.text):
-            break
-        if any_label_line().match(nxt.text) and not COMPONENT.search(nxt.text):
-            break
-        out.append(nxt)
-    return out
-
-
-def _entries(lines: list[tuple[int, str]]) -> list[Entry]:
-    entries, seen = [], set()
-    for page, text in lines:
-        if (page, text) in seen:
-            continue
-        seen.add((page, text))
-        for money in find_amounts(text):
-            head = text[: money.start]
-            if EXCLUDED.search(head):
-                continue
-            kind = "total" if TOTAL.search(head) else "component" if COMPONENT.search(head) else "main"
-            entries.append(Entry(page, text, money, kind))
-    return entries
-
-
-def _period(entry: Entry) -> tuple[Period | None, bool]:
-    """(period, guessed): from a keyword near the amount, else from its size."""
-    period = period_near(entry.text, entry.money)
-    if period is not None:
-        return period, False
-    return period_by_magnitude(entry.money.amount), True
-
-
-def _confirms(entry: Entry, other: Entry, period: Period | None) -> bool:
-    a, b = entry.money.amount, other.money.amount
-    if other.money.ambiguous or other.money is entry.money:
-        return False
-    other_period = period_near(other.text, other.money)
-    if a == b:
-        return True
-    return (period == Period.monthly and other_period == Period.annual and a * 12 == b) or (
-        period == Period.annual and other_period == Period.monthly and b * 12 == a)
-
-
-def _choose(entries: list[Entry]) -> tuple[Entry, list[SalaryComponent], bool, float] | None:
-    """Chosen entry, components, cross_checked, strength."""
-    comps = [e for e in entries if e.kind == "component"]
-    totals = [e for e in entries if e.kind == "total"]
-    if len(comps) >= 2:
-        parts = [SalaryComponent(name=_name(e), amount_krw=e.money.amount,
-                                 period=period_near(e.text, e.money) or Period.monthly) for e in comps]
-        total = sum(p.amount_krw for p in parts)
-        if totals:
-            ok = totals[0].money.amount == total
-            return totals[0], parts, ok, 0.97 if ok else 0.45
-        return Entry(comps[0].page, comps[0].text, Money(total, 0, 0), "total"), parts, False, 0.85
-    mains = [e for e in entries if e.kind == "main" and not e.money.ambiguous] or entries
-    if not mains:
-        return None
-    entry = _prefer_clean(mains)
-    period, _ = _period(entry)
-    crossed = any(_confirms(entry, o, period) for o in entries if o is not entry)
-    return entry, [], crossed, 0.95
-
-
-def _prefer_clean(entries: list[Entry]) -> Entry:
-    """The first amount written cleanly (unit, well grouped); else the first at all."""
-    for e in entries:
-        if e.money.unit and not e.money.repaired:
-            return e
-    return entries[0]
-
-
-def _name(entry: Entry) -> str:
-    head = entry.text[: entry.money.start].split(":")[0]
-    name = re.sub(r"^[-·•*①-⑳\s]+|\s*(?:월|매월|KRW|₩)?\s*$", "", head, flags=re.IGNORECASE)
-    return name[:30] or squash(head)[:20]
+class Item:
+    page: int
+    phrase: str  # the phrase the amount was read from
+    money: Money
+    role: str  # total | base | allowance | main
+    period: Period | None  # from the words of the phrase; None when none is written
 
 
 def extract_salary(doc: Doc, weekly_hours: float | None) -> tuple[SalaryField, list[Problem]]:
-    lines = section_lines(doc)
-    inclusive = bool(INCLUSIVE.search(doc.text))
-    chosen = _choose(_entries(lines))
+    inclusive = bool(_INCLUSIVE.search(doc.text))
+    sections = clause_texts(doc)
+    chosen = next((c for page, text in sections if (c := _decide(_items(page, text)))), None)
     if chosen is None:
         return SalaryField(inclusive_wage=inclusive), []
-    entry, parts, crossed, strength = chosen
-    period, guessed = (Period.monthly, False) if parts else _period(entry)
-    confidence, problems = _confidence(doc, entry, crossed, guessed, strength)
-    annual, assumption = annualise(entry.money.amount, period, weekly_hours) if period else (None, None)
+    item, amount, period, parts, crossed = chosen
+    guessed = period is None
+    if guessed:
+        period = period_by_magnitude(amount)
+    annual, assumption = annualise(amount, period, weekly_hours) if period else (None, None)
+    confidence, problems = _confidence(doc, item, crossed, guessed, annual, weekly_hours)
     if guessed and period:
         assumption = f"period not written; {period.value} guessed from the amount; " + (assumption or "")
-    route, _ = doc.routes.get(entry.page, (Route.text_layer, None))
-    snippet = "\n".join(t for p, t in lines if p == entry.page)[:300]
+    route, _ = doc.routes.get(item.page, (Route.text_layer, None))
+    snippet = "\n".join(t for p, t in sections if p == item.page)[:300]
     return SalaryField(
-        value=_value_text(entry.text),
-        found=True, page=entry.page, snippet=snippet, confidence=confidence, route=route,
-        label=_label(entry.text), amount_krw=entry.money.amount, period=period, annual_krw=annual,
-        components=parts, inclusive_wage=inclusive, assumption=assumption, cross_checked=crossed,
+        value=item.phrase.strip()[:120], found=True, page=item.page, snippet=snippet,
+        confidence=confidence, route=route, label=_label(item.phrase), amount_krw=amount,
+        period=period, annual_krw=annual, components=parts, inclusive_wage=inclusive,
+        assumption=assumption, cross_checked=crossed,
     ), problems
 
 
-def _value_text(text: str) -> str:
-    text = re.sub(r"^(?:[-·•*①-⑳]\s*)+", "", text)
-    return text.strip()[:120]
+# ---------------------------------------------------------------- the clause
+def clause_texts(doc: Doc) -> list[tuple[int, str]]:
+    """(page, text) of every part of the salary clause, tables first, in reading order."""
+    out: list[tuple[int, str]] = []
+    for n, row in enumerate(doc.rows):
+        out += _table_texts(doc, n, row)
+    for lines in doc.cell_lines.values():
+        out += _line_sections(lines)
+    out += _line_sections(doc.lines)
+    seen, unique = set(), []
+    for page, text in out:
+        key = squash(text)
+        if key and key not in seen:
+            seen.add(key)
+            unique.append((page, text))
+    return unique
+
+
+def _table_texts(doc: Doc, n: int, row: Row) -> list[tuple[int, str]]:
+    out = []
+    for i, cell in enumerate(row.cells[:-1]):
+        if cell_pattern("salary").match(cell) and not re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.I):
+            value = after_change(row, i)
+            j = i + 1
+            while j < len(row.cells) - 1 and is_label_cell(row.cells[j]) and not _BASE.search(row.cells[j]):
+                j += 1
+            value = after_change(row, j - 1) if j > i + 1 else value
+            if j > i + 1 and _ALLOWANCE.search(row.cells[j - 1]) or _BASE.search(row.cells[j - 1]):
+                value = f"{row.cells[j - 1]} : {value}"
+            out.append((row.page, value))
+            break
+    if out or not row.cells:
+        return out
+    # rows of a pay table: '기본급 | 3,833,333 | 45,999,996' under '구분 | 월 지급액 | 연간 금액'
+    first = row.cells[0]
+    if _BASE.search(first) or _ALLOWANCE.search(first) or _TOTAL.search(first):
+        if len(row.header) == len(row.cells) and row.header != row.cells:
+            parts = [f"{first} {head} {cell}" for head, cell in zip(row.header[1:], row.cells[1:]) if cell]
+            return [(row.page, "\n".join(parts))]
+        return [(row.page, f"{first} : " + " ".join(row.cells[1:]))]
+    return []
+
+
+def _line_sections(lines) -> list[tuple[int, str]]:
+    out = []
+    for k, line in enumerate(lines):
+        if not _HEAD.match(line.text):
+            continue
+        body = [line.text]
+        for nxt in lines[k + 1: k + 14]:
+            if nxt.page != line.page or (_NEXT_ITEM.match(nxt.text) and not re.match(r"^\d+\.\d+", nxt.text)):
+                break
+            body.append(nxt.text)
+        out.append((line.page, "\n".join(body)))
+    return out
+
+
+# ---------------------------------------------------------------- phrases and items
+_LIST_START = re.compile(r"^\s*(?:[-·•▪*◦]|\(?\d{1,2}[.)](?!\d)|[가-하][.)]|[①-⑳]|\d+\.\d+)")
+
+
+def _phrases(text: str) -> list[str]:
+    text = re.sub(r"(\d,)\s*\n\s*(\d{3})", r"\1\2", text)  # '70,\n200,000원'
+    text = re.sub(r"(\d)\s*\n\s*(,\d{3})", r"\1\2", text)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        prev = lines[-1] if lines else ""
+        wrapped = prev and not _LIST_START.match(line) and (
+            prev.count("(") > prev.count(")") or re.search(r"(?:KRW|₩|,|of|:|and|\()\s*$", prev)
+            or re.match(r"\s*(?:[a-z0-9]|per\b|원)", line))
+        if wrapped:
+            lines[-1] = prev + " " + line.strip()
+        else:
+            lines.append(line)
+    parts = []
+    for line in lines:
+        parts += [p for p in re.split(r";|(?<=\))\s*,\s*(?=[가-힣A-Za-z])", line) if p.strip()]
+    return parts
+
+
+def _items(page: int, text: str) -> list[Item]:
+    out = []
+    for phrase in _phrases(text):
+        notes = [(m.start(), m.end()) for m in re.finditer(r"\([^()]*[가-힣A-Za-z]{2,}[^()]*\)", phrase)]
+        last_end = 0
+        for money in find_amounts(phrase):
+            if any(a <= money.start < b for a, b in notes):
+                continue
+            head = phrase[last_end: money.start]
+            own = phrase[: money.start]
+            last_end = money.end
+            scope = head if re.search(r"[가-힣A-Za-z]{2,}", head) else own
+            if _EXCLUDED.search(scope) and not _FIXED_OVERTIME.search(scope):
+                continue
+            role = ("total" if _TOTAL.search(scope) else "base" if _BASE.search(scope)
+                    else "allowance" if _ALLOWANCE.search(scope) else "main")
+            out.append(Item(page, phrase, money, role, _period(phrase, money, scope)))
+    return out
+
+
+def _period(phrase: str, money: Money, scope: str) -> Period | None:
+    after = phrase[money.end: money.end + 20]
+    for period, pattern in _PERIODS:
+        if re.match(r"\s*(?:원|won|KRW)?\s*\(?\s*(?:" + pattern.pattern + ")", after, re.IGNORECASE):
+            return period
+    best: tuple[int, Period] | None = None
+    for period, pattern in _PERIODS:
+        for hit in pattern.finditer(scope):
+            if best is None or hit.start() > best[0]:
+                best = (hit.start(), period)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------- decision
+def _decide(items: list[Item]):
+    """(item, amount, period, components, cross-checked) or None."""
+    items = [i for i in items if not i.money.ambiguous] or items
+    if not items:
+        return None
+    totals = [i for i in items if i.role == "total"]
+    bases = [i for i in items if i.role == "base"]
+    if not bases and not totals and any(i.role == "allowance" for i in items):
+        mains = [i for i in items if i.role == "main" and i.period in (Period.monthly, None)]
+        bases = mains[:1]  # '월(일, 시간)급 : 4,420,000원' with 기타급여 '직책수당 250,000원, 식대 ...'
+    if bases:
+        base = bases[0]
+        period = base.period or Period.monthly
+        allowances = [i for i in items if i.role == "allowance" and (i.period or period) == period
+                      and i.page == base.page and i.money.amount < base.money.amount]
+        parts = [SalaryComponent(name=_name(i), amount_krw=i.money.amount, period=i.period or period)
+                 for i in [base, *allowances]]
+        total = sum(p.amount_krw for p in parts)
+        same = [t for t in totals if t.money.amount == total]
+        if same:
+            return same[0], total, same[0].period or period, parts, True
+        if not totals:
+            return base, total, period, parts, len(parts) > 1 and False
+    if totals:
+        total = totals[0]
+        crossed = any(_confirms(total, other) for other in items if other is not total)
+        return total, total.money.amount, total.period, [], crossed
+    mains = [i for i in items if i.role == "main"]
+    dated = [i for i in mains if i.period is not None]
+    pick = (dated or mains or items)[0]
+    crossed = any(_confirms(pick, other) for other in items if other is not pick)
+    return pick, pick.money.amount, pick.period, [], crossed
+
+
+def _confirms(item: Item, other: Item) -> bool:
+    a, b = item.money.amount, other.money.amount
+    if a == b:
+        return True
+    annual = {Period.annual}
+    return ((item.period == Period.monthly and other.period in annual and b in (a * 12, a * 13))
+            or (item.period in annual and other.period == Period.monthly and a in (b * 12, b * 13)))
+
+
+def _name(item: Item) -> str:
+    head = item.phrase[: item.money.start].split(":")[0]
+    name = re.sub(r"^[-·•*①-⑳\d.)\s]+|\s*(?:월|매월|KRW|₩)?\s*$", "", head, flags=re.IGNORECASE)
+    return name.strip()[:30] or squash(head)[:20]
 
 
 def _label(text: str) -> str | None:
-    m = re.search(r"임\s*금|급\s*여|연\s*봉|월\s*급|시\s*급|기본\s*급|합\s*계|salary|payment", text, re.IGNORECASE)
+    m = re.search(r"임\s*금|급\s*여|연\s*봉|월\s*급|시\s*급|기본\s*급|합\s*계|통상\s*임금|salary|payment|compensation",
+                  text, re.IGNORECASE)
     return m.group(0) if m else None
 
 
-def _confidence(doc: Doc, entry: Entry, crossed: bool, guessed: bool,
-                strength: float) -> tuple[float, list[Problem]]:
-    money, problems = entry.money, []
+def _confidence(doc: Doc, item: Item, crossed: bool, guessed: bool, annual: int | None,
+                weekly_hours: float | None) -> tuple[float, list[Problem]]:
+    money, problems, strength = item.money, [], 0.95
     if money.repaired and not crossed:
         strength = 0.35
-        problems.append(Problem(code="salary_unclear", page=entry.page,
-                                message=f"the salary figure on page {entry.page} has garbled digit "
+        problems.append(Problem(code="salary_unclear", page=item.page,
+                                message=f"the salary figure on page {item.page} has garbled digit "
                                         "grouping and nothing else in the contract confirms it; "
                                         "check the amount by hand"))
     if not money.unit:
@@ -171,8 +282,15 @@ def _confidence(doc: Doc, entry: Entry, crossed: bool, guessed: bool,
         strength *= 0.65
     if crossed:
         strength = max(strength, 0.97 if not money.repaired else 0.9)
-    route, _ = doc.routes.get(entry.page, (Route.text_layer, None))
-    confidence = strength * route_factor(doc, entry.page)
+    route, _ = doc.routes.get(item.page, (Route.text_layer, None))
+    confidence = strength * route_factor(doc, item.page)
     if route == Route.ocr and not crossed:
         confidence = min(confidence, _OCR_CAP)
+    if annual is not None and (annual > _MAX_ANNUAL or annual < minimum_annual(weekly_hours) / 2):
+        confidence = min(confidence, 0.3)
+        low = annual < minimum_annual(weekly_hours) / 2
+        problems.append(Problem(code="salary_implausible", page=item.page, message=(
+            f"the salary read on page {item.page} comes to {annual:,} KRW a year, "
+            + ("below half the legal minimum wage for the stated hours" if low else "above 500,000,000 KRW")
+            + "; it was probably misread (period or figure): check the amount by hand")))
     return round(min(confidence, 1.0), 3), problems
