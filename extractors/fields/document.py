@@ -29,6 +29,7 @@ class Row:
     header: tuple[str, ...] = ()  # the table's first row (for 변경 전/변경 후 columns)
     table: int = 0  # which table of the document the row belongs to
     cols: tuple[int, ...] = ()  # original column index of each cell
+    header_cols: tuple[int, ...] = ()  # original column index of each header cell
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,9 @@ def _cell(text: str, ocr: bool) -> str:
 def _rows(page: int, table: list[list[str]], table_id: int, *, ocr: bool = False) -> list[Row]:
     clean = [tuple(_cell(c, ocr) for c in row) for row in table]
     header = tuple(c for c in clean[0] if c) if clean else ()
+    header_cols = tuple(i for i, c in enumerate(clean[0]) if c) if clean else ()
     return [Row(page, tuple(c for c in row if c), header, table_id,
-                tuple(i for i, c in enumerate(row) if c)) for row in clean if any(row)]
+                tuple(i for i, c in enumerate(row) if c), header_cols) for row in clean if any(row)]
 
 
 def route_factor(doc: Doc, page: int) -> float:

@@ -9,7 +9,8 @@ from extractors.text import hangul_count, latin_word_count, squash
 
 from .document import Doc
 
-CONTRACT = re.compile(r"계약서|근로\s*계약|고용\s*계약|계약을\s*체결|contract|offer\s*of\s*employment|"
+CONTRACT = re.compile(r"계약서|근로\s*계약|고용\s*계약|연봉\s*계약|계약을\s*체결|contract|employment\s*agreement|"
+                      r"agreement\s*of\s*employment|offer\s*of\s*employment|"
                       r"offer\s*letter|pleased\s*to\s*offer", re.IGNORECASE)
 NOT_CONTRACT = re.compile(r"재\s*직\s*증\s*명\s*서|경\s*력\s*증\s*명\s*서|이\s*력\s*서|자기\s*소개서|거래\s*명세서|"
                           r"세금\s*계산서|견\s*적\s*서|청\s*구\s*서|영\s*수\s*증|invoice|r[ée]sum[ée]|"

@@ -102,8 +102,13 @@ def extract_salary(doc: Doc, weekly_hours: float | None) -> tuple[SalaryField, l
 def clause_texts(doc: Doc) -> list[tuple[int, str]]:
     """(page, text) of every part of the salary clause, tables first, in reading order."""
     out: list[tuple[int, str]] = []
+    pay_tables: dict[int, tuple[int, list[str]]] = {}
     for n, row in enumerate(doc.rows):
+        if rows := _pay_table_row(row):
+            pay_tables.setdefault(row.table, (row.page, []))[1].append(rows)
+            continue
         out += _table_texts(doc, n, row)
+    out = [(page, "\n".join(texts)) for page, texts in pay_tables.values()] + out
     for lines in doc.cell_lines.values():
         out += _line_sections(lines)
     out += _line_sections(doc.lines)
@@ -129,16 +134,20 @@ def _table_texts(doc: Doc, n: int, row: Row) -> list[tuple[int, str]]:
                 value = f"{row.cells[j - 1]} : {value}"
             out.append((row.page, value))
             break
-    if out or not row.cells:
-        return out
-    # rows of a pay table: '기본급 | 3,833,333 | 45,999,996' under '구분 | 월 지급액 | 연간 금액'
-    first = row.cells[0]
-    if _BASE.search(first) or _ALLOWANCE.search(first) or _TOTAL.search(first):
-        if len(row.header) == len(row.cells) and row.header != row.cells:
-            parts = [f"{first} {head} {cell}" for head, cell in zip(row.header[1:], row.cells[1:]) if cell]
-            return [(row.page, "\n".join(parts))]
-        return [(row.page, f"{first} : " + " ".join(row.cells[1:]))]
-    return []
+    return out
+
+
+def _pay_table_row(row: Row) -> str | None:
+    """A row of a pay table ('기본급 | 3,833,333 | 45,999,996' under '구분 | 월 지급액 | 연간 금액'),
+    each amount prefixed with its column header so that the header's period binds to it."""
+    first = row.cells[0] if row.cells else ""
+    if not (_BASE.search(first) or _ALLOWANCE.search(first) or _TOTAL.search(first)) or len(row.cells) < 2:
+        return None
+    heads = dict(zip(row.header_cols, row.header))
+    if row.cells != row.header and heads:
+        parts = [f"{first} {heads.get(col, '')} {cell}" for col, cell in zip(row.cols[1:], row.cells[1:])]
+        return "\n".join(parts)
+    return f"{first} : " + " ".join(row.cells[1:])
 
 
 def _line_sections(lines) -> list[tuple[int, str]]:
@@ -236,7 +245,9 @@ def _decide(items: list[Item]):
         if not totals:
             return base, total, period, parts, len(parts) > 1 and False
     if totals:
-        total = totals[0]
+        # '연봉총액' names the agreed annual figure; otherwise the first total
+        total = next((t for t in totals if t.period == Period.annual and re.search(r"연\s*봉|annual", t.phrase, re.I)),
+                     totals[0])
         crossed = any(_confirms(total, other) for other in items if other is not total)
         return total, total.money.amount, total.period, [], crossed
     mains = [i for i in items if i.role == "main"]
