@@ -10,7 +10,7 @@ from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip
 
 from .labels import LABELS, any_label_line, inline_label, cell_label, is_blank_value, is_label_cell, label_of, line_pattern
 
-_STOP = re.compile(r"^(?:\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
+_STOP = re.compile(r"^(?:※|\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
 
 
