@@ -3,6 +3,8 @@
     KsocAuditError                 base: `code`, `advice`
     ├── InputError                 the file itself cannot be audited (quarantine it)
     │   ├── EmptyDocument
+    │   ├── UnreadableFile         vanished or unreadable (deleted mid-run, permissions)
+    │   ├── ArchiveTooLarge        DOCX/HWPX members inflate beyond the limits (zip bomb)
     │   ├── CorruptDocument
     │   ├── EncryptedDocument
     │   ├── UnsupportedFormat
@@ -44,6 +46,17 @@ class InputError(KsocAuditError):
 class EmptyDocument(InputError):
     code = "empty_file"
     advice = "the file is empty; export the contract again"
+
+
+class UnreadableFile(InputError):
+    code = "unreadable_file"
+    advice = "check that the file still exists and can be read, then audit it again"
+
+
+class ArchiveTooLarge(InputError):
+    code = "archive_too_large"
+    advice = ("the document's archive inflates far beyond a contract's size (a zip bomb or "
+              "embedded media); save it again as PDF or without embedded files")
 
 
 class CorruptDocument(InputError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import threading
@@ -34,7 +35,7 @@ def plan_pdf_pages(path: Path, settings: ExtractSettings, *, label: str) -> Iter
     """Yield one PagePlan per page; OCR pages render lazily while the context is open."""
     doc = _open_pdfium(path, label)
     try:
-        with _open_plumber(path, label) as plumber:
+        with _open_plumber(path, label, doc) as plumber:
             plans = [_plan_page(doc, plumber.pages[i], i, settings) for i in range(len(doc))]
         yield plans
     finally:
@@ -57,13 +58,42 @@ def _open_pdfium(path: Path, label: str) -> pdfium.PdfDocument:
 
 
 @contextmanager
-def _open_plumber(path: Path, label: str) -> Iterator[pdfplumber.PDF]:
-    try:
-        pdf = pdfplumber.open(path)
-    except PdfminerException as e:
-        raise CorruptDocument(f"PDF {label} has an unreadable structure") from e
+def _open_plumber(path: Path, label: str, doc: pdfium.PdfDocument) -> Iterator[pdfplumber.PDF]:
+    """pdfplumber on the file; when it cannot list the pages PDFium found (wrong xref offsets,
+    a damaged trailer: PDFium repairs those as it opens), on PDFium's re-written copy of it."""
+    pdf = _plumber_pages(path, len(doc))
+    if pdf is None:
+        log.warning("PDF %s: damaged structure, reading PDFium's repaired copy", label)
+        pdf = _plumber_pages(io.BytesIO(_repaired_copy(doc, label)), len(doc))
+    if pdf is None:
+        raise CorruptDocument(f"PDF {label} has an unreadable structure")
     with pdf:
         yield pdf
+
+
+def _plumber_pages(source, count: int) -> pdfplumber.PDF | None:
+    """pdfplumber opened on `source` with its `count` pages listed, else None."""
+    try:
+        pdf = pdfplumber.open(source)
+    except PdfminerException:
+        return None
+    try:
+        if len(pdf.pages) == count:
+            return pdf
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many unrelated types on bad structure
+        log.info("pdfplumber cannot list the pages (%s)", type(e).__name__)
+    pdf.close()
+    return None
+
+
+def _repaired_copy(doc: pdfium.PdfDocument, label: str) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        with PDFIUM_LOCK:
+            doc.save(buffer)
+    except (pdfium.PdfiumError, OSError) as e:
+        raise CorruptDocument(f"PDF {label} has an unreadable structure") from e
+    return buffer.getvalue()
 
 
 def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSettings) -> PagePlan:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from PIL import Image
 
 from extractors import detect
-from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout
+from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout, UnreadableFile
 from extractors.images import (
     IMAGE_INPUT,
     deskew,
@@ -90,10 +90,13 @@ def describe_file(path: Path) -> DocumentRef:
     """Hash and size of the file; an empty file is refused here."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as e:  # deleted since it was listed, or no permission: the user's problem
+        raise UnreadableFile(f"document could not be read ({type(e).__name__})") from None
     if size == 0:
         raise EmptyDocument(f"document {digest.hexdigest()[:12]} is empty")
     return DocumentRef(path=str(path), sha256=digest.hexdigest(), media_type="", size_bytes=size)

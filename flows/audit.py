@@ -20,7 +20,7 @@ from pydantic import model_serializer
 
 from extractors.records import Record
 from flows import progress
-from flows.discover import Input, discover
+from flows.discover import Input, Skipped, discover
 from flows.documents import (
     DEFAULT_AUDIT_FN,
     DocumentJob,
@@ -43,7 +43,8 @@ from flows.runners import (
 )
 from reports.audit import file_sha256, pipeline_version, reference_version
 from reports.output import build_summary, write_summary
-from reports.records import BatchSummary, SummaryEntry
+from reports.pii import mask_text
+from reports.records import BatchSummary, SkippedEntry, SummaryEntry
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def audit_wave(wave: Wave, job: DocumentJob) -> list[SummaryEntry]:
         cached = run.manifest.lookup(key)
         reused = reuse_result(item, cached.entry, job) if cached else None
         if reused is not None:
-            entries.append(_advance(reused, item))
+            entries.append(_advance(reused, item, job))
         else:
             todo.append((item, key.sha256[:12] or "unreadable"))
     size = run.spec.group_size(len(todo))
@@ -169,7 +170,7 @@ def audit_wave(wave: Wave, job: DocumentJob) -> list[SummaryEntry]:
     for future in as_completed(list(pending)):
         items = pending.pop(future)
         for item, outcome in zip(items, _group_outcomes(future, items, job, run), strict=True):
-            entries.append(_advance(outcome.entry, item))
+            entries.append(_advance(outcome.entry, item, job))
     return entries
 
 
@@ -203,23 +204,28 @@ def audit_contracts(
     batch_reports: bool = True,
     audit_fn: str = DEFAULT_AUDIT_FN,
     docs_per_task: int | None = None,
+    follow_symlinks: bool = False,
 ) -> BatchSummary:
     """Audit every contract under `paths` and write results plus summary.json into `out_dir`.
 
     reports: "all" (JSON, HTML, PDF), "html" or "json"; runner: processes | threads |
     prefect-processes | dask (see flows.runners); batch_reports: write summary.json and the
     batch index; audit_fn: "module:function" auditing one file (default: the real pipeline);
-    docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask).
+    docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
+    follow_symlinks: audit files that symlinks inside an input folder point to outside it.
     """
     out = Path(out_dir).resolve()
+    skipped: list[Skipped] = []
     items = discover(paths, client=client, per_client_folders=per_client_folders,
-                     exclude=[str(out)])
+                     exclude=[str(out)], skipped=skipped, follow_symlinks=follow_symlinks)
     job = DocumentJob(out_dir=str(out), show_pii=show_pii, reports=ReportsMode(reports),
                       audit_fn=audit_fn)
     spec = resolve_runner(runner, workers, dask_address, docs_per_task)
     out.mkdir(parents=True, exist_ok=True)
     progress.start(len(items))
-    summary = build_summary(_audit_all(items, job, spec, max(1, batch_size)))
+    summary = build_summary(_audit_all(items, job, spec, max(1, batch_size)),
+                            [SkippedEntry(source=s.source, code=s.code, reason=s.reason)
+                             for s in skipped])
     if batch_reports:
         write_summary(summary, out, show_pii=show_pii)
         _render_batch(summary, out, show_pii)
@@ -285,8 +291,9 @@ def commit(manifest: Manifest, item: Input, job: DocumentJob, outcome: DocumentO
         manifest.commit(key, outcome.entry)
 
 
-def _advance(entry: SummaryEntry, item: Input) -> SummaryEntry:
-    progress.advance(Path(item.source).name)
+def _advance(entry: SummaryEntry, item: Input, job: DocumentJob) -> SummaryEntry:
+    name = Path(item.source).name
+    progress.advance(name if job.show_pii else mask_text(name))
     return entry
 
 

@@ -58,6 +58,8 @@ def _add_audit(sub) -> None:
     p.add_argument("--show-pii", action="store_true",
                    help="do not mask ID, passport, phone and account numbers in outputs")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="audit files that symbolic links inside an input folder point to outside it")
 
 
 def _add_match(sub) -> None:
@@ -102,7 +104,10 @@ def cmd_audit(args) -> int:
 
     missing = missing_paths(args.paths)
     if missing:
-        print(f"ksoc-audit: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        from reports.names import display_path
+
+        print(f"ksoc-audit: no such file or folder: {', '.join(map(display_path, missing))}",
+              file=sys.stderr)
         return EXIT_USAGE
     from extractors.errors import ConfigError
     from flows import progress
@@ -121,9 +126,9 @@ def cmd_audit(args) -> int:
         summary = run_audit(
             paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
             per_client_folders=args.per_client_folders, show_pii=args.show_pii,
-            **options,
+            follow_symlinks=args.follow_symlinks, **options,
         )
-    _print_audit_summary(summary, out)
+    _print_audit_summary(summary, out, show_pii=args.show_pii)
     return audit_exit_code(summary)
 
 
@@ -144,21 +149,29 @@ def audit_exit_code(summary) -> int:
     return EXIT_FINDINGS if actionable else EXIT_OK
 
 
-def _print_audit_summary(summary, out: Path) -> None:
+def _print_audit_summary(summary, out: Path, *, show_pii: bool = False) -> None:
     counts: dict[str, int] = {}
     for doc in summary.documents:
         counts[doc.status] = counts.get(doc.status, 0) + 1
     flagged = sum(1 for d in summary.documents if d.worst_severity in ("high", "medium"))
     parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} need attention.")
+    from reports.names import display_path
+    from reports.pii import mask_text
+
+    def shown(text: str) -> str:
+        return text if show_pii else mask_text(text)
+
     for doc in summary.documents:
         if doc.status == "failed":
             reason = doc.problems[0].message if doc.problems else "unknown"
-            print(f"  FAILED {doc.source}: {reason}")
-    print(f"Summary: {out / 'summary.json'}")
+            print(f"  FAILED {shown(doc.source)}: {shown(reason)}")
+    for skip in summary.skipped:
+        print(f"  SKIPPED {shown(skip.source)}: {skip.reason}")
+    print(f"Summary: {display_path(out / 'summary.json')}")
     index = out / "index.html"
     if index.exists():
-        print(f"Reports: {index}")
+        print(f"Reports: {display_path(index)}")
 
 
 def cmd_match(args) -> int:

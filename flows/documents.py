@@ -11,14 +11,16 @@ import functools
 import importlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
-from extractors.errors import KsocAuditError
+from extractors.errors import KsocAuditError, UnreadableFile
 from extractors.records import Record
 from flows.discover import Input
 from reports.audit import failed_result
+from reports.names import display_path
 from reports.output import dump_json, read_result, result_relpath, summary_entry, write_result
 from reports.paths import atomic_write_text
 from reports.records import DocumentResult, SummaryEntry
@@ -77,7 +79,7 @@ def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> D
     transient = sorted({p.code for p in result.problems} & transient_codes())
     if transient and not final_attempt:
         raise TransientFailure(f"document {result.document.sha256[:12]}: {transient[0]}")
-    rel = write_outputs(result, job)
+    rel = write_outputs(shown_path(result, item), job, source=Path(item.path))
     return DocumentOutcome(
         entry=summary_entry(result, rel, source=item.source),
         pipeline_version=result.pipeline_version,
@@ -86,16 +88,29 @@ def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> D
     )
 
 
-def write_outputs(result: DocumentResult, job: DocumentJob) -> str:
-    """The per-document reports, then the JSON; returns the JSON path relative to out_dir."""
+def write_outputs(result: DocumentResult, job: DocumentJob, *, source: Path | None = None) -> str:
+    """The per-document reports, then the JSON; returns the JSON path relative to out_dir.
+
+    `source`: the audited file as the OS names it (result.document.path is the display form);
+    crops of OCR-read values are cut from its page images."""
     out = Path(job.out_dir)
     if job.reports is not ReportsMode.json:
         from reports.render import render_document_reports
 
-        # source: crops of OCR-read values are cut from the audited file's page images
         render_document_reports(result, out, show_pii=job.show_pii,
-                                pdf=job.reports is ReportsMode.all, source=Path(result.document.path))
+                                pdf=job.reports is ReportsMode.all,
+                                source=source or Path(result.document.path))
     return write_result(result, out, show_pii=job.show_pii)
+
+
+def shown_path(result: DocumentResult, item: Input) -> DocumentResult:
+    """`result` naming its file in display form (valid UTF-8, controls escaped)."""
+    document = result.document.model_copy(update={"path": display_path(item.path)})
+    return result.model_copy(update={"document": document})
+
+
+def _readable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.R_OK)
 
 
 def failed_outcome(item: Input, job: DocumentJob, error: BaseException) -> DocumentOutcome:
@@ -105,7 +120,10 @@ def failed_outcome(item: Input, job: DocumentJob, error: BaseException) -> Docum
         message = error.message
     else:
         message = f"internal error ({type(error).__name__}); report it with the file hash"
-    result = failed_result(Path(item.path), code, message, client=item.client)
+    if isinstance(error, OSError) and not _readable(item.path):  # deleted or unreadable mid-run
+        unreadable = UnreadableFile(f"document could not be read ({type(error).__name__})")
+        code, message = unreadable.code, unreadable.message
+    result = shown_path(failed_result(Path(item.path), code, message, client=item.client), item)
     rel = write_result(result, Path(job.out_dir), show_pii=job.show_pii)
     return DocumentOutcome(entry=summary_entry(result, rel, source=item.source),
                            pipeline_version=result.pipeline_version,
@@ -117,13 +135,12 @@ def reuse_result(item: Input, cached: SummaryEntry, job: DocumentJob) -> Summary
     out = Path(job.out_dir)
     if not cached.result or not (out / cached.result).is_file():
         return None
-    rel = result_relpath(item.path, cached.sha256 or "", client=item.client)
+    rel = result_relpath(display_path(item.path), cached.sha256 or "", client=item.client)
     if rel == cached.result:
         _mark_reused(out / rel)
     else:  # the same content under another name gets its own outputs
-        result = read_result(out, cached.result)
-        renamed = result.document.model_copy(update={"path": item.path})
-        rel = write_outputs(result.model_copy(update={"document": renamed, "reused": True}), job)
+        result = shown_path(read_result(out, cached.result), item)
+        rel = write_outputs(result.model_copy(update={"reused": True}), job, source=Path(item.path))
     return cached.model_copy(update={"source": item.source, "result": rel, "reused": True})
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,8 +80,16 @@ def candidates(layout: InboxLayout) -> list[Path]:
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and here / d not in layout.excluded)
-        found += [here / f for f in sorted(files) if not is_temporary(f)]
+        found += [here / f for f in sorted(files) if not is_temporary(f) and _regular(here / f)]
     return found
+
+
+def _regular(path: Path) -> bool:
+    """Only regular files are claimed: a FIFO would block the reader, a symlink may lead out."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def is_temporary(name: str) -> bool:

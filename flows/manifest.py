@@ -22,6 +22,7 @@ from pathlib import Path
 
 from extractors.records import Record
 from reports.paths import atomic_write_text
+from reports.pii import mask_text
 from reports.records import SummaryEntry
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,12 @@ class Manifest:
         return self._entries.get(key.digest())
 
     def commit(self, key: CacheKey, entry: SummaryEntry) -> ManifestEntry:
-        """Record that `entry`'s outputs are complete (call only after they are written)."""
+        """Record that `entry`'s outputs are complete (call only after they are written).
+
+        The journal is a file like the outputs: without `show_pii` the source path is kept
+        masked (an ID or phone number in a file name), as in summary.json."""
+        if not key.show_pii:
+            entry = entry.model_copy(update={"source": mask_text(entry.source)})
         record = ManifestEntry(key=key.digest(), cache=key, entry=entry,
                                committed_at=datetime.now(UTC).isoformat(timespec="seconds"))
         line = record.model_dump_json() + "\n"
@@ -92,23 +98,26 @@ class Manifest:
 
 
 @contextmanager
-def output_session(out_dir: Path) -> Iterator[Manifest]:
-    """Open the output folder's manifest for a run.
+def output_session(out_dir: Path, *, wait_message: str | None = None) -> Iterator[Manifest]:
+    """Open the output folder's manifest for a run, holding the folder's lock until it ends.
 
-    The first run to open a folder while no other run holds it sweeps temporary files left by
-    a killed process and compacts the journal; every run then holds a shared lock until it ends.
+    One run at a time per output folder: a second run waits for the first (logging
+    `wait_message` once), then reuses what it committed instead of redoing the same documents,
+    and writes a summary of its own inputs. Holding the folder alone, a run sweeps temporary
+    files left by a killed process and compacts the journal.
     """
     state = Path(out_dir) / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     with open(state / LOCK_NAME, "a+b") as lock:
-        alone = _try_lock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if not _try_lock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB):
+            log.warning(wait_message or "another ksoc-audit run is writing to this output folder; "
+                        "waiting for it to finish")
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         manifest = Manifest(out_dir)
-        if alone:
-            removed = sweep_temp_files(Path(out_dir))
-            if removed:
-                log.warning("removed %d unfinished temporary file(s) of an earlier run", removed)
-            manifest.compact()
-        fcntl.flock(lock.fileno(), fcntl.LOCK_SH)
+        removed = sweep_temp_files(Path(out_dir))
+        if removed:
+            log.warning("removed %d unfinished temporary file(s) of an earlier run", removed)
+        manifest.compact()
         yield manifest
 
 

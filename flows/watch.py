@@ -17,6 +17,7 @@ from extractors.errors import ConfigError
 from extractors.records import Record
 from flows.documents import DEFAULT_AUDIT_FN, ReportsMode
 from flows.inbox import InboxLayout, Settler, candidates, claim, place, staged, tidy_staging
+from reports.names import display_path
 from reports.records import BatchSummary, SummaryEntry
 
 log = logging.getLogger(__name__)
@@ -88,13 +89,8 @@ def _until_empty(layout: InboxLayout, settler: Settler, options: WatchOptions,
 
 def _forever(layout: InboxLayout, settler: Settler, options: WatchOptions, stats: WatchStats,
              stop: threading.Event) -> None:
-    import watchfiles
-
     last_scan = 0.0
-    events = watchfiles.watch(layout.inbox, stop_event=stop, yield_on_timeout=True,
-                              rust_timeout=TICK_MS, force_polling=options.poll or None,
-                              watch_filter=lambda _change, path: _outside(layout, path))
-    for changes in events:
+    for changes in _events(layout, options, stop):
         due = time.monotonic() - last_scan >= options.rescan_seconds
         if changes or settler.pending or due or staged(layout):
             last_scan = time.monotonic()
@@ -104,6 +100,24 @@ def _forever(layout: InboxLayout, settler: Settler, options: WatchOptions, stats
                 log.error("audit wave failed (%s); retrying in %.0f s", type(exc).__name__,
                           RETRY_AFTER_S)
                 stop.wait(RETRY_AFTER_S)
+
+
+def _events(layout: InboxLayout, options: WatchOptions, stop: threading.Event) -> Iterator[set]:
+    """Batches of changes from watchfiles (empty on a quiet tick). watchfiles gives up on a
+    name that is not UTF-8 (a CP949 name from a Windows zip tool); from then on the inbox is
+    rescanned every tick instead, so the watcher keeps going."""
+    import watchfiles
+
+    try:
+        yield from watchfiles.watch(layout.inbox, stop_event=stop, yield_on_timeout=True,
+                                    rust_timeout=TICK_MS, force_polling=options.poll or None,
+                                    watch_filter=lambda _change, path: _outside(layout, path))
+        return
+    except Exception as exc:  # noqa: BLE001 - watchfiles' Rust errors have no public type
+        log.warning("file events unavailable (%s); rescanning the inbox every %.1f s instead",
+                    type(exc).__name__, TICK_MS / 1000)
+    while not stop.wait(TICK_MS / 1000):
+        yield {("rescan", "")}
 
 
 def _handle(layout: InboxLayout, ready: list[Path], options: WatchOptions,
@@ -122,9 +136,10 @@ def drain(layout: InboxLayout, options: WatchOptions, stats: WatchStats) -> None
     if not files:
         return
     summary = audit_staged(layout, options)
-    entries = {str(Path(e.source).resolve()): e for e in summary.documents}
+    # sources are display forms (reports.names): match each staged file by its display form
+    entries = {e.source: e for e in summary.documents}
     for path in files:
-        entry = entries.get(str(path.resolve()))
+        entry = entries.get(display_path(str(path)))
         target = place(layout, path, entry, out_dir=Path(options.out_dir))
         quarantined = target.is_relative_to(layout.quarantine)
         stats.add(entry, quarantined)

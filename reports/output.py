@@ -9,7 +9,7 @@ from pathlib import Path
 from reports.audit import pipeline_version, reference_version
 from reports.paths import atomic_write_text, document_base
 from reports.pii import mask_data, mask_result
-from reports.records import BatchSummary, DocumentResult, SummaryEntry, SummaryProblem
+from reports.records import BatchSummary, DocumentResult, SkippedEntry, SummaryEntry, SummaryProblem
 
 SUMMARY_NAME = "summary.json"
 
@@ -49,13 +49,14 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
     )
 
 
-def build_summary(entries: list[SummaryEntry]) -> BatchSummary:
+def build_summary(entries: list[SummaryEntry], skipped: list[SkippedEntry] = ()) -> BatchSummary:
     """Summary of a batch, entries sorted by source path for stable output."""
     return BatchSummary(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         pipeline_version=pipeline_version(),
         reference_version=reference_version(),
         documents=sorted(entries, key=lambda e: (e.client or "", e.source)),
+        skipped=sorted(skipped, key=lambda s: s.source),
     )
 
 

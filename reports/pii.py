@@ -21,10 +21,11 @@ _PASSPORT_KEYED = re.compile(
     r"((?<![A-Za-z])(?i:여권\s*번호|여권|passport(?:\s*(?:no\.?|number|#))?)[^\w\n]{0,5})"
     r"(?=[A-Z0-9]*\d)([A-Z0-9]{6,12})(?![A-Za-z0-9])"
 )
-# Passport numbers standing alone: one or two letters and 7-8 digits (M12345678, AB1234567)
+# Passport numbers standing alone: one or two letters and 7-8 digits (M12345678, AB1234567,
+# also written with a space: M 12345678)
 # or the Korean 2020 layout letter, 3 digits, letter, 4 digits (M123A4567).
 _PASSPORT = re.compile(
-    r"(?<![A-Za-z0-9])(?:([A-Z]{1,2})(\d{7,8})|([A-Z]\d{3}[A-Z])(\d{4}))(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])(?:([A-Z]{1,2}) ?(\d{7,8})|([A-Z]\d{3}[A-Z])(\d{4}))(?![A-Za-z0-9])"
 )
 # Korean phone numbers: 010-1234-5678, 02-123-4567, +82 10 1234 5678. Letters around the number
 # also stop a match so that hex digests (sha256) are never taken for phone numbers.
@@ -42,6 +43,19 @@ _ACCOUNT = re.compile(
     r"((?:계좌|통장|은행|account|acct|bank)[^\d\n]{0,20})(\d{2,6}(?:-\d{2,8}){1,4}|\d{10,16})(?!\d)",
     re.IGNORECASE,
 )
+# Bank accounts after a bank's short name (신한 110-123-456789, 국민 123456-01-234567): at
+# least three digit groups and 10 digits in all, so that dates after 기업/국민 are left alone.
+_BANKS = ("신한|국민|우리|하나|농협|기업|카카오뱅크|카카오|토스뱅크|토스|케이뱅크|새마을금고|새마을|신협|"
+          "우체국|수협|SC제일|제일|씨티|대구|부산|경남|광주|전북|제주|산업|KB|NH|IBK|KDB")
+_ACCOUNT_BANK = re.compile(
+    rf"((?<![가-힣A-Za-z])(?:{_BANKS})(?:은행)?\s*[:：]?\s*)(\d{{2,6}}(?:[-\s]\d{{2,8}}){{2,4}})(?![\d-])"
+)
+# Full-width digits, letters and hyphens (９００１０１－５２３４５６７) are read as their ASCII forms
+# in number-like runs, so every pattern above applies to them too.
+_FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                             **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+                             "\uff0d": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u3000": " "})
+_WIDE_RUN = re.compile(r"[0-9０-９Ａ-Ｚ][0-9０-９Ａ-Ｚ\s\-－‐‑−]{4,}[0-9０-９]")
 _HEX_DIGEST = re.compile(r"[0-9a-f]{32,128}")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'.-]+")
 
@@ -52,8 +66,10 @@ def mask_text(text: str) -> str:
     """Return `text` with identifiers masked, keeping enough to recognise the pattern."""
     if _HEX_DIGEST.fullmatch(text):
         return text
+    text = _WIDE_RUN.sub(_narrow, text)
     text = _RRN.sub(lambda m: f"{m.group(1)}-{m.group(2)}******", text)
     text = _ACCOUNT.sub(lambda m: m.group(1) + _mask_digits(m.group(2), keep=2), text)
+    text = _ACCOUNT_BANK.sub(_mask_bank_account, text)
     text = _PASSPORT_KEYED.sub(lambda m: m.group(1) + _mask_tail(m.group(2)), text)
     text = _PHONE_KEYED.sub(lambda m: m.group(1) + _mask_digits(m.group(2), keep=4), text)
     text = _PHONE.sub(lambda m: _mask_digits(m.group(0), keep=4), text)
@@ -100,9 +116,21 @@ def _name_variants(name: str) -> list[re.Pattern[str]]:
     return [whole, *(re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in words)]
 
 
+def _narrow(m: re.Match[str]) -> str:
+    run = m.group(0)
+    return run if run.isascii() else run.translate(_FULL_WIDTH)
+
+
+def _mask_bank_account(m: re.Match[str]) -> str:
+    digits = sum(c.isdigit() for c in m.group(2))
+    if digits < 10:
+        return m.group(0)
+    return m.group(1) + _mask_digits(m.group(2), keep=2)
+
+
 def _mask_passport(m: re.Match[str]) -> str:
     if m.group(1):
-        return m.group(1) + _mask_tail(m.group(2))
+        return m.group(0)[:-len(m.group(2))] + _mask_tail(m.group(2))
     return m.group(3)[0] + _mask_tail(m.group(0)[1:])
 
 

@@ -69,9 +69,16 @@ class SummaryEntry(Record):
     reused: bool = False  # result taken from cache
 
 
+class SkippedEntry(Record):
+    source: str  # path found under an input folder (display form)
+    code: str  # special_file | dangling_symlink | symlinked_folder | symlink_outside | unreadable_folder
+    reason: str  # what it is and why it was not audited
+
+
 class BatchSummary(Record):
     schema_version: str = SCHEMA_VERSION  # version of this JSON layout
     generated_at: str = ""  # ISO timestamp of the run
     pipeline_version: str = ""  # ksoc-audit version
     reference_version: str = ""  # hash of the reference data
     documents: list[SummaryEntry] = Field(default_factory=list)  # one entry per input file
+    skipped: list[SkippedEntry] = Field(default_factory=list)  # found but not audited, with the reason
