@@ -91,11 +91,18 @@ class PageText(Record):
     layout: PageLayout | None = Field(default=None, exclude=True)
 
 
+class FieldState(StrEnum):
+    found = "found"  # read, with evidence
+    not_stated = "not_stated"  # no label and no value: the contract does not state it
+    unreadable = "unreadable"  # a label is there but its value could not be read with confidence
+
+
 class FieldValue(Record):
     """One extracted value with its evidence; a missing value is explicit, never guessed."""
 
     value: str | None = None  # normalised value as written in the contract; None when missing
-    found: bool = False  # False means the contract does not state it (or we could not read it)
+    found: bool = False  # True when a value was read (see `state` for how far to trust it)
+    state: FieldState = FieldState.not_stated  # found | not_stated | unreadable
     page: int | None = None  # 1-based page holding the evidence
     snippet: str | None = None  # the text around the value, as read
     confidence: float = 0.0  # 0..1 trust in value (route quality x pattern strength)

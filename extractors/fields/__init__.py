@@ -9,6 +9,7 @@ from extractors.records import ContractFields, DocumentKind, PageText, Problem
 from .dates import contract_period
 from .document import Doc, build_doc
 from .job import extract_job
+from .states import judge_states
 from .layout import detect_kind, detect_language, is_blank, is_contract
 from .parties import (
     extract_birth_date,
@@ -54,7 +55,7 @@ def _fields(doc: Doc) -> tuple[ContractFields, list[Problem]]:
         contract_start=start, contract_end=end, workplace=extract_workplace(doc),
         working_hours=hours, weekly_hours=weekly, stated_visa=extract_visa(doc),
     )
-    return fields, problems
+    return judge_states(doc, fields, problems)
 
 
 def _problem(code: str, message: str) -> Problem:

@@ -122,7 +122,7 @@ def evidence(doc: Doc, hit: Hit | None, value: str | None = None, **extra) -> di
     if hit is None:
         return {}
     route = doc.routes.get(hit.page, (Route.text_layer, None))[0]
-    return {"value": value if value is not None else hit.value, "found": True, "page": hit.page,
+    return {"value": value if value is not None else hit.value, "found": True, "state": "found", "page": hit.page,
             "snippet": hit.snippet[:_SNIPPET_CHARS], "label": hit.label, "route": route,
             "confidence": round(min(1.0, hit.strength * route_factor(doc, hit.page)), 3), **extra}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from extractors.records import FieldState
 from matchers.records import Finding, FindingEvidence, Severity
 from matchers.rules.context import RuleContext, evidence, krw
 from matchers.rules.salary import annual_salary
@@ -30,19 +31,23 @@ def _absent(field: str) -> list[FindingEvidence]:
 
 def missing_title(ctx: RuleContext) -> list[Finding]:
     title = ctx.fields.job_title
+    if title.state is FieldState.unreadable:
+        return []  # a label without a readable value: the document is partial, not silent
     if (title.value or "").strip() or (title.value_en or "").strip() or is_generic_title(ctx):
         return []  # a rank stated alone on a professional's contract is a generic title
     return [make_finding(MISSING_TITLE, "default", _absent("job_title"))]
 
 
 def missing_duties(ctx: RuleContext) -> list[Finding]:
-    if ctx.duties_text.strip():
+    if ctx.duties_text.strip() or ctx.fields.duties.state is FieldState.unreadable:
         return []
     return [make_finding(MISSING_DUTIES, "default", _absent("duties"))]
 
 
 def missing_salary(ctx: RuleContext) -> list[Finding]:
     salary = ctx.fields.salary
+    if salary.state is FieldState.unreadable:
+        return []  # read badly or implausible: a problem on the document says so
     if annual_salary(ctx) is not None:
         return []
     if salary.amount_krw is None:

@@ -65,6 +65,8 @@ def _per_period(ctx: RuleContext, amount: int, period: Period) -> Annual:
 def annual_salary(ctx: RuleContext) -> Annual | None:
     """The contract salary per year, with the assumption used to get there."""
     s = ctx.fields.salary
+    if s.state == "unreadable":
+        return None  # an implausible or badly read figure is no fact to build findings on
     if s.amount_krw is not None and s.period in (Period.hourly, Period.daily, Period.weekly):
         return _per_period(ctx, s.amount_krw, s.period)
     if s.annual_krw is not None:

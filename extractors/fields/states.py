@@ -1,0 +1,64 @@
+"""Each field's state: found, not_stated or unreadable, and the problems unreadable fields raise.
+
+`not_stated` is a claim about the contract ("it does not say"), so it is made only when no label
+of the field was seen at all. A label whose value could not be read (an OCR page, a value only
+read with low confidence, an implausible figure) is `unreadable`: the document becomes `partial`
+with a problem naming the field and the page, and no finding treats the value as absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.records import ContractFields, FieldState, FieldValue, Problem, Route
+
+from .document import Doc
+from .labels import LABELS, cell_label, line_pattern
+
+LOW_CONFIDENCE = 0.5  # below it a value read is not trusted as found
+CORE = {"job_title": ("title", "직위/직종 (job title)"), "duties": ("duties", "업무의 내용 (duties)"),
+        "salary": ("salary", "임금 (salary)")}
+OTHER = ("employer", "business_reg_no", "employee_name", "nationality", "birth_date", "contract_start",
+         "contract_end", "workplace", "working_hours", "stated_visa")
+
+
+def judge_states(doc: Doc, fields: ContractFields, problems: list[Problem]) -> tuple[ContractFields, list[Problem]]:
+    updates, problems = {}, list(problems)
+    for name, (label_key, shown) in CORE.items():
+        value: FieldValue = getattr(fields, name)
+        state, page = _state(doc, value, label_key)
+        updates[name] = value.model_copy(update={"state": state})
+        if state is FieldState.unreadable:
+            where = f" on page {page}" if page else ""
+            problems.append(Problem(code="field_unreadable", page=page, message=(
+                f"the {shown} could not be read with confidence{where}; check the original and "
+                "type the value into the report's review, or supply a clearer scan")))
+    for name in OTHER:
+        value = getattr(fields, name)
+        if value.found:
+            updates[name] = value.model_copy(update={"state": FieldState.found})
+    return fields.model_copy(update=updates), problems
+
+
+def _state(doc: Doc, value: FieldValue, label_key: str) -> tuple[FieldState, int | None]:
+    if value.found:
+        if value.confidence < LOW_CONFIDENCE:
+            return FieldState.unreadable, value.page
+        return FieldState.found, value.page
+    page = _ocr_label_page(doc, label_key)
+    return (FieldState.unreadable, page) if page else (FieldState.not_stated, None)
+
+
+def _ocr_label_page(doc: Doc, label_key: str) -> int | None:
+    """A page read by OCR where a label of the field is printed (its value was not read)."""
+    pattern = re.compile("|".join(r"\s*".join(map(re.escape, re.sub(r"\s+", "", lab))) for lab in LABELS[label_key]
+                                  if re.search(r"[가-힣]", lab)))
+    for line in doc.lines:
+        route, _ = doc.routes.get(line.page, (Route.text_layer, None))
+        if route is Route.ocr and (pattern.search(line.text) or line_pattern(label_key).match(line.text)):
+            return line.page
+    for row in doc.rows:
+        route, _ = doc.routes.get(row.page, (Route.text_layer, None))
+        if route is Route.ocr and any(cell_label(label_key, c) for c in row.cells):
+            return row.page
+    return None
