@@ -19,7 +19,8 @@ from PIL import Image
 
 from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extractors.images import gray_without_seals
-from extractors.records import Route
+from extractors.limits import OverBudget, time_limit
+from extractors.records import Problem, Route
 from extractors.routing import PagePlan, choose_route, measure_ink
 from extractors.settings import ExtractSettings
 
@@ -31,12 +32,19 @@ PDFIUM_LOCK = threading.Lock()
 
 
 @contextmanager
-def plan_pdf_pages(path: Path, settings: ExtractSettings, *, label: str) -> Iterator[list[PagePlan]]:
-    """Yield one PagePlan per page; OCR pages render lazily while the context is open."""
+def plan_pdf_pages(path: Path, settings: ExtractSettings, *, label: str,
+                   deadline=None) -> Iterator[list[PagePlan]]:
+    """Yield one PagePlan per page; OCR pages render lazily while the context is open.
+
+    `deadline` (pipeline.Deadline): reading a page's text layer is limited to the page time
+    limit and what is left of the document's; a page over its limit is abandoned (where it
+    can be: extractors.limits) and becomes a `text_layer_timeout` problem, the document's
+    deadline running out raises DocumentTimeout."""
     doc = _open_pdfium(path, label)
     try:
         with _open_plumber(path, label, doc) as plumber:
-            plans = [_plan_page(doc, plumber.pages[i], i, settings) for i in range(len(doc))]
+            plans = [_plan_page(doc, plumber.pages[i], i, settings, deadline)
+                     for i in range(len(doc))]
         yield plans
     finally:
         with PDFIUM_LOCK:
@@ -96,9 +104,24 @@ def _repaired_copy(doc: pdfium.PdfDocument, label: str) -> bytes:
     return buffer.getvalue()
 
 
-def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSettings) -> PagePlan:
+def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSettings,
+               deadline=None) -> PagePlan:
     started = time.monotonic()
-    text, tables = read_text_layer(page)
+    budget = settings.page_timeout_s
+    if deadline is not None:
+        budget = min(budget, deadline.remaining())  # raises DocumentTimeout when none is left
+    try:
+        with time_limit(budget):
+            text, tables = read_text_layer(page)
+    except OverBudget:
+        if deadline is not None:
+            deadline.remaining()
+        log.warning("page %d: text layer over its time limit", index + 1)
+        message = (f"page {index + 1}: reading its text layer took longer than {budget:.0f} s "
+                   "(dense ruled grids); its text was left out: check the values on that page")
+        problem = Problem(code="text_layer_timeout", message=message, page=index + 1)
+        return PagePlan(index + 1, Route.text_layer, "text layer over its time limit", "", [],
+                        time.monotonic() - started, problems=[problem])
     ink = measure_ink(render_page(doc, index, dpi=settings.ink_dpi, max_pixels=settings.max_pixels))
     route, reason = choose_route(text, ink)
     loader = None

@@ -79,7 +79,7 @@ def read_document(
     label = ref.sha256[:12]
     deadline = Deadline(settings.document_timeout_s, label)
     media_type = detect.detect_media_type(Path(path), label=label)
-    with plan_pages(Path(path), media_type, settings, label) as plans:
+    with plan_pages(Path(path), media_type, settings, label, deadline=deadline) as plans:
         pages, problems = run_plans(plans, ocr, settings, deadline)
     ref = ref.model_copy(update={"media_type": media_type, "page_count": len(pages)})
     log.info("read %s: %d pages, %d problems", label, len(pages), len(problems))
@@ -103,10 +103,11 @@ def describe_file(path: Path) -> DocumentRef:
 
 
 @contextmanager
-def plan_pages(path: Path, media_type: str, settings: ExtractSettings, label: str) -> Iterator[list[PagePlan]]:
+def plan_pages(path: Path, media_type: str, settings: ExtractSettings, label: str, *,
+               deadline: Deadline | None = None) -> Iterator[list[PagePlan]]:
     """Open the reader for `media_type`; OCR pages stay loadable while the context is open."""
     if media_type == detect.PDF:
-        with plan_pdf_pages(path, settings, label=label) as plans:
+        with plan_pdf_pages(path, settings, label=label, deadline=deadline) as plans:
             yield plans
     elif media_type in detect.IMAGE_TYPES:
         with plan_image_pages(path, settings, label=label) as plans:
@@ -124,7 +125,7 @@ def run_plans(
     ocr_plans = [p for p in plans if p.route is Route.ocr]
     for plan in plans:
         if plan.route is Route.text_layer:
-            results[plan.page] = (_text_page(plan), [])
+            results[plan.page] = (_text_page(plan), list(plan.problems))
     if ocr_plans:
         engine = ocr or default_engine(settings)
         results.update(_ocr_all(ocr_plans, engine, settings, deadline))

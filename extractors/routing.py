@@ -35,6 +35,7 @@ class PagePlan:
     tables: list[list[list[str]]] = field(default_factory=list)  # text-layer tables
     seconds: float = 0.0  # time spent planning (text extraction, ink measure)
     load_image: Callable[[], Image.Image] | None = None  # OCR input, loaded lazily
+    problems: list = field(default_factory=list)  # Problems found while planning (page over budget)
 
 
 def choose_route(text: str, ink: float | None) -> tuple[Route, str]:

@@ -93,7 +93,7 @@ class ExtractSettings(Record):
     render_dpi: int = 300  # resolution for rendering PDF pages and normalising images
     ink_dpi: int = 40  # resolution for measuring a page's ink when routing
     max_pixels: int = 80_000_000  # pixel cap per image or rendered page (decompression bombs)
-    page_timeout_s: float = 60.0  # OCR time limit for one page
+    page_timeout_s: float = 60.0  # time limit for one page (its text layer, or its OCR)
     document_timeout_s: float = 600.0  # time limit for a whole document
     low_confidence: float = 0.55  # OCR confidence under which a page is flagged
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)  # parallel OCR pages

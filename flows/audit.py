@@ -4,9 +4,12 @@ sub-batch flow runs (Prefect keeps a flow run's task states until it ends), then
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,7 +247,8 @@ def run_audit(*, flow=None, **parameters) -> BatchSummary:
 def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
                batch_size: int) -> list[SummaryEntry]:
     entries: list[SummaryEntry] = []
-    with output_session(Path(job.out_dir)) as manifest, open_runner(spec) as runner:
+    with output_session(Path(job.out_dir)) as manifest, _own_temp_dir(), \
+            open_runner(spec) as runner:
         token = _run.set(_Run(manifest, runner, spec, *_versions()))
         try:
             # One sub-batch runs inside this flow run; more get a sub-flow run each.
@@ -255,6 +259,21 @@ def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
         finally:
             _run.reset(token)
     return entries
+
+
+@contextmanager
+def _own_temp_dir() -> Iterator[None]:
+    """Documents audited in this process (threads runner) set its temporary folder to the
+    output's (flows.documents.use_run_temp_dir); put the previous one back after the run."""
+    previous, environ = tempfile.tempdir, os.environ.get("TMPDIR")
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        if environ is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = environ
 
 
 def _versions() -> tuple[str, str]:

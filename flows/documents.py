@@ -12,6 +12,9 @@ import importlib
 import json
 import logging
 import os
+import tempfile
+import threading
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +22,7 @@ from pathlib import Path
 from extractors.errors import KsocAuditError, UnreadableFile
 from extractors.records import Record
 from flows.discover import Input
+from flows.manifest import own_temp_name, run_temp_root
 from reports.audit import failed_result
 from reports.names import display_path
 from reports.output import dump_json, read_result, result_relpath, summary_entry, write_result
@@ -75,6 +79,7 @@ class WorkerLost(KsocAuditError):
 
 def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> DocumentOutcome:
     """Audit one file and write its outputs; raise TransientFailure to ask for a retry."""
+    use_run_temp_dir(job.out_dir)
     result = load_audit_fn(job.audit_fn)(Path(item.path), client=item.client)
     transient = sorted({p.code for p in result.problems} & transient_codes())
     if transient and not final_attempt:
@@ -107,6 +112,19 @@ def shown_path(result: DocumentResult, item: Input) -> DocumentResult:
     """`result` naming its file in display form (valid UTF-8, controls escaped)."""
     document = result.document.model_copy(update={"path": display_path(item.path)})
     return result.model_copy(update={"document": document})
+
+
+def use_run_temp_dir(out_dir: str) -> Path:
+    """Temporary files of this process (OCR page images, WeasyPrint folders, Tesseract's) go to
+    OUT/.ksoc-audit/tmp/HOST-PID: on the output's file system, never in a shared /tmp, and what a
+    killed process leaves there is removed when the next run opens the folder
+    (flows.manifest.sweep_run_temp)."""
+    folder = run_temp_root(Path(out_dir)) / own_temp_name()
+    folder.mkdir(parents=True, exist_ok=True)
+    if tempfile.tempdir != str(folder):
+        tempfile.tempdir = str(folder)
+        os.environ["TMPDIR"] = str(folder)  # for Tesseract and other child processes
+    return folder
 
 
 def _readable(path: str) -> bool:
@@ -183,7 +201,9 @@ def documents_versions() -> tuple[str, str]:
 
 def warm_up() -> None:
     """Load the pipeline, its reference data and the matching models once per worker process
-    (about 2 s), so the worker's first document is not the slow one."""
+    (about 2 s), so the worker's first document is not the slow one; the worker exits when
+    its parent dies (killed with SIGKILL, it cannot stop its workers itself)."""
+    exit_with_parent()
     try:
         import extractors.pipeline  # noqa: F401 - imports PDF and OCR libraries
         from matchers.match import match_texts
@@ -194,3 +214,17 @@ def warm_up() -> None:
                     duties="웹 서비스의 서버 API를 설계하고 개발한다")
     except Exception as exc:  # noqa: BLE001 - each document will report the problem itself
         log.warning("worker warm-up failed: %s", type(exc).__name__)
+
+
+def exit_with_parent(interval: float = 1.0) -> threading.Thread:
+    """Watch the parent process from a daemon thread and exit as soon as it is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)  # reparented: the flow process died without stopping its pool
+
+    thread = threading.Thread(target=watch, name="ksoc-exit-with-parent", daemon=True)
+    thread.start()
+    return thread

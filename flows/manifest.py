@@ -14,6 +14,8 @@ import hashlib
 import logging
 import os
 import re
+import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 STATE_DIR = ".ksoc-audit"
 MANIFEST_NAME = "manifest.jsonl"
 LOCK_NAME = "run.lock"
+TEMP_DIR = "tmp"  # temporary files of a run's processes, one folder per process
 # Temporary files of reports.paths.atomic_write_bytes: ".<name>.<12 hex>.tmp".
 _TEMP_FILE = re.compile(r"^\..+\.[0-9a-f]{12}\.tmp$")
 # Rewrite the journal when superseded lines outnumber live ones by this much.
@@ -114,11 +117,36 @@ def output_session(out_dir: Path, *, wait_message: str | None = None) -> Iterato
                         "waiting for it to finish")
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         manifest = Manifest(out_dir)
+        sweep_run_temp(Path(out_dir))
         removed = sweep_temp_files(Path(out_dir))
         if removed:
             log.warning("removed %d unfinished temporary file(s) of an earlier run", removed)
         manifest.compact()
         yield manifest
+
+
+def run_temp_root(out_dir: Path) -> Path:
+    """Where the processes of a run keep their temporary files (flows.documents.use_run_temp_dir)."""
+    return Path(out_dir) / STATE_DIR / TEMP_DIR
+
+
+def own_temp_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def sweep_run_temp(out_dir: Path) -> int:
+    """Remove the temporary folders of earlier runs (page images of a killed OCR, WeasyPrint
+    folders); called holding the folder's lock, so no other run is using them. This process's
+    own folder stays (a watcher's next wave); idle workers re-create theirs per document."""
+    root = run_temp_root(out_dir)
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for folder in root.iterdir():
+        if folder.name != own_temp_name():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def sweep_temp_files(out_dir: Path) -> int:

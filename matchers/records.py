@@ -37,6 +37,12 @@ class OccupationMatch(Record):
     review_reason: str | None = None  # why review is needed
     generic_title: bool = False  # title is generic/clerical (사무원, 직원, Staff ...), not a profession
     reference_version: str = ""  # content hash of the reference data used for matching
+    # The code HR should file under (set by the audit once findings and addendum are known):
+    recommended_code: str | None = None  # KSCO7 code: the addendum's, else the duties' or best
+    recommended_name_ko: str | None = None  # its Korean KSCO name
+    recommended_name_en: str | None = None  # its English name
+    recommended_e7_subcategory: str | None = None  # "E-7-1".."E-7-4" when on the E-7 list
+    recommended_basis: str | None = None  # addendum | duties | best_match
 
 
 class FindingEvidence(Record):

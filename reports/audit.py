@@ -72,10 +72,10 @@ def failed_result(
         size_bytes=path.stat().st_size if path.exists() else 0,
     )
     problem = Problem(code=code, message=message, page=page, fatal=True)
-    return DocumentResult(
+    return with_verdict(DocumentResult(
         status=Status.failed, document=doc, problems=[problem], client=client,
         pipeline_version=pipeline_version(), reference_version=reference_version(),
-    )
+    ))
 
 
 def file_sha256(path: Path) -> str:
@@ -126,7 +126,7 @@ def _result(
     findings: list[Finding] | None = None,
     addendum=None,
 ) -> DocumentResult:
-    return DocumentResult(
+    return with_verdict(DocumentResult(
         status=status,
         document=extraction.document,
         pages=[summarise_page(p) for p in extraction.pages],
@@ -138,7 +138,21 @@ def _result(
         client=client,
         pipeline_version=pipeline_version(),
         reference_version=reference_version(),
-    )
+    ))
+
+
+def with_verdict(result: DocumentResult) -> DocumentResult:
+    """`result` with its verdict, worst severity and recommended code filled in (results read
+    from an older cache get them too)."""
+    from reports.verdict import judge, recommend_code, worst_severity
+
+    if result.status is Status.failed:
+        occupation = result.occupation
+    else:
+        occupation = recommend_code(result.occupation, result.findings, result.addendum)
+    verdict = judge(result.status, result.findings, occupation, result.addendum)
+    return result.model_copy(update={"occupation": occupation, "verdict": verdict,
+                                     "worst_severity": worst_severity(result.findings)})
 
 
 def _short_hash(path: Path) -> str:

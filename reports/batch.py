@@ -7,15 +7,17 @@ import io
 import logging
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from matchers.addendum import duty_lines
 from matchers.records import Severity
+from reports.audit import with_verdict
 from reports.html import (
     SEVERITY_RANK,
     STATUS_LABELS,
@@ -33,15 +35,49 @@ from reports.paths import (
 )
 from reports.pii import mask_name, mask_names, mask_result, mask_text, person_names
 from reports.records import BatchSummary, DocumentResult, SummaryEntry
+from reports.verdict import is_informational, rule_name
 
 log = logging.getLogger(__name__)
 
 CSV_NAME = "summary.csv"
 XLSX_NAME = "summary.xlsx"
 INDEX_NAME = "index.html"
-COLUMNS = ("client", "file", "employee", "title", "best_code", "best_name", "subcategory",
-           "findings", "status", "problems", "report")
 NO_FINDING_RANK = len(SEVERITY_RANK)  # sorts after low
+DUTIES_SHORT = 80  # characters of the duties shown in the summaries
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # CSV header and BatchRow.cells key
+    ko: str  # XLSX first header row
+    en: str  # XLSX second header row
+    width: int = 0  # fixed XLSX width (0: fitted to the content)
+
+
+# One row per contract, in the order HR reads it. CSV keys stay stable (more may be added).
+COLUMNS = (
+    Column("client", "고객", "Client"),
+    Column("file", "파일", "File"),
+    Column("employee", "근로자", "Employee"),
+    Column("verdict", "판정", "Verdict", 16),
+    Column("action", "조치", "Action", 30),
+    Column("worst_severity", "최고 심각도", "Worst severity", 12),
+    Column("title", "직위(기재)", "Title as written"),
+    Column("duties", "업무 요약", "Duties (short)", 40),
+    Column("annual_salary_krw", "연봉(원)", "Annual salary (KRW)", 14),
+    Column("recommended_code", "권장 코드", "Recommended code", 10),
+    Column("recommended_name", "직업명", "Occupation name"),
+    Column("e7_subcategory", "E-7 세부", "E-7 sub-category", 10),
+    Column("needs_review", "코드 검토 필요", "Needs review", 10),
+    Column("findings", "검토 결과", "Findings", 44),
+    Column("status", "처리 상태", "Status", 10),
+    Column("problems", "처리 문제", "Problems", 30),
+    Column("report", "보고서", "Report", 30),
+    Column("best_code", "최상위 후보", "Best candidate", 10),
+    Column("best_name", "후보 직업명", "Candidate name"),
+    Column("subcategory", "후보 E-7", "Candidate E-7", 10),
+)
+KEYS = tuple(c.key for c in COLUMNS)
 
 HtmlRenderer = Callable[[DocumentResult, Path], Path]
 
@@ -61,6 +97,16 @@ class BatchRow:
     status: str
     problems: str
     report: Path | None  # absolute path of the HTML report, None when there is none
+    verdict: str = ""  # VerdictKind value
+    verdict_ko: str = ""  # 조치 필요 ...
+    verdict_en: str = ""  # Action needed ...
+    action: str = ""  # the action, Korean / English
+    duties: str = ""  # the duties, shortened
+    annual_salary: int | None = None  # annualised salary in KRW
+    recommended_code: str = ""
+    recommended_name: str = ""
+    e7_subcategory: str = ""
+    needs_review: bool = False
 
     @property
     def rank(self) -> int:
@@ -74,6 +120,10 @@ class BatchRow:
         ranked = [s for _, s in self.findings if s]
         return min(ranked, key=SEVERITY_RANK.__getitem__).value if ranked else ""
 
+    @property
+    def verdict_text(self) -> str:
+        return f"{self.verdict_ko} / {self.verdict_en}" if self.verdict_ko else ""
+
     def attachments(self) -> list[tuple[str, Path]]:
         """The PDF and addendum DOCX written next to the HTML report, when present."""
         if self.report is None:
@@ -86,11 +136,39 @@ class BatchRow:
     def findings_text(self) -> str:
         return "; ".join(f"{rule} ({sev.value})" if sev else rule for rule, sev in self.findings)
 
-    def cells(self, base: Path) -> list[str]:
-        """Values of COLUMNS, with the report as a link relative to `base`."""
+    def findings_named(self) -> list[str]:
+        """Findings as people read them: severity, Korean and English name, rule id; F-2-7
+        notes last, in one line."""
+        lines = [f"[{SEVERITY_SHORT.get(sev.value if sev else '', '-')}] "
+                 f"{rule_name(rule).ko} / {rule_name(rule).en} ({rule})"
+                 for rule, sev in self.findings if not is_informational(rule)]
+        notes = [rule for rule, _ in self.findings if is_informational(rule)]
+        if notes:
+            lines.append(f"[참고 / note] F-2-7 안내 {len(notes)}건 / F-2-7 notes ({', '.join(notes)})")
+        return lines
+
+    def values(self, base: Path) -> dict[str, object]:
+        """Values of COLUMNS by key, with the report as a link relative to `base`."""
         link = relative_link(self.report, base) if self.report else ""
-        return [self.client, self.file, self.employee, self.title, self.best_code, self.best_name,
-                self.subcategory, self.findings_text(), self.status, self.problems, link]
+        return {
+            "client": self.client, "file": self.file, "employee": self.employee,
+            "verdict": self.verdict_text, "action": self.action, "worst_severity": self.worst,
+            "title": self.title, "duties": self.duties, "annual_salary_krw": self.annual_salary,
+            "recommended_code": self.recommended_code, "recommended_name": self.recommended_name,
+            "e7_subcategory": self.e7_subcategory,
+            "needs_review": ("예 / yes" if self.needs_review else "") if self.recommended_code else "",
+            "findings": self.findings_text(), "status": self.status, "problems": self.problems,
+            "report": link, "best_code": self.best_code, "best_name": self.best_name,
+            "subcategory": self.subcategory,
+        }
+
+    def cells(self, base: Path) -> list[str]:
+        """Values of COLUMNS as text, in column order."""
+        values = self.values(base)
+        return ["" if values[k] is None else str(values[k]) for k in KEYS]
+
+
+SEVERITY_SHORT = {"high": "높음 High", "medium": "보통 Medium", "low": "낮음 Low"}
 
 
 def write_batch(
@@ -143,10 +221,17 @@ def build_row(
     render_missing: HtmlRenderer | None = None,
 ) -> BatchRow:
     """One row; `raw` is the unmasked result (its employee name drives the masking)."""
+    if raw is not None and raw.verdict is None:
+        raw = with_verdict(raw)
     shown = raw if raw is None or show_pii else mask_result(raw)
     names = () if raw is None or show_pii else person_names(raw.fields)
     best = shown.occupation.candidates[0] if shown and shown.occupation.candidates else None
     problems = "; ".join(f"{p.code}: {p.message}" for p in entry.problems)
+    verdict = shown.verdict if shown else None
+    occupation = shown.occupation if shown else None
+    action = ""
+    if verdict and verdict.action_ko:
+        action = f"{verdict.action_ko} / {verdict.action_en}"
     return BatchRow(
         client=entry.client or "",
         file=entry.source if show_pii else mask_names(mask_text(entry.source), names),
@@ -159,7 +244,24 @@ def build_row(
         status=entry.status.value,
         problems=problems if show_pii else mask_names(mask_text(problems), names),
         report=_report_path(entry, shown, out_dir, render_missing),
+        verdict=verdict.kind.value if verdict else (entry.verdict.value if entry.verdict else ""),
+        verdict_ko=verdict.label_ko if verdict else "",
+        verdict_en=verdict.label_en if verdict else "",
+        action=action,
+        duties=_duties(shown),
+        annual_salary=shown.fields.salary.annual_krw if shown else None,
+        recommended_code=(occupation.recommended_code or "") if occupation else "",
+        recommended_name=(occupation.recommended_name_ko or "") if occupation else "",
+        e7_subcategory=(occupation.recommended_e7_subcategory or "") if occupation else "",
+        needs_review=bool(occupation and occupation.recommended_code and occupation.needs_review),
     )
+
+
+def _duties(result: DocumentResult | None) -> str:
+    if result is None or not result.fields.duties.found or not result.fields.duties.value:
+        return ""
+    text = " · ".join(duty_lines(result.fields.duties.value))
+    return text if len(text) <= DUTIES_SHORT else text[:DUTIES_SHORT - 1].rstrip() + "…"
 
 
 def _employee(raw: DocumentResult | None, show_pii: bool) -> str:
@@ -204,7 +306,7 @@ def write_csv(rows: list[BatchRow], path: Path) -> Path:
     """UTF-8 with BOM so Excel recognises Korean; cells cannot start a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(KEYS)
     writer.writerows([[defuse_formula(c) for c in r.cells(path.parent)] for r in rows])
     return atomic_write_text(path, buffer.getvalue(), encoding="utf-8-sig")
 
@@ -216,47 +318,96 @@ def defuse_formula(value: str) -> str:
 
 SEVERITY_FILLS = {"high": "FFCDD2", "medium": "FFE0B2", "low": "FFF9C4"}
 STATUS_FILLS = {"failed": "EF9A9A", "partial": "FFE0B2", "success": "C8E6C9"}
+VERDICT_FILLS = {"action_needed": "FFCDD2", "review": "FFE0B2", "no_action": "C8E6C9",
+                 "not_audited": "E0E0E0"}
+HEADER_FILL = "E8EAED"
+HEADER_ROWS = 2  # Korean headers, then English
 MAX_COLUMN_WIDTH = 60
 
 
 def write_xlsx(rows: list[BatchRow], path: Path) -> Path:
-    """Excel summary: frozen header, auto filter, fitted columns, findings coloured by severity."""
+    """Excel summary as HR uses it: Korean headers with English below, one row per contract,
+    verdict and worst severity coloured, findings one per line, frozen headers, auto filter;
+    printed landscape on A4, fitted to the page width, header rows repeated on every page."""
     book = Workbook()
     sheet = book.active
     sheet.title = "summary"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EAED")
+    sheet.append([c.ko for c in COLUMNS])
+    sheet.append([c.en for c in COLUMNS])
+    for row_cells in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):
+        for cell in row_cells:
+            cell.font = Font(bold=cell.row == 1, italic=cell.row == 2, size=11 if cell.row == 1 else 9)
+            cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
         _append_row(sheet, row, path.parent)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    _fit_columns(sheet, [list(COLUMNS)] + [r.cells(path.parent) for r in rows])
+    sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, HEADER_ROWS)}"
+    _fit_columns(sheet, rows, path.parent)
+    _print_setup(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return atomic_write_bytes(path, buffer.getvalue())
 
 
+def _print_setup(sheet) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"1:{HEADER_ROWS}"
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+
+
 def _append_row(sheet, row: BatchRow, base: Path) -> None:
-    values = row.cells(base)
-    sheet.append([defuse_formula(v) for v in values])
+    values = row.values(base)
+    shown = []
+    for key in KEYS:
+        value = values[key]
+        if key == "findings":
+            value = "\n".join(row.findings_named())
+        if key == "worst_severity" and value:
+            value = SEVERITY_SHORT[str(value)]
+        shown.append(value if isinstance(value, int) else defuse_formula("" if value is None else str(value)))
+    sheet.append(shown)
     cells = sheet[sheet.max_row]
-    for cell in cells:
-        cell.data_type = "s"  # contract text is never a formula, whatever it starts with
+    for key, cell in zip(KEYS, cells, strict=True):
+        if key == "annual_salary_krw" and isinstance(cell.value, int):
+            cell.number_format = "#,##0"
+        else:
+            cell.data_type = "s"  # contract text is never a formula, whatever it starts with
+        cell.alignment = Alignment(wrap_text=key in WRAPPED, vertical="top")
+    column = KEYS.index
     if row.worst:
-        cells[COLUMNS.index("findings")].fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.worst])
-    cells[COLUMNS.index("status")].fill = PatternFill("solid", fgColor=STATUS_FILLS[row.status])
-    link = values[COLUMNS.index("report")]
+        fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.worst])
+        cells[column("worst_severity")].fill = fill
+        cells[column("findings")].fill = fill
+    if row.verdict in VERDICT_FILLS:
+        cells[column("verdict")].fill = PatternFill("solid", fgColor=VERDICT_FILLS[row.verdict])
+    cells[column("status")].fill = PatternFill("solid", fgColor=STATUS_FILLS[row.status])
+    if row.needs_review and row.recommended_code:
+        cells[column("needs_review")].fill = PatternFill("solid", fgColor=SEVERITY_FILLS["medium"])
+    link = values["report"]
     if link:
-        cells[COLUMNS.index("report")].hyperlink = link
-        cells[COLUMNS.index("report")].style = "Hyperlink"
+        cells[column("report")].hyperlink = link
+        cells[column("report")].style = "Hyperlink"
 
 
-def _fit_columns(sheet, table: Sequence[Sequence[str]]) -> None:
-    for index in range(len(COLUMNS)):
-        width = max((display_width(str(line[index])) for line in table), default=8)
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(width + 2, MAX_COLUMN_WIDTH)
+WRAPPED = frozenset({"action", "duties", "findings", "problems", "verdict", "title", "file"})
+
+
+def _fit_columns(sheet, rows: list[BatchRow], base: Path) -> None:
+    table = [[c.ko for c in COLUMNS], [c.en for c in COLUMNS]] + [r.cells(base) for r in rows]
+    for index, column in enumerate(COLUMNS):
+        if column.width:
+            width = column.width
+        else:
+            width = min(max((display_width(str(line[index])) for line in table), default=8) + 2,
+                        MAX_COLUMN_WIDTH)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
 
 
 def display_width(text: str) -> int:
@@ -266,21 +417,32 @@ def display_width(text: str) -> int:
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # rule id
     count: int
     severity: str
     y: int
     width: int
 
+    @property
+    def name(self) -> str:
+        name = rule_name(self.label)
+        return f"{name.ko} / {name.en}"
+
 
 def finding_bars(rows: list[BatchRow], *, max_width: int = 420, step: int = 24) -> list[Bar]:
-    """Bars of the findings chart: one per rule, most frequent first."""
-    counts = Counter(rule for r in rows for rule, _ in r.findings)
+    """Bars of the findings chart: one per rule that needs action or review, most frequent
+    first (the informational F-2-7 notes are counted apart, see `note_count`)."""
+    counts = Counter(rule for r in rows for rule, _ in r.findings if not is_informational(rule))
     severity = {rule: (sev.value if sev else "") for r in rows for rule, sev in r.findings}
     top = max(counts.values(), default=1)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [Bar(rule, n, severity[rule], i * step, max(2, round(n / top * max_width)))
             for i, (rule, n) in enumerate(ranked)]
+
+
+VERDICT_ORDER = {"not_audited": 0, "action_needed": 1, "review": 2, "no_action": 3}
+VERDICT_CARD_LABELS = {"action_needed": "조치 필요 / Action needed", "review": "검토 필요 / Review",
+                       "no_action": "문제 없음 / No action", "not_audited": "감사 불가 / Not audited"}
 
 
 def write_index(
@@ -290,9 +452,12 @@ def write_index(
     template = environment().get_template("index.html.j2")
     html = template.render(
         title=title, summary=summary, css=stylesheet(), generated_at=summary.generated_at or now_iso(),
-        rows=sorted(rows, key=lambda r: (r.rank, r.client, r.file)),
+        rows=sorted(rows, key=lambda r: (VERDICT_ORDER.get(r.verdict, 9), r.rank, r.client, r.file)),
         status_counts=Counter(r.status for r in rows), status_labels={s.value: l for s, l in STATUS_LABELS.items()},
         bars=finding_bars(rows), link=lambda p: relative_link(p, path.parent),
+        notes=sum(1 for r in rows if any(is_informational(rule) for rule, _ in r.findings)),
+        verdict_counts=Counter(r.verdict for r in rows), verdict_labels=VERDICT_CARD_LABELS,
+        rule_name=rule_name, is_informational=is_informational,
         clients=[(c, relative_link(p, path.parent)) for c, p in client_links],
         display_name=display_name,
     )

@@ -1,16 +1,25 @@
-"""Editable DOCX of the addendum draft (부속합의서), Korean and English, with signature blocks."""
+"""Editable DOCX of the addendum draft (부속합의서), Korean then English, with signature blocks.
+
+A document people sign as generated: A4 with Word's own styles (Title, Heading 1/2, List Number,
+Normal), one preamble, numbered articles ending with the effective-date clause, 맑은 고딕 (on
+every Korean Windows/Office install) with NanumGothic named as its alternative, language ko-KR,
+and the parties' real names (the caller masks identifiers such as ID and passport numbers)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
+import re
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from docx.text.run import Run
 
 from matchers.records import AddendumDraft
@@ -19,12 +28,22 @@ from reports.records import DocumentResult
 
 log = logging.getLogger(__name__)
 
-KOREAN_FONT = "NanumGothic"  # East Asian font of every run; Word substitutes Malgun Gothic if absent
-LATIN_FONT = "Arial"
+KOREAN_FONT = "맑은 고딕"  # East Asian font of every run: on every Korean Windows/Office install
+LATIN_FONT = "Malgun Gothic"  # the same font under its Latin name, for Latin letters and digits
+FALLBACK_FONT = "NanumGothic"  # named as the alternative in the font table (Linux, LibreOffice)
+LANGUAGE = "ko-KR"
+A4 = (Mm(210), Mm(297))
 TITLE_KO = "근로계약서 부속합의서"
 TITLE_EN = "Addendum to the Employment Contract"
+PREVAILS = ("이 합의서는 국문과 영문으로 작성하며, 두 내용이 다를 때에는 국문에 따른다. / "
+            "This addendum is made in Korean and English; where they differ, the Korean text "
+            "prevails.")
 # Signature table rows: party label (ko / en) for employer and employee.
 PARTIES = (("사용자 (갑)", "Employer"), ("근로자 (을)", "Employee"))
+ARTICLE = re.compile(r"^(?:제\d+조\s*\(.+\)|Article \d+ \(.+\))$")
+ITEM = re.compile(r"^\s+(\d+)\.\s+(.*)$")
+# Styles the addendum uses; tests check they exist and are applied.
+STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Number", "Normal")
 
 
 def write_addendum_docx(result: DocumentResult, path: Path) -> Path | None:
@@ -36,11 +55,19 @@ def write_addendum_docx(result: DocumentResult, path: Path) -> Path | None:
 
 def addendum_docx_bytes(result: DocumentResult, draft: AddendumDraft) -> bytes:
     doc = Document()
-    _set_default_fonts(doc)
-    _heading(doc, TITLE_KO, TITLE_EN)
-    _intro(doc, result, draft)
+    _page_setup(doc)
+    _styles(doc)
+    _font_table(doc)
+    doc.core_properties.language = LANGUAGE
+    doc.core_properties.title = f"{TITLE_KO} / {TITLE_EN}"
+    _run(doc.add_paragraph(style="Title"), TITLE_KO).bold = True
+    _run(doc.add_paragraph(style="Subtitle"), TITLE_EN)
+    _run(doc.add_paragraph(style="Normal"),
+         f"직위 / Title: {draft.title_ko}" + (f" ({draft.title_en})" if draft.title_en else "")
+         + f", 한국표준직업분류 / KSCO {draft.code}").bold = True
     _body(doc, "국문", draft.text_ko)
     _body(doc, "English", draft.text_en)
+    _run(doc.add_paragraph(style="Normal"), PREVAILS)
     _closing(doc)
     _signature_table(doc, result)
     buffer = io.BytesIO()
@@ -48,66 +75,147 @@ def addendum_docx_bytes(result: DocumentResult, draft: AddendumDraft) -> bytes:
     return buffer.getvalue()
 
 
-def _set_default_fonts(doc) -> None:
-    style = doc.styles["Normal"]
-    style.font.name = LATIN_FONT
-    style.font.size = Pt(10.5)
-    _east_asian(style.element.get_or_add_rPr())
-    for name in ("Heading 1", "Heading 2", "Title"):
-        _east_asian(doc.styles[name].element.get_or_add_rPr())
+def _page_setup(doc) -> None:
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = A4
+        section.top_margin = section.bottom_margin = Mm(25)
+        section.left_margin = section.right_margin = Mm(22)
+
+
+def _styles(doc) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.25
+    for name in STYLES:
+        rpr = doc.styles[name].element.get_or_add_rPr()
+        _east_asian(rpr)
+        _language(rpr)
+    for name in ("Title", "Subtitle"):
+        doc.styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.styles["Title"].font.size = Pt(18)
+    doc.styles["Heading 1"].font.size = Pt(13)
+    doc.styles["Heading 2"].font.size = Pt(11)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None:
+            _east_asian(rpr)
+            _language(rpr)
+
+
+def _font_table(doc) -> None:
+    """Name NanumGothic as the alternative of 맑은 고딕 in word/fontTable.xml."""
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) != "/word/fontTable.xml":
+            continue
+        entry = (f'<w:font w:name="{KOREAN_FONT}"><w:altName w:val="{FALLBACK_FONT}"/>'
+                 '<w:charset w:val="81"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>'
+                 f'</w:font><w:font w:name="{LATIN_FONT}"><w:altName w:val="{FALLBACK_FONT}"/>'
+                 '<w:charset w:val="81"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>'
+                 '</w:font>')
+        blob = part.blob.decode("utf-8")
+        part._blob = blob.replace("</w:fonts>", entry + "</w:fonts>").encode("utf-8")
 
 
 def _east_asian(rpr) -> None:
-    """Set w:rFonts/@w:eastAsia so Word draws Hangul with a Korean font."""
+    """w:rFonts: 맑은 고딕 for Hangul (eastAsia) and Latin text alike."""
     fonts = rpr.get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), KOREAN_FONT)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
     fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _language(rpr) -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
 def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None) -> Run:
     run = paragraph.add_run(text)
-    run.bold = bold
+    if bold:
+        run.bold = True
     if size:
         run.font.size = Pt(size)
-    run.font.name = LATIN_FONT
-    _east_asian(run._element.get_or_add_rPr())
+    rpr = run._element.get_or_add_rPr()
+    _east_asian(rpr)
+    _language(rpr)
     return run
 
 
-def _heading(doc, ko: str, en: str) -> None:
-    para = doc.add_paragraph()
-    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(para, ko, bold=True, size=16)
-    para.add_run().add_break()
-    _run(para, en, bold=True, size=12)
-
-
-def _intro(doc, result: DocumentResult, draft: AddendumDraft) -> None:
-    employer = result.fields.employer.value or "(사용자 / employer)"
-    employee = result.fields.employee_name.value or "(근로자 / employee)"
-    para = doc.add_paragraph()
-    _run(para, f"{employer}(이하 '갑')과 {employee}(이하 '을')은 기존 근로계약서에 대하여 "
-               "다음과 같이 부속합의서를 체결한다.")
-    para = doc.add_paragraph()
-    _run(para, f"{employer} (the 'Employer') and {employee} (the 'Employee') agree to the "
-               "following addendum to their existing employment contract.")
-    title = f"{draft.title_ko}" + (f" / {draft.title_en}" if draft.title_en else "")
-    _run(doc.add_paragraph(), f"직위 / Title: {title} (KSCO {draft.code})", bold=True)
-
-
 def _body(doc, heading: str, text: str) -> None:
-    _run(doc.add_paragraph(), heading, bold=True, size=12)
+    """One language version: Heading 1, the preamble, articles as Heading 2, duties numbered."""
+    _run(doc.add_paragraph(style="Heading 1"), heading)
+    num_id = _new_numbering(doc)
     for line in text.splitlines():
-        if line.strip():
-            _run(doc.add_paragraph(), line)
+        if not line.strip():
+            continue
+        item = ITEM.match(line)
+        if ARTICLE.match(line.strip()):
+            _run(doc.add_paragraph(style="Heading 2"), line.strip())
+        elif item:
+            para = doc.add_paragraph(style="List Number")
+            _number(para, num_id)
+            _run(para, item.group(2))
+        else:
+            _run(doc.add_paragraph(style="Normal"), line.strip())
+
+
+def _new_numbering(doc) -> int | None:
+    """A numbering instance of the List Number style that restarts at 1 (one per language)."""
+    style = doc.styles["List Number"].element
+    num_pr = style.find(qn("w:pPr") + "/" + qn("w:numPr"))
+    if num_pr is None or num_pr.find(qn("w:numId")) is None:
+        return None
+    base = int(num_pr.find(qn("w:numId")).get(qn("w:val")))
+    numbering = doc.part.numbering_part.element
+    source = next((n for n in numbering.findall(qn("w:num")) if int(n.get(qn("w:numId"))) == base),
+                  None)
+    if source is None:
+        return None
+    fresh = copy.deepcopy(source)
+    new_id = max(int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))) + 1
+    fresh.set(qn("w:numId"), str(new_id))
+    override = OxmlElement("w:lvlOverride")
+    override.set(qn("w:ilvl"), "0")
+    start = OxmlElement("w:startOverride")
+    start.set(qn("w:val"), "1")
+    override.append(start)
+    fresh.append(override)
+    numbering.append(fresh)
+    return new_id
+
+
+def _number(paragraph, num_id: int | None) -> None:
+    if num_id is None:
+        return
+    ppr = paragraph._p.get_or_add_pPr()
+    num_pr = OxmlElement("w:numPr")
+    ilvl = OxmlElement("w:ilvl")
+    ilvl.set(qn("w:val"), "0")
+    num = OxmlElement("w:numId")
+    num.set(qn("w:val"), str(num_id))
+    num_pr.append(ilvl)
+    num_pr.append(num)
+    style = ppr.find(qn("w:pStyle"))
+    if style is None:
+        ppr.insert(0, num_pr)
+    else:
+        style.addnext(num_pr)
 
 
 def _closing(doc) -> None:
-    _run(doc.add_paragraph(), "본 합의서에 정하지 않은 사항은 기존 근로계약서에 따른다. "
-                             "Matters not covered here follow the existing contract.")
-    para = doc.add_paragraph()
+    para = doc.add_paragraph(style="Normal")
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(para, "작성일 / Date:        년 (YYYY)      월 (MM)      일 (DD)")
+    para.paragraph_format.space_before = Pt(12)
+    _run(para, "작성일 / Date:        년        월        일")
 
 
 def _signature_table(doc, result: DocumentResult) -> None:
@@ -123,4 +231,4 @@ def _signature_table(doc, result: DocumentResult) -> None:
         _run(row.cells[1].paragraphs[0], name)
         mark = "(인) / (seal)" if en == "Employee" else "(직인) / (company seal)"
         _run(row.cells[2].paragraphs[0], f"\n\n{mark}")
-        _run(row.cells[3].paragraphs[0], "     .     .     .")
+        _run(row.cells[3].paragraphs[0], "      년     월     일")

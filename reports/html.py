@@ -12,8 +12,10 @@ from pathlib import PurePosixPath
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from extractors.records import FieldValue, SalaryField, Status, TitleField
+from matchers.korean import resolve_particles
 from matchers.records import Finding, OccupationCandidate, Severity
-from reports.records import DocumentResult
+from reports.records import DocumentResult, Verdict
+from reports.verdict import is_informational, rule_name, verdict_line
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +68,31 @@ class FieldRow:
 
 
 @dataclass(frozen=True)
+class FindingView:
+    """A finding as the report shows it: human names first, the rule id in small print."""
+
+    rule: str
+    name_ko: str
+    name_en: str
+    severity: Severity
+    message_ko: str
+    message_en: str
+    recommendation_ko: str
+    recommendation_en: str
+    evidence: list
+
+
+@dataclass(frozen=True)
 class DocumentView:
     result: DocumentResult
     file_name: str
     status_label: str
+    verdict: Verdict
+    verdict_line: str
     fields: list[FieldRow]
     candidates: list[OccupationCandidate]
-    findings: list[Finding]
+    findings: list[FindingView]  # findings that need action or review, most severe first
+    notes: list[FindingView]  # informational F-2-7 notes, shown together in one low section
     generated_at: str
     severity_labels: dict[Severity, str] = field(default_factory=lambda: dict(SEVERITY_LABELS))
 
@@ -105,14 +125,36 @@ def render_document_html(
 def document_view(
     result: DocumentResult, *, crops: dict[str, Crop], generated_at: str | None = None
 ) -> DocumentView:
+    verdict = result.verdict or _judged(result).verdict
+    ordered = [finding_view(f) for f in sort_findings(result.findings)]
     return DocumentView(
         result=result,
         file_name=display_name(result.document.path),
         status_label=STATUS_LABELS[result.status],
+        verdict=verdict,
+        verdict_line=verdict_line(verdict),
         fields=[field_row(result, key, ko, en, crops.get(key)) for key, ko, en in FIELD_LABELS],
         candidates=result.occupation.candidates[:TOP_CANDIDATES],
-        findings=sort_findings(result.findings),
+        findings=[f for f in ordered if not is_informational(f.rule)],
+        notes=[f for f in ordered if is_informational(f.rule)],
         generated_at=generated_at or now_iso(),
+    )
+
+
+def _judged(result: DocumentResult) -> DocumentResult:
+    from reports.audit import with_verdict
+
+    return with_verdict(result)
+
+
+def finding_view(finding: Finding) -> FindingView:
+    name = rule_name(finding.rule)
+    return FindingView(
+        rule=finding.rule, name_ko=name.ko, name_en=name.en, severity=finding.severity,
+        message_ko=resolve_particles(finding.message_ko or finding.message),
+        message_en=finding.message,
+        recommendation_ko=resolve_particles(finding.recommendation_ko),
+        recommendation_en=finding.recommendation, evidence=list(finding.evidence),
     )
 
 

@@ -6,10 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reports.audit import pipeline_version, reference_version
+from reports.audit import pipeline_version, reference_version, with_verdict
 from reports.paths import atomic_write_text, document_base
 from reports.pii import mask_data, mask_result
 from reports.records import BatchSummary, DocumentResult, SkippedEntry, SummaryEntry, SummaryProblem
+from reports.verdict import verdict_line
 
 SUMMARY_NAME = "summary.json"
 
@@ -35,6 +36,9 @@ def read_result(out_dir: Path, rel: str) -> DocumentResult:
 def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> SummaryEntry:
     """The summary.json line for one audited document."""
     best = result.occupation.candidates[0].code if result.occupation.candidates else None
+    if result.verdict is None:
+        result = with_verdict(result)
+    occupation = result.occupation
     return SummaryEntry(
         source=source,
         sha256=result.document.sha256 or None,
@@ -43,8 +47,14 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
         problems=[SummaryProblem(code=p.code, message=p.message) for p in result.problems],
         client=result.client,
         findings=[f.rule for f in result.findings],
-        worst_severity=result.findings[0].severity if result.findings else None,
+        worst_severity=result.worst_severity,
         best_code=best,
+        verdict=result.verdict.kind,
+        verdict_text=verdict_line(result.verdict),
+        recommended_code=occupation.recommended_code,
+        recommended_name_ko=occupation.recommended_name_ko,
+        recommended_e7_subcategory=occupation.recommended_e7_subcategory,
+        needs_review=occupation.needs_review if occupation.recommended_code else None,
         reused=result.reused,
     )
 

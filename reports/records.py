@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field, model_validator
 
 from extractors.records import (
@@ -16,6 +18,23 @@ from extractors.records import (
 from matchers.records import AddendumDraft, Finding, OccupationMatch, Severity
 
 SCHEMA_VERSION = "1.0"
+
+
+class VerdictKind(StrEnum):
+    action_needed = "action_needed"  # 조치 필요: a high or medium finding
+    review = "review"  # 검토 필요: a person has to look, nothing to fix yet
+    no_action = "no_action"  # 문제 없음 (F-2-7 notes may be present)
+    not_audited = "not_audited"  # 감사 불가: the document could not be audited
+
+
+class Verdict(Record):
+    kind: VerdictKind  # what HR has to do about the contract
+    label_ko: str  # 조치 필요 | 검토 필요 | 문제 없음 | 감사 불가
+    label_en: str  # Action needed | Review | No action | Not audited
+    action_ko: str = ""  # the action, e.g. 직위 정정 부속합의서 권고
+    action_en: str = ""  # the same in English, e.g. addendum correcting the title
+    worst_severity: Severity | None = None  # most severe finding; None without findings
+    rules: list[str] = Field(default_factory=list)  # the findings the verdict rests on
 
 
 class PageSummary(Record):
@@ -38,6 +57,8 @@ class DocumentResult(Record):
     occupation: OccupationMatch = Field(default_factory=OccupationMatch)  # KSCO candidates
     findings: list[Finding] = Field(default_factory=list)  # visa findings, most severe first
     addendum: AddendumDraft | None = None  # recommended addendum when a fix is possible
+    verdict: Verdict | None = None  # what HR has to do (separate from the processing status)
+    worst_severity: Severity | None = None  # most severe finding; None without findings
     problems: list[Problem] = Field(default_factory=list)  # what went wrong while auditing
     client: str | None = None  # relocation-firm client the document belongs to
     pipeline_version: str = ""  # ksoc-audit version that produced the result
@@ -66,6 +87,12 @@ class SummaryEntry(Record):
     findings: list[str] = Field(default_factory=list)  # rule ids raised, most severe first
     worst_severity: Severity | None = None  # most severe finding; None when there is none
     best_code: str | None = None  # best KSCO7 candidate code
+    verdict: VerdictKind | None = None  # action_needed | review | no_action | not_audited
+    verdict_text: str = ""  # the verdict line, Korean / English
+    recommended_code: str | None = None  # KSCO7 code to file under (occupation.recommended_code)
+    recommended_name_ko: str | None = None  # its Korean KSCO name
+    recommended_e7_subcategory: str | None = None  # its E-7 sub-category
+    needs_review: bool | None = None  # the code needs a person's choice
     reused: bool = False  # result taken from cache
 
 

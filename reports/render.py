@@ -14,7 +14,7 @@ from reports.docx_addendum import write_addendum_docx
 from reports.html import Crop, now_iso, render_document_html
 from reports.paths import atomic_write_text, document_base
 from reports.pdf import print_css, write_pdf
-from reports.pii import mask_result, person_names
+from reports.pii import mask_model, mask_result, person_names
 from reports.records import BatchSummary, DocumentResult
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ def render_document_reports(
     ocr: OcrEngine | None = None,
 ) -> dict[str, Path]:
     """Write `[client/]<stem>.html`, `.pdf` and (with an addendum) `.addendum.docx` under
-    `out_dir`, next to the JSON reports.output writes. Identifiers and the employee's name are
-    masked unless `show_pii`.
+    `out_dir`, next to the JSON reports.output writes. Identifiers (ID, passport, phone and
+    account numbers) are masked unless `show_pii`; so is the employee's name in the HTML and PDF
+    reports, but not in the addendum, which the parties sign.
 
     Crops of scanned (OCR-read) values: from `page_images` (1-based page -> image file, words
     found by `locate`, default Tesseract), or else from `source`, the audited file itself (its
@@ -55,7 +56,9 @@ def render_document_reports(
     if pdf:
         written["pdf"] = write_pdf_report(shown, _with_suffix(base, PDF_SUFFIX), crops=crops,
                                           generated_at=stamp)
-    docx = _write_or_drop_docx(shown, _with_suffix(base, DOCX_SUFFIX))
+    # The addendum is signed by the parties: their real names stay, identifiers are masked.
+    signable = result if show_pii else mask_model(result)
+    docx = _write_or_drop_docx(signable, _with_suffix(base, DOCX_SUFFIX))
     if docx is not None:
         written["docx"] = docx
     return written

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
 from matchers.addendum import draft_addendum, duty_lines
 from matchers.knowledge import load_knowledge
+from matchers.korean import UNRESOLVED
 from matchers.records import OccupationCandidate, OccupationMatch
 from matchers.rules import evaluate_rules
 from matchers.rules.context import RuleContext
@@ -38,8 +41,12 @@ def test_seed_case_draft_uses_the_duties_code_and_contract_values():
     assert not d.change_sponsorship
     for text in (d.text_ko, d.text_en):
         assert "주식회사 가람클라우드" in text and "NGUYEN VAN AN" in text
-        assert "2026-03-02" in text and "사무보조원" in text and "2223" in text
+        assert "사무보조원" in text and "2223" in text
         assert "데이터베이스 스키마 설계" in text
+    assert "2026년 3월 2일" in d.text_ko and "March 2, 2026" in d.text_en
+    assert '"사무보조원"을 "응용 소프트웨어 개발자"(한국표준직업분류 2223)로 변경한다' in d.text_ko
+    assert "응용 소프트웨어 개발자로서" in d.text_ko and "제5조(시행일)" in d.text_ko
+    assert not UNRESOLVED.search(d.text_ko) and not any(UNRESOLVED.search(i) for i in d.hr_checklist)
     assert "석사" in d.text_ko and "master's" in d.text_en  # E-7 qualification reference
     assert any("실제 수행 업무" in item for item in d.hr_checklist)
     assert not any("KRW 31,120,000" in item for item in d.hr_checklist)
@@ -64,12 +71,53 @@ def test_weak_duties_reading_gives_no_draft():
 
 
 def test_never_inflates_the_title_beyond_the_duties():
-    clerk = contract("응용 소프트웨어 개발자", "문서 정리 및 복사, 우편물 발송\n전화 응대 및 사무용품 관리")
+    clerk = contract("응용 소프트웨어 개발자", "문서 정리 및 복사, 우편물 발송\n전화 응대 및 사무용품 관리",
+                     stated="F-2")
     d, _ = draft(clerk, "2223", "3142")
     assert d.code == "3142" and "소프트웨어" not in d.title_ko
     assert d.change_sponsorship  # clerical work is not E-7: the route must change
     assert any("E-7" in item for item in d.hr_checklist[:1])
 
+
+def test_never_retitles_an_e7_applicant_to_an_occupation_e7_does_not_admit():
+    for stated in ("E-7-1", None):
+        clerk = contract("응용 소프트웨어 개발자", "문서 정리 및 복사, 우편물 발송\n전화 응대 및 사무용품 관리",
+                         stated=stated)
+        d, _ = draft(clerk, "2223", "3142")
+        assert d is None
+
+
+def test_the_rank_is_never_taken_for_the_title():
+    fields = contract().model_copy(update={"job_title": TitleField(rank="사원", found=True, page=1)})
+    d, _ = draft(fields, "3142", "2223")
+    assert d is not None and '"사원"' not in d.text_ko and '"사원"' not in d.text_en
+    assert '"________"을 "응용 소프트웨어 개발자"' in d.text_ko
+
+
+def test_duties_read_by_ocr_with_low_confidence_are_not_copied():
+    def scanned(confidence: float) -> ContractFields:
+        duties = FieldValue(value=DEV, found=True, page=1, route="ocr", confidence=confidence)
+        return contract().model_copy(update={"duties": duties})
+
+    d, _ = draft(scanned(0.79), "3142", "2223")
+    assert "데이터베이스" not in d.text_ko and "데이터베이스" not in d.text_en
+    assert "원본 계약서의 업무 내용을 입력하십시오" in d.text_ko
+    assert "type the duties from the original" in d.text_en
+    assert any("79%" in item and "type the duties" in item for item in d.hr_checklist)
+    assert "데이터베이스" in draft(scanned(0.93), "3142", "2223")[0].text_ko
+
+
+def test_english_only_duties_are_not_copied_into_the_korean_text():
+    fields = contract(duties="Design and develop backend APIs\nOptimise database queries")
+    d, _ = draft(fields, "3142", "2223")
+    assert "backend" not in d.text_ko and "backend" in d.text_en
+    assert "원본 계약서의 업무 내용을 입력하십시오" in d.text_ko
+
+
+def test_korean_text_is_korean():
+    d, _ = draft(contract(duties="결제 시스템 설계 및 개발\n데이터베이스 최적화"), "3142", "2223")
+    latin = set(re.findall(r"[A-Za-z]+", d.text_ko)) - {"NGUYEN", "VAN", "AN", "E"}
+    assert not latin, latin
 
 def test_e7_2_duties_under_an_e7_1_claim_change_the_sponsorship():
     hotel = contract("사무원", "호텔 프런트 체크인 응대 및 외국인 투숙객 예약 관리")
@@ -92,6 +140,16 @@ def test_unchanged_title_is_restated_not_changed():
 
 def test_duty_lines_drop_bullets():
     assert duty_lines("1. 설계\n- 개발; ② 시험\n\n") == ["설계", "개발", "시험"]
+
+
+def test_duty_lines_join_wrapped_lines_and_drop_form_furniture():
+    wrapped = ("결제 시스템 백엔드 API 설계 및\n개발(Java/Spring Boot)\n데이터베이스 스키마 설계 및 쿼리 성능\n"
+               "최적화\n코드 리뷰 및 단위 테스트 작성, CI/CD\n파이프라인 운영")
+    assert duty_lines(wrapped) == ["결제 시스템 백엔드 API 설계 및 개발(Java/Spring Boot)",
+                                   "데이터베이스 스키마 설계 및 쿼리 성능 최적화",
+                                   "코드 리뷰 및 단위 테스트 작성, CI/CD 파이프라인 운영"]
+    form = "담당업무 : 웹 서비스 개발 ( √ )\n기타( ) :\n다음과 같다.\n1) 서버 개발\n   및 운영\n2) 코드 리뷰"
+    assert duty_lines(form) == ["웹 서비스 개발", "서버 개발 및 운영", "코드 리뷰"]
 
 
 def test_close_alternative_readings_are_listed_for_hr():

@@ -274,13 +274,18 @@ def hostile_folder(tmp_path) -> Path:
 
 
 def test_a_hostile_folder_is_audited_to_the_end(prefect_harness, hostile_folder, tmp_path, capsys):
+    import tempfile
+
     from flows.cli import main
 
     out = tmp_path / "out"
+    before = tempfile.gettempdir()
     code = main(["audit", str(hostile_folder), "--out", str(out), "--runner", "threads",
                  "--reports", "html"])
     terminal = capsys.readouterr()
     assert code == 2
+    assert tempfile.gettempdir() == before, "the run's temporary folder is put back"
+    assert not [p for p in (out / ".ksoc-audit" / "tmp").rglob("*") if p.is_file()]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_name = {Path(d["source"]).name: d for d in summary["documents"]}
     assert len(by_name) == 8
@@ -359,3 +364,103 @@ def _wait(condition, timeout: float = 90) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the watcher did not file the documents in time"
         time.sleep(0.2)
+
+
+# --- runaway pages -----------------------------------------------------------------------
+
+def slow_grid_pdf(path: Path, pages: int = 2, cells: int = 90) -> Path:
+    """Dense ruled grids with a word in every cell: pdfplumber needs seconds per page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    step_x, step_y = (width - 40) / cells, (height - 40) / cells
+    for _ in range(pages):
+        for i in range(cells + 1):
+            c.line(20 + i * step_x, 20, 20 + i * step_x, height - 20)
+            c.line(20, 20 + i * step_y, width - 20, 20 + i * step_y)
+        c.setFont("Helvetica", 3)
+        for i in range(cells):
+            for j in range(cells):
+                c.drawString(21 + i * step_x, 21 + j * step_y, f"x{i * j % 97}")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_a_slow_text_layer_page_is_abandoned_and_becomes_a_problem(tmp_path):
+    from extractors.settings import ExtractSettings
+
+    pdf = slow_grid_pdf(tmp_path / "grid.pdf")
+    started = time.monotonic()
+    _, pages, problems = read_document(pdf, ocr=FakeOcrEngine(),
+                                       settings=ExtractSettings(page_timeout_s=0.5))
+    assert time.monotonic() - started < 10, "each page stopped after its 0.5 s"
+    assert [p.code for p in problems] == ["text_layer_timeout", "text_layer_timeout"]
+    assert [p.page for p in problems] == [1, 2] and all(not p.text for p in pages)
+
+
+def test_the_document_deadline_covers_text_layer_reading(tmp_path):
+    from extractors.errors import DocumentTimeout
+    from extractors.settings import ExtractSettings
+
+    pdf = slow_grid_pdf(tmp_path / "grid.pdf", pages=3)
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout):
+        read_document(pdf, ocr=FakeOcrEngine(),
+                      settings=ExtractSettings(page_timeout_s=60, document_timeout_s=1.0))
+    assert time.monotonic() - started < 10
+
+
+# --- leftovers after a kill ----------------------------------------------------------------
+
+def test_temporary_files_live_under_the_output_and_are_swept_at_the_next_start(tmp_path, monkeypatch):
+    import tempfile
+
+    from flows.documents import use_run_temp_dir
+    from flows.manifest import own_temp_name, run_temp_root
+
+    monkeypatch.setattr(tempfile, "tempdir", tempfile.tempdir)
+    monkeypatch.setenv("TMPDIR", os.environ.get("TMPDIR", "/tmp"))
+    out = tmp_path / "out"
+    own = use_run_temp_dir(str(out))
+    with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as scratch:
+        assert Path(scratch).parent == own == run_temp_root(out) / own_temp_name()
+    killed = run_temp_root(out) / "otherhost-4242" / "ksoc-ocr-abc"
+    killed.mkdir(parents=True)
+    (killed / "page.bmp").write_bytes(b"BM page image")  # left by a SIGKILLed OCR
+    with output_session(out):
+        pass
+    assert not killed.parent.exists() and own.is_dir()
+
+
+def test_a_worker_exits_when_its_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    grandchild = ("from flows.documents import exit_with_parent; import time; "
+                  "exit_with_parent(0.1); time.sleep(60)")
+    child = ("import subprocess, sys, time; "
+             f"p = subprocess.Popen([sys.executable, '-c', {grandchild!r}]); "
+             "print(p.pid, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+    worker = int(parent.stdout.readline())
+    time.sleep(1.0)
+    assert _alive(worker)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker), "the worker outlived its killed parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state

@@ -74,17 +74,38 @@ def test_missing_report_of_a_failed_document_is_rendered(out) -> None:
 
 def test_xlsx_layout_and_severity_colours(out) -> None:
     sheet = load_workbook(out[1]["xlsx"]).active
-    header = [c.value for c in sheet[1]]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
-    assert sheet.max_row == 4 and "report" in header
-    assert sheet.column_dimensions["D"].width >= display_width("사무보조원 / Office Assistant")
-    findings = header.index("findings")
-    fills = {row[header.index("status")].value: row[findings].fill.fgColor.rgb
-             for row in sheet.iter_rows(min_row=2)}
-    assert fills["partial"].endswith("FFCDD2")  # worst finding is high: red
-    assert fills["success"] in (None, "00000000")
-    link = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("report")].hyperlink)
-    assert link[header.index("report")].hyperlink.target.endswith(".html")
+    korean = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]  # English second header row
+    assert korean[:8] == ["고객", "파일", "근로자", "판정", "조치", "최고 심각도", "직위(기재)", "업무 요약"]
+    for ko in ("연봉(원)", "권장 코드", "직업명", "E-7 세부", "코드 검토 필요", "검토 결과", "처리 상태", "보고서"):
+        assert ko in korean
+    assert header[:4] == ["Client", "File", "Employee", "Verdict"] and "Report" in header
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+    assert sheet.max_row == 5  # two header rows, one row per contract
+    # printing: landscape A4, one page wide, both header rows on every page
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.column_dimensions["G"].width >= display_width("사무보조원 / Office Assistant")
+    rows = {row[header.index("Status")].value: row for row in sheet.iter_rows(min_row=3)}
+    ok, clean = rows["partial"], rows["success"]
+    assert ok[header.index("Verdict")].value == "조치 필요 / Action needed"
+    assert ok[header.index("Verdict")].fill.fgColor.rgb.endswith("FFCDD2")
+    assert clean[header.index("Verdict")].fill.fgColor.rgb.endswith("C8E6C9")
+    assert ok[header.index("Worst severity")].value == "높음 High"
+    assert ok[header.index("Worst severity")].fill.fgColor.rgb.endswith("FFCDD2")  # high: red
+    assert ok[header.index("Findings")].fill.fgColor.rgb.endswith("FFCDD2")
+    assert clean[header.index("Findings")].fill.fgColor.rgb in (None, "00000000")
+    findings = ok[header.index("Findings")].value.split("\n")
+    assert findings[0] == "[높음 High] 직위가 포괄적임 / Generic title (generic_title)"
+    assert ok[header.index("Recommended code")].value == "2223"
+    assert ok[header.index("Occupation name")].value == "응용 소프트웨어 개발자"
+    assert ok[header.index("E-7 sub-category")].value == "E-7-1"
+    salary = ok[header.index("Annual salary (KRW)")]
+    assert salary.value == ok_result().fields.salary.annual_krw and salary.number_format == "#,##0"
+    link = next(r for r in sheet.iter_rows(min_row=3) if r[header.index("Report")].hyperlink)
+    assert link[header.index("Report")].hyperlink.target.endswith(".html")
 
 
 def test_index_links_every_report_and_counts(out) -> None:
@@ -167,7 +188,7 @@ def test_formulas_in_contract_text_are_defused(tmp_path: Path) -> None:
     fields = ok_result().fields.model_copy(update={"job_title": title})
     results = [ok_result().model_copy(update={"fields": fields})]
     written = render_batch(batch(results), results, tmp_path)
-    cell = load_workbook(written["xlsx"]).active["D2"]
+    cell = load_workbook(written["xlsx"]).active["G3"]
     assert cell.data_type == "s" and cell.value == "'=1+1"
     assert _csv_rows(written["csv"])[0]["title"] == "'=1+1"
 
