@@ -197,18 +197,28 @@ def cell_hits(doc: Doc, field_name: str, *, skip=None) -> list[Hit]:
     for n, row in enumerate(doc.rows):
         for i, cell in enumerate(row.cells):
             found = cell_label(field_name, cell)
-            if not found or (skip and skip(" ".join(row.cells), found)):
+            if not found or (skip and skip(" ".join(row.cells), found)) or _holds_own_value(cell, field_name):
                 continue
-            hit = _beside(doc, n, row, i, found) or _below(doc, n, row, i, found)
+            hit = _beside(doc, n, row, i, found, field_name) or _below(doc, n, row, i, found)
             if hit:
                 out.append(hit)
                 break
     return out
 
 
-def _beside(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
+def _holds_own_value(cell: str, field_name: str) -> bool:
+    """'3. 직위: 데이터 분석가' is a whole 'label: value' in one cell (read as a line stream)."""
+    m = line_pattern(field_name).match(cell.split("\n")[0])
+    return bool(m and m.group("value").strip() and not is_blank_value(m.group("value")))
+
+
+def _beside(doc: Doc, n: int, row: Row, i: int, found, field_name: str) -> Hit | None:
+    """The next cell; over further labels of the same field ('임금 | 급여 | ...'), never over
+    another field's label: '직무 | 소속 | 플랫폼팀' is a group heading over 소속's value."""
     j = i + 1
     while j < len(row.cells) and is_label_cell(row.cells[j]):
+        if not cell_label(field_name, row.cells[j]):
+            return None
         j += 1
     if j >= len(row.cells):
         return None

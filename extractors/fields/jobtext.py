@@ -140,6 +140,8 @@ def list_after(texts: list[str]) -> list[str]:
             break
         if out and style is None and re.search(r"[.다]\s*$", out[-1]):
             break  # a paragraph value ends with its sentence
+        if out and re.match(r"[A-Z]", text) and not re.search(r"(?:,|\band|\bor|\bof|\bthe)\s*$", out[-1]):
+            break  # an English line that starts a new sentence is no wrapped item
         if style is not None and _HEADING.match(text):
             break
         out.append(text.strip())

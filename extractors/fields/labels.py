@@ -115,8 +115,12 @@ def _printed_words() -> re.Pattern:
 def is_blank_value(value: str) -> bool:
     """A printed form's empty blank: '(__)요일 시간', '년 월 일부터', '원', or only other labels,
     captions and instruction notes ('전화번호 Phone number', '※ 근로자를 ... 안 됨.')."""
-    text = _printed_words().sub("", _NOTE.sub("", value))
+    text = _printed_words().sub("", _NOTE.sub("", _PLACEHOLDER.sub("", value)))
     return not _FORM_WORDS.sub("", text)
+
+
+# Template placeholders a form leaves unfilled: '{{직위}}', '<<title>>', '○○○', '△△', '[  ]'.
+_PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|<<[^>]*>>|\$\{[^}]*\}|[○△□◯]{2,}|\[\s*\]|_{2,}")
 
 
 @cache

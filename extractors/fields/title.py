@@ -22,7 +22,9 @@ _OCCUPATION_LABELS = {"직종", "직무명", "직무", "jobtitle", "occupation"}
 def split_title(value: str) -> tuple[str | None, str | None, str | None]:
     """'사무보조원 (Office Assistant)' -> ('사무보조원', 'Office Assistant', rank or None)."""
     lines = value.split("\n")
-    first = " ".join(lines[:2]) if lines[0].count("(") > lines[0].count(")") else lines[0]
+    joined = " ".join(line.strip() for line in lines[:2])
+    wrapped = len(lines) == 2 and len(joined) <= 40 and not re.search(r"[:()/]", lines[1])  # a cell's wrap
+    first = joined if lines[0].count("(") > lines[0].count(")") or wrapped else lines[0]
     value = strip_trailing_paren(first).strip(" :-")
     rank = None
     if m := _RANK_NOTE.search(value):
