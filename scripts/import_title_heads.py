@@ -59,7 +59,8 @@ def build(source: Path) -> dict:
     verbs = sorted(w for w, c in nouns.items() if c >= 3 and heads.get(w[-2:], 0) < c)
     return {"source": "../shared/data ksco_job_titles.csv + ksco_job_duties.csv (derived counts)",
             "heads": {k: v for k, v in sorted(heads.items()) if v >= 3},
-            "duty_nouns": verbs}
+            "duty_nouns": verbs,
+            "titles": sorted(set(titles(source)))}
 
 
 def main() -> int:
@@ -69,7 +70,8 @@ def main() -> int:
     data = build(SOURCE)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     TARGET.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    print(f"{TARGET.relative_to(ROOT)}: {len(data['heads'])} endings, {len(data['duty_nouns'])} duty nouns")
+    print(f"{TARGET.relative_to(ROOT)}: {len(data['heads'])} endings, {len(data['duty_nouns'])} duty nouns, "
+          f"{len(data['titles'])} titles")
     return 0
 
 

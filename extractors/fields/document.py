@@ -199,10 +199,11 @@ def cell_hits(doc: Doc, field_name: str, *, skip=None) -> list[Hit]:
             found = cell_label(field_name, cell)
             if not found or (skip and skip(" ".join(row.cells), found)) or _holds_own_value(cell, field_name):
                 continue
-            hit = _beside(doc, n, row, i, found, field_name) or _below(doc, n, row, i, found)
-            if hit:
+            if hit := _beside(doc, n, row, i, found, field_name):
                 out.append(hit)
                 break
+            if hit := _below(doc, n, row, i, found):
+                out.append(hit)  # a header row may name the field twice ('직 위 | 직 무')
     return out
 
 

@@ -28,9 +28,16 @@ _TITLE_SENTENCE = re.compile(
     r"(?:근로자를|근로자의\s*(?:직위|직종|직무)\s*(?:는|은)|근로자\s*는|(?:직위|직종|채용\s*직위|직무)\s*(?:는|은))\s*"
     r"[\"'“]?(?P<t>[^\"'”\n,:.]{1,40}?)[\"'”]?\s*(?:\(\s*으\s*\)\s*로|으\s*로|로)\s*"
     r"(?:서|채용|하며|한다|임명|정하며|정한다)")
+# Amendments: '직무를 「A」에서 「B」로 변경한다', 'position is changed from A to B' (B is the title).
+_CHANGE_KO = re.compile(
+    r"(?:직\s*위|직\s*무|직\s*종|직\s*책)\s*(?:을|를)\s*[「“\"']?(?P<before>[^」”\"'\n]{1,40}?)[」”\"']?\s*에\s*서\s*"
+    r"[「“\"']?(?P<t>[^」”\"'\n]{1,40}?)[」”\"']?\s*(?:\(\s*으\s*\)\s*로|으\s*로|로)\s*변\s*경")
+_CHANGE_EN = re.compile(r"position\s+(?:is|shall\s+be|will\s+be)\s+(?:changed|amended)\s+from\s+.+?\s+to\s+"
+                        r"(?:the\s+position\s+of\s+)?(?:an?\s+)?(?P<t>[A-Z][\w/&()'\- ]{1,60}?)(?=\s*(?:,|;|\.(?:\s|$)|$))",
+                        re.IGNORECASE)
 _EN_TITLE = re.compile(
     r"(?:(?:position|post|role)\s+of|employs?\s+the\s+employee\s+as|appointed\s+as|join\s+\S+(?:\s+\S+){0,4}\s+as|"
-    r"your\s+role\s+as)\s+(?:an?\s+|the\s+)?[\"“]?(?P<t>[A-Z][\w/&()'\- ]{1,60}?)[\"”]?"
+    r"employment\s+as|hired\s+as|engaged\s+as|work\s+as|your\s+role\s+as)\s+(?:an?\s+|the\s+)?[\"“]?(?P<t>[A-Z][\w/&()'\- ]{1,60}?)[\"”]?"
     r"(?=\s*(?:,|\.(?:\s|$)|;|\bwith\b|\bat\b|\bin\s+(?:our|the|its)\b|\breporting\b|\bstarting\b|\beffective\b|"
     r"\bbased\b|\bon\b|\bwill\b|\bfor\b|\bwithin\b|\band\s+(?:will|shall)\b|$))")
 _EN_DUTIES = re.compile(r"\bin\s+this\s+(?:role|position),?\s+you\s+will\s+(?P<d>.+?\.)(?:\s|$)", re.IGNORECASE)
@@ -71,7 +78,7 @@ def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     found = _article_job(doc)
     if found[0] is not None or found[1] is not None:
         return found
-    if hit := _english_duties(doc):
+    if hit := _lead_in_duties(doc):
         return hit, None
     if hit := find_sentence(doc, ("담당업무", "업무")):
         return hit, None
@@ -133,12 +140,16 @@ def _after_lead_in(texts: list[str], head: Line, label: str) -> Hit | None:
     return None
 
 
-def _english_duties(doc: Doc) -> Hit | None:
-    """'In this role you will ...' or a list after 'duties shall include:' / 'will include:'."""
+_DUTY_WORD = re.compile(r"담\s*당\s*업\s*무|업\s*무|직\s*무|dut(?:y|ies)|responsibilit|role|include", re.IGNORECASE)
+
+
+def _lead_in_duties(doc: Doc) -> Hit | None:
+    """A list after a duties lead-in anywhere ('변경 후 담당업무는 다음과 같다.', 'duties shall
+    include:'), or 'In this role you will ...'."""
     lines = doc.lines
     for n, line in enumerate(lines):
         m = LEAD_IN.search(line.text)
-        if m and re.search(r"[A-Za-z]", line.text) and re.search(r"dut|respons|role|include", line.text, re.I):
+        if m and _DUTY_WORD.search(line.text[: m.end()]):
             inline = line.text[m.end():].strip(" :")
             items = list_after(([inline] if inline else []) + [x.text for x in lines[n + 1: n + 14]
                                                                   if x.page == line.page])
@@ -153,7 +164,13 @@ def _english_duties(doc: Doc) -> Hit | None:
 
 def _prose_title(doc: Doc, title: TitleField) -> TitleField:
     text = " ".join(line.text for line in doc.lines)
-    for m in _EN_TITLE.finditer(text):
+    for pattern in (_CHANGE_KO, _TITLE_SENTENCE):
+        for m in pattern.finditer(text):
+            value = m.group("t").strip()
+            if is_occupation(value):
+                hit = Hit(value, _page_of(doc, value[:15]), m.group(0)[:300], "직위", 0.8)
+                return TitleField(**evidence(doc, hit, value), rank=title.rank)
+    for m in [*_CHANGE_EN.finditer(text), *_EN_TITLE.finditer(text)]:
         value = m.group("t").strip()
         if is_occupation(value):
             hit = Hit(value, _page_of(doc, value[:15]), m.group(0)[:300], "position", 0.8)

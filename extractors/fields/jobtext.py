@@ -23,7 +23,10 @@ _EN_HEADS = ("engineer", "developer", "designer", "manager", "specialist", "anal
              "programmer", "drafter", "draughtsperson", "administrator", "accountant", "lecturer",
              "trainee", "intern", "member", "executive", "supervisor", "advisor", "adviser", "expert",
              "writer", "editor", "producer", "buyer", "controller", "inspector", "auditor", "bookkeeper",
-             "carpenter", "labourer", "laborer", "barista", "server", "tutor", "professor")
+             "carpenter", "labourer", "laborer", "barista", "server", "tutor", "professor", "artist",
+             "animator", "photographer", "pharmacist", "physician", "doctor", "therapist", "marketer",
+             "strategist", "owner", "helper", "driver", "cashier", "seller", "salesperson", "fae",
+             "sales", "support", "crew", "steward", "stewardess", "pilot", "dispatcher", "recruiter")
 _TITLE_WORDS = ("담당", "담당자", "팀원", "직원", "사원", "인턴", "셰프", "매니저", "스태프")
 # Lead-ins to a list: '다음과 같다:', '아래와 같다', '다음 각 호와 같다', '다음의 업무를 수행한다:',
 # 'as follows:', 'shall include:'.
@@ -32,8 +35,8 @@ LEAD_IN = re.compile(
     r"(?:같\s*(?:다|으며|음)|업\s*무\s*를\s*수\s*행\s*한\s*다)\s*[.:]?\s*:?"
     r"|\b(?:as\s+follows|(?:shall|will)\s+include(?:\s+the\s+following)?|include\s+the\s+following)\s*[.:]?",
     re.IGNORECASE)
-_SUB_TITLE = r"직\s*종|직\s*위|직\s*무\s*명|직\s*책|position|job\s*title|title"
-_SUB_DUTY = r"업\s*무(?:\s*내\s*용)?|담\s*당\s*업\s*무|직\s*무\s*내\s*용|duties|responsibilities"
+_SUB_TITLE = r"직\s*종|직\s*위|직\s*무\s*명|직\s*무(?!\s*내)|직\s*책|position|job\s*title|title"
+_SUB_DUTY = r"업\s*무(?:\s*내\s*용)?|담\s*당\s*업\s*무|직\s*무\s*내\s*용|내\s*용|duties|responsibilities"
 _SUBLABELED = re.compile(
     rf"^\s*[\[(]?\s*(?:{_SUB_TITLE})\s*[\])]?\s*:?\s*(?P<title>.+?)\s*[/,;]?\s*"
     rf"[\[(]?\s*(?:{_SUB_DUTY})\s*[\])]?\s*:?\s*(?P<duties>.+)$", re.IGNORECASE | re.DOTALL)
@@ -43,10 +46,10 @@ _PAREN = re.compile(r"^(?P<head>[^\n()]{2,30}?)\s*\((?P<inner>[^()]{6,})\)\s*$",
 
 
 @cache
-def _heads() -> tuple[dict[str, int], frozenset[str]]:
+def _heads() -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
     text = resources.files("extractors").joinpath("data/title_heads.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return data["heads"], frozenset(data["duty_nouns"])
+    return data["heads"], frozenset(data["duty_nouns"]), frozenset(data["titles"])
 
 
 def is_occupation(phrase: str) -> bool:
@@ -63,7 +66,9 @@ def is_occupation(phrase: str) -> bool:
         return False
     if last in _TITLE_WORDS or last.endswith(("담당", "담당자")):
         return True
-    heads, duty_nouns = _heads()
+    heads, duty_nouns, titles = _heads()
+    if last in titles or re.sub(r"[^가-힣]", "", phrase) in titles:
+        return True
     if any(last.endswith(noun) for noun in duty_nouns if len(noun) >= 2) or last in ("업무", "작업", "보조"):
         return False
     return (heads.get(last[-3:], 0) >= 3 or heads.get(last[-2:], 0) >= 5

@@ -201,10 +201,21 @@ def _items(page: int, text: str) -> list[Item]:
             scope = head if re.search(r"[가-힣A-Za-z]{2,}", head) else own
             if _EXCLUDED.search(scope) and not _FIXED_OVERTIME.search(scope):
                 continue
+            if _is_old_value(phrase, money):
+                continue
             role = ("total" if _TOTAL.search(scope) else "base" if _BASE.search(scope)
                     else "allowance" if _ALLOWANCE.search(scope) else "main")
             out.append(Item(page, phrase, money, role, _period(phrase, money, scope)))
     return out
+
+
+def _is_old_value(phrase: str, money: Money) -> bool:
+    """The amount a change starts from: '월 3,610,000원에서 ... 로 변경', 'from KRW 4,380,000 ... to'."""
+    after = phrase[money.end: money.end + 8]
+    before = phrase[max(0, money.start - 12): money.start]
+    return bool(re.match(r"\s*(?:원|won)?\s*에\s*서", after)
+                or (re.search(r"\bfrom\s*(?:KRW|₩|won)?\s*$", before, re.IGNORECASE)
+                    and re.search(r"\bto\b", phrase[money.end:], re.IGNORECASE)))
 
 
 def _period(phrase: str, money: Money, scope: str) -> Period | None:
