@@ -122,19 +122,21 @@ def clause_texts(doc: Doc) -> list[tuple[int, str]]:
 
 
 def _table_texts(doc: Doc, n: int, row: Row) -> list[tuple[int, str]]:
-    out = []
+    """A row labelled 임금/급여/Salary: everything after the label (sub-labels such as '월 급여'
+    or '기본급' included, so they bind to the amount), or the '변경 후' cell of an amendment
+    table; plus the rows merged under the label ('| 자격수당 | 90,000원')."""
     for i, cell in enumerate(row.cells[:-1]):
-        if cell_pattern("salary").match(cell) and not re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.I):
-            value = after_change(row, i)
-            j = i + 1
-            while j < len(row.cells) - 1 and is_label_cell(row.cells[j]) and not _BASE.search(row.cells[j]):
-                j += 1
-            value = after_change(row, j - 1) if j > i + 1 else value
-            if j > i + 1 and _ALLOWANCE.search(row.cells[j - 1]) or _BASE.search(row.cells[j - 1]):
-                value = f"{row.cells[j - 1]} : {value}"
-            out.append((row.page, value))
-            break
-    return out
+        if not cell_pattern("salary").match(cell) or re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.I):
+            continue
+        if any(re.search(r"변경\s*후|after", h, re.I) for h in row.header) and len(row.cells) == len(row.header):
+            return [(row.page, after_change(row, i))]
+        texts = [" ".join(row.cells[i + 1:])]
+        for below in doc.rows[n + 1:]:
+            if below.table != row.table or not below.cols or below.cols[0] <= row.cols[i]:
+                break
+            texts.append(" ".join(below.cells))
+        return [(row.page, "\n".join(texts))]
+    return []
 
 
 def _pay_table_row(row: Row) -> str | None:
@@ -143,6 +145,8 @@ def _pay_table_row(row: Row) -> str | None:
     first = row.cells[0] if row.cells else ""
     if not (_BASE.search(first) or _ALLOWANCE.search(first) or _TOTAL.search(first)) or len(row.cells) < 2:
         return None
+    if not any(re.search(r"월|연|금\s*액|지\s*급\s*액|amount|month|annual|year", h, re.I) for h in row.header):
+        return None  # not a pay table with period columns (a merged row of a labelled group)
     heads = dict(zip(row.header_cols, row.header))
     if row.cells != row.header and heads:
         parts = [f"{first} {heads.get(col, '')} {cell}" for col, cell in zip(row.cols[1:], row.cells[1:])]
@@ -150,10 +154,14 @@ def _pay_table_row(row: Row) -> str | None:
     return f"{first} : " + " ".join(row.cells[1:])
 
 
+_PROSE = re.compile(r"(?:임\s*금|연\s*봉|급\s*여|보\s*수|salary|remuneration)\s*(?:은|는|을|를|is\b|shall\b|will\b).*\d",
+                    re.IGNORECASE)
+
+
 def _line_sections(lines) -> list[tuple[int, str]]:
     out = []
     for k, line in enumerate(lines):
-        if not _HEAD.match(line.text):
+        if not _HEAD.match(line.text) and not _PROSE.search(line.text):
             continue
         body = [line.text]
         for nxt in lines[k + 1: k + 14]:
@@ -171,6 +179,7 @@ _LIST_START = re.compile(r"^\s*(?:[-·•▪*◦]|\(?\d{1,2}[.)](?!\d)|[가-하]
 def _phrases(text: str) -> list[str]:
     text = re.sub(r"(\d,)\s*\n\s*(\d{3})", r"\1\2", text)  # '70,\n200,000원'
     text = re.sub(r"(\d)\s*\n\s*(,\d{3})", r"\1\2", text)
+    text = re.sub(r"(금\s*[영일이삼사오육륙칠팔구십백천만억\s]+)\n\s*(?=[영일이삼사오육륙칠팔구십백천만억]+\s*원)", r"\1", text)
     lines: list[str] = []
     for line in text.split("\n"):
         prev = lines[-1] if lines else ""
@@ -264,6 +273,9 @@ def _decide(items: list[Item]):
     mains = [i for i in items if i.role == "main"]
     dated = [i for i in mains if i.period is not None]
     pick = (dated or mains or items)[0]
+    twin = next((i for i in mains if i is not pick and i.phrase == pick.phrase and i.money.hangul != pick.money.hangul), None)
+    if twin is not None and pick.money.hangul:
+        pick = Item(twin.page, twin.phrase, twin.money, twin.role, pick.period or twin.period)  # digits over Hangul numerals
     crossed = any(_confirms(pick, other) for other in items if other is not pick)
     return pick, pick.money.amount, pick.period, [], crossed
 
