@@ -196,3 +196,25 @@ def test_not_stated_fields_still_raise_missing_findings():
     assert f.salary.state is FieldState.not_stated and f.job_title.state is FieldState.not_stated
     assert [x.rule for x in missing_salary(_Ctx(f))] == ["missing_salary"]
     assert missing_title.__name__ == "missing_title"
+
+
+def test_label_alone_above_its_value_in_a_table():
+    rows = [["성 명", "SARA LEE"], ["부 서", "직종(직무)"], ["품질팀", "품질 엔지니어"], ["업무의 내용", ""],
+            ["- 출하 검사 기준 관리\n- 고객 불량 분석", ""], ["연 봉", "연간 급여 총액 5,100만원"]]
+    text = "근로계약서\n주식회사 한결과 근로자는 근로계약을 체결한다.\n" + "\n".join(" ".join(r) for r in rows)
+    f, _ = extract_fields(page(text, tables=[rows]))
+    assert f.job_title.value == "품질 엔지니어"
+    assert squash(f.duties.value) == squash("- 출하 검사 기준 관리 - 고객 불량 분석")
+    assert (f.salary.amount_krw, f.salary.period) == (51_000_000, Period.annual)
+
+
+def test_english_column_run_into_korean_lines_is_dropped():
+    text = moel("해외 고객 기술 지원 및 Provide technical support to overseas\n제품 교육 자료 작성 customers and write training material")
+    f, _ = extract_fields(page(text))
+    assert squash(f.duties.value) == squash("해외 고객 기술 지원 및 제품 교육 자료 작성")
+
+
+def test_title_line_then_numbered_duties():
+    f, _ = extract_fields(page(moel("바리스타\n1. 커피 및 음료 제조\n2. 주문 접수 및 계산")))
+    assert f.job_title.value == "바리스타"
+    assert squash(f.duties.value) == squash("1. 커피 및 음료 제조 2. 주문 접수 및 계산")

@@ -158,8 +158,13 @@ def continuation(doc: Doc, line: Line, max_lines: int = 8) -> list[Line]:
 
 
 def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
-    """'2. ...' continues a value whose own first item (after the label's colon) was '1. ...'."""
-    m_prev = re.match(r"(\d)\.\s", out[-1].text) if out else re.search(r":\s*(\d)\.\s", first.text)
+    """'2. ...' continues a value whose own first item (after the label's colon) was '1. ...';
+    a list starting at '1.' right below the value's first line belongs to it."""
+    if not any(re.match(r"\d\.\s", x.text) for x in out) and re.match(r"1\.\s", nxt.text) \
+            and not re.search(r":\s*\d\.\s", first.text):
+        return True
+    numbered = [x for x in out if re.match(r"\d\.\s", x.text)]
+    m_prev = re.match(r"(\d)\.\s", numbered[-1].text) if numbered else re.search(r":\s*(\d)\.\s", first.text)
     m_next = re.match(r"(\d)\.\s", nxt.text)
     return bool(m_prev and m_next and int(m_next.group(1)) == int(m_prev.group(1)) + 1)
 
@@ -233,8 +238,8 @@ def _beside(doc: Doc, n: int, row: Row, i: int, found, field_name: str) -> Hit |
 
 def _below(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
     """Header row of labels: the value is in the next row of the same table, same column."""
-    if n + 1 >= len(doc.rows) or sum(map(is_label_cell, row.cells)) < 2:
-        return None
+    if n + 1 >= len(doc.rows) or not all(map(is_label_cell, row.cells)):
+        return None  # only a row of labels (a header row, or a label alone above its value)
     nxt = doc.rows[n + 1]
     if nxt.table != row.table or row.cols[i] not in nxt.cols or any(map(is_label_cell, nxt.cells)):
         return None

@@ -17,7 +17,7 @@ from extractors.records import FieldValue, TitleField
 from extractors.text import collapse
 
 from .document import Doc, Hit, Line, evidence, find_all, find_sentence
-from .jobtext import LEAD_IN, is_occupation, list_after, split_job_text, strip_lead_in
+from .jobtext import LEAD_IN, drop_english_column, is_occupation, list_after, split_job_text, strip_lead_in
 from .labels import LABELS
 from .title import extract_title, split_title
 
@@ -55,7 +55,7 @@ def extract_job(doc: Doc) -> tuple[TitleField, FieldValue]:
         title = _prose_title(doc, title)
     if duties_hit is None:
         return title, FieldValue()
-    return title, FieldValue(**evidence(doc, duties_hit, _clean(duties_hit.value)))
+    return title, FieldValue(**evidence(doc, duties_hit, drop_english_column(_clean(duties_hit.value))))
 
 
 def _priority(hit: Hit) -> int:

@@ -33,7 +33,9 @@ _TITLE_WORDS = ("담당", "담당자", "팀원", "직원", "사원", "인턴", "
 LEAD_IN = re.compile(
     r"(?:(?:은|는)\s*)?(?:다\s*음|아\s*래)\s*(?:각\s*호\s*)?(?:과|와|의)\s*"
     r"(?:같\s*(?:다|으며|음)|업\s*무\s*를\s*수\s*행\s*한\s*다)\s*[.:]?\s*:?"
-    r"|\b(?:as\s+follows|(?:shall|will)\s+include(?:\s+the\s+following)?|include\s+the\s+following)\s*[.:]?",
+    r"|\b(?:as\s+follows|(?:shall|will)\s+include(?:\s+the\s+following)?|include\s+the\s+following)\s*[.:]?"
+    r"|\b(?:duties|responsibilities)\s+(?:are|is|will\s+be|shall\s+be)\s*:"
+    r"|\b(?:responsible\s+for\s+)?the\s+following(?:\s+(?:duties|responsibilities|tasks))?\s*:",
     re.IGNORECASE)
 _SUB_TITLE = r"직\s*종|직\s*위|직\s*무\s*명|직\s*무(?!\s*내)|직\s*책|position|job\s*title|title"
 _SUB_DUTY = r"업\s*무(?:\s*내\s*용)?|담\s*당\s*업\s*무|직\s*무\s*내\s*용|내\s*용|duties|responsibilities"
@@ -64,7 +66,7 @@ def is_occupation(phrase: str) -> bool:
     last = re.sub(r"[^가-힣]", "", last)
     if not last:
         return False
-    if last in _TITLE_WORDS or last.endswith(("담당", "담당자")):
+    if last in _TITLE_WORDS or last.endswith(("담당", "담당자")) or (len(last) >= 3 and last.endswith("직")):
         return True
     heads, duty_nouns, titles = _heads()
     if last in titles or re.sub(r"[^가-힣]", "", phrase) in titles:
@@ -89,9 +91,37 @@ def split_job_text(value: str) -> tuple[str | None, str]:
         if is_occupation(m.group("head")):
             return m.group("head").strip(), m.group("inner").strip()
     lines = text.split("\n")
-    if len(lines) >= 2 and is_occupation(lines[0]) and not re.match(r"^\s*[-•·①-⑳\d]", lines[0]):
+    head_alone = len(lines) >= 2 and not _MARKER.match(lines[0]) and (
+        is_occupation(lines[0]) or (len(lines[0].strip()) <= 15 and _MARKER.match(lines[1])
+                                    and not re.search(r"[,;]|다\.?$", lines[0])))
+    if head_alone:  # the title on its own line, the duties listed below it
         return lines[0].strip(), "\n".join(lines[1:]).strip()
     return None, text
+
+
+_LATIN_TAIL = re.compile(r"(?<=[가-힣)\],.;·])\s+(?P<tail>(?:[A-Za-z][\w'’/&().,;-]*\s+){1,}[A-Za-z][\w'’/&().,;-]*)\s*$")
+_GLOSS = re.compile(r"\s*\((?P<en>[^()가-힣]*(?:\([^()가-힣]*\)[^()가-힣]*)*)\)\s*$", re.DOTALL)
+
+
+def drop_english_column(value: str) -> str:
+    """A Korean value without the English beside it: a trailing '(English gloss)' or the other
+    column of a two-column page that a text layer ran into the same lines ('... 기획 및
+    packages for foreign visitors and contract' / '산정 package prices')."""
+    if not re.match(r"\s*(?:[-•·▪*①-⑳]|\d{1,2}[.)])?\s*[가-힣]", value):
+        return value
+    if (m := _GLOSS.search(value)) and len(re.findall(r"[A-Za-z]{2,}", m.group("en"))) >= 3:
+        value = value[: m.start()].rstrip()
+    out = []
+    for line in value.split("\n"):
+        if m := _LATIN_TAIL.search(line):
+            words = m.group("tail").split()
+            if sum(w[0].islower() for w in words) >= 2:
+                line = line[: m.start()].rstrip()
+        elif not re.search(r"[가-힣]", line) and sum(w[:1].islower() for w in line.split()) >= 2:
+            continue  # a line of the English column alone
+        if line.strip():
+            out.append(line)
+    return "\n".join(out)
 
 
 def strip_lead_in(value: str) -> tuple[str, bool]:
