@@ -10,7 +10,7 @@ from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip
 
 from .labels import LABELS, any_label_line, inline_label, cell_label, is_blank_value, is_label_cell, label_of, line_pattern
 
-_STOP = re.compile(r"^(?:※|\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
+_STOP = re.compile(r"^(?:※|\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\(?[@©®]\)?\s|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
 
 
@@ -238,9 +238,14 @@ def _beside(doc: Doc, n: int, row: Row, i: int, found, field_name: str) -> Hit |
 
 def _below(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
     """Header row of labels: the value is in the next row of the same table, same column."""
-    if n + 1 >= len(doc.rows) or not all(map(is_label_cell, row.cells)):
-        return None  # only a row of labels (a header row, or a label alone above its value)
+    if n + 1 >= len(doc.rows):
+        return None
     nxt = doc.rows[n + 1]
+    # only a row of labels (a header row, or a label alone above its value); its first cell may
+    # be a group heading over the rows below ('채용조건 | 근무부서 | 직종(직무)')
+    group = not is_label_cell(row.cells[0]) and row.cols[0] not in nxt.cols
+    if not all(map(is_label_cell, row.cells[1:] if group else row.cells)):
+        return None
     if nxt.table != row.table or row.cols[i] not in nxt.cols or any(map(is_label_cell, nxt.cells)):
         return None
     value = nxt.cells[nxt.cols.index(row.cols[i])]

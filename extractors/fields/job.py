@@ -40,7 +40,8 @@ _EN_TITLE = re.compile(
     r"employment\s+as|hired\s+as|engaged\s+as|work\s+as|your\s+role\s+as)\s+(?:an?\s+|the\s+)?[\"“]?(?P<t>[A-Z][\w/&()'\- ]{1,60}?)[\"”]?"
     r"(?=\s*(?:,|\.(?:\s|$)|;|\bwith\b|\bat\b|\bin\s+(?:our|the|its)\b|\breporting\b|\bstarting\b|\beffective\b|"
     r"\bbased\b|\bon\b|\bwill\b|\bfor\b|\bwithin\b|\band\s+(?:will|shall)\b|$))")
-_EN_DUTIES = re.compile(r"\bin\s+this\s+(?:role|position),?\s+you\s+will\s+(?P<d>.+?\.)(?:\s|$)", re.IGNORECASE)
+_EN_DUTIES = re.compile(r"\b(?:in\s+this\s+(?:role|position),?\s+you\s+will|you\s+will\s+perform)\s+(?P<d>.+?\.)(?:\s|$)",
+                        re.IGNORECASE)
 _FURNITURE = re.compile(r"\(\s*[√✓v]?\s*\)|\[\s*[√✓v]?\s*\]")
 
 

@@ -35,7 +35,8 @@ LEAD_IN = re.compile(
     r"(?:같\s*(?:다|으며|음)|업\s*무\s*를\s*수\s*행\s*한\s*다)\s*[.:]?\s*:?"
     r"|\b(?:as\s+follows|(?:shall|will)\s+include(?:\s+the\s+following)?|include\s+the\s+following)\s*[.:]?"
     r"|\b(?:duties|responsibilities)\s+(?:are|is|will\s+be|shall\s+be)\s*:"
-    r"|\b(?:responsible\s+for\s+)?the\s+following(?:\s+(?:duties|responsibilities|tasks))?\s*:",
+    r"|\b(?:responsible\s+for\s+)?the\s+following(?:\s+(?:duties|responsibilities|tasks))?\s*:"
+    r"|^\s*following\s+(?:duties|responsibilities|tasks)\s*:",
     re.IGNORECASE)
 _SUB_TITLE = r"직\s*종|직\s*위|직\s*무\s*명|직\s*무(?!\s*내)|직\s*책|position|job\s*title|title"
 _SUB_DUTY = r"업\s*무(?:\s*내\s*용)?|담\s*당\s*업\s*무|직\s*무\s*내\s*용|내\s*용|duties|responsibilities"
@@ -100,7 +101,7 @@ def split_job_text(value: str) -> tuple[str | None, str]:
 
 
 _LATIN_TAIL = re.compile(r"(?<=[가-힣)\],.;·])\s+(?P<tail>(?:[A-Za-z][\w'’/&().,;-]*\s+){1,}[A-Za-z][\w'’/&().,;-]*)\s*$")
-_GLOSS = re.compile(r"\s*\((?P<en>[^()가-힣]*(?:\([^()가-힣]*\)[^()가-힣]*)*)\)\s*$", re.DOTALL)
+_GLOSS = re.compile(r"\s*\((?P<en>[^()가-힣]*(?:\([^()가-힣]*\)[^()가-힣]*)*)(?:\)\s*)?$", re.DOTALL)
 
 
 def drop_english_column(value: str) -> str:
@@ -134,7 +135,8 @@ def strip_lead_in(value: str) -> tuple[str, bool]:
 
 
 _MARKER = re.compile(r"^\s*(?P<m>[•·▪◦*-]|\(?\d{1,2}[.)]|[가-하][.)]|[①-⑳])\s*")
-_CLAUSE = re.compile(r"^\s*(?:제\s*\d+\s*조|\d+\.\d+\s|[②-⑳]\s*\S.*(?:다|함|음)\.?\s*$)")
+# A clause after the list: 제N조, 2.1, or ②-⑳ (as OCR reads them: '@', '©', '®', '(@') opening a sentence.
+_CLAUSE = re.compile(r"^\s*(?:제\s*\d+\s*조|\d+\.\d+\s|\(?[②-⑳@©®]\)?\s*\S.*(?:다|함|음)\.?\s*$)")
 _HEADING = re.compile(r"^\s*\d{1,2}\.\s*[A-Za-z가-힣][^:]{0,40}$|^\s*\d{1,2}\.\s*\S+.*:")
 _MAX_ITEMS = 12
 

@@ -42,7 +42,7 @@ RANKS = ("사원", "주임", "대리", "과장", "차장", "부장", "선임", "
          "상무", "전무", "본부장", "인턴", "계장", "반장", "조장", "Staff", "Junior", "Senior",
          "Associate", "Assistant Manager")
 # '@', '©', '®': how OCR reads circled item numbers (①, ②) in article contracts.
-_PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|[①-⑳@©®]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
+_PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|\d{1,2}\s*(?=[가-힣])|[①-⑳@©®]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
 # A '(gloss)' or '/ gloss' after the label. OCR garbles the English gloss of a Korean label
 # ('근무장소 / 3e 어 W 야 *', '임금 / Sa1a/》'), so after a Korean label any text up to the colon
 # is a gloss; after an English one only Latin text is.
