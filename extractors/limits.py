@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_REPEAT_S = 0.05
+
 
 class OverBudget(BaseException):
     """The time limit of a `time_limit` block ran out (a BaseException: the `except Exception`
@@ -36,7 +38,9 @@ def time_limit(seconds: float) -> Iterator[bool]:
         raise OverBudget
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    # Fires again every 50 ms until the block is left: an OverBudget raised inside a __del__
+    # or a weakref callback is only printed, and the work would go on.
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), _REPEAT_S)
     try:
         yield True
     finally:

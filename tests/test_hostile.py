@@ -464,3 +464,19 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in state
+
+
+def test_a_time_limit_swallowed_once_fires_again():
+    from extractors.limits import OverBudget, time_limit
+
+    swallowed = []
+    started = time.monotonic()
+    with pytest.raises(OverBudget), time_limit(0.1):
+        try:
+            while time.monotonic() - started < 5:
+                pass
+        except OverBudget:
+            swallowed.append(True)  # like an exception raised in a __del__
+        while time.monotonic() - started < 5:
+            pass
+    assert swallowed and time.monotonic() - started < 2
