@@ -21,7 +21,7 @@ from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extractors.images import gray_without_seals
 from extractors.limits import OverBudget, time_limit
 from extractors.records import Problem, Route
-from extractors.routing import PagePlan, choose_route, measure_ink
+from extractors.routing import GAP_DPI, PagePlan, char_lines, choose_route, has_empty_slots, inked_gaps, measure_ink
 from extractors.settings import ExtractSettings
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSetti
         budget = min(budget, deadline.remaining())  # raises DocumentTimeout when none is left
     try:
         with time_limit(budget):
-            text, tables = read_text_layer(page)
+            text, tables, lines = read_text_layer(page)
     except OverBudget:
         if deadline is not None:
             deadline.remaining()
@@ -124,6 +124,11 @@ def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSetti
                         time.monotonic() - started, problems=[problem])
     ink = measure_ink(render_page(doc, index, dpi=settings.ink_dpi, max_pixels=settings.max_pixels))
     route, reason = choose_route(text, ink)
+    if route is Route.text_layer and has_empty_slots(text):
+        # '년 월 일', '월 원': blanks of a form, or a text layer that drops the figures drawn there
+        image = render_page(doc, index, dpi=GAP_DPI, max_pixels=settings.max_pixels, seals=True)
+        if inked := inked_gaps(lines, image, image.width / float(page_width(doc, index))):
+            route, reason = Route.ocr, f"text layer lacks glyphs the page shows ({inked} inked gaps between words)"
     loader = None
     if route is Route.ocr:
         text, tables = "", []
@@ -140,18 +145,29 @@ def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings)
     return load
 
 
-def read_text_layer(page) -> tuple[str, list[list[list[str]]]]:
-    """Text (NFC) and tables of a pdfplumber page; an unparsable page gives no text."""
+def read_text_layer(page) -> tuple[str, list[list[list[str]]], list[list[tuple[float, float, float, float]]]]:
+    """Text (NFC), tables and the character boxes by line of a pdfplumber page (in PDF points);
+    an unparsable page gives nothing."""
     try:
         text = page.extract_text() or ""
         tables = page.extract_tables()
+        lines = char_lines(page.chars)
     except Exception as e:  # noqa: BLE001 - pdfminer raises many unrelated types on bad streams
         log.warning("page %d text layer unreadable (%s)", page.page_number, type(e).__name__)
-        return "", []
+        return "", [], []
     finally:
         page.close()
     cells = [[[_clean_cell(c) for c in row] for row in table] for table in tables]
-    return unicodedata.normalize("NFC", text), cells
+    return unicodedata.normalize("NFC", text), cells, lines
+
+
+def page_width(doc: pdfium.PdfDocument, index: int) -> float:
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            return page.get_size()[0]
+        finally:
+            page.close()
 
 
 def _clean_cell(cell: str | None) -> str:

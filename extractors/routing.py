@@ -63,6 +63,66 @@ def _route_by_ink(text: str, ink: float | None) -> tuple[Route, str]:
     return Route.text_layer, f"text layer ({useful} chars, {ink:.1%} ink)"
 
 
+# Blanks a filled contract writes figures or names into: '년 월 일', '월 원', '( )원', '₩ per'.
+_EMPTY_SLOT = re.compile(r"(?<!\d)\s년\s+월\s+일|(?<![\d,])\s+원(?:\s|$|\))|\(\s*\)\s*원|(?:KRW|₩)\s*(?=[A-Za-z가-힣(]|$)"
+                         r"|과\(와\)\s*\(이하|[:：]\s*\(\s*이하", re.MULTILINE)
+GAP_DPI = 100  # rendering for the gap check: a 9 pt digit is ~12 px tall
+MIN_INKED_GAPS = 2  # gaps with glyph-like ink before the text layer is distrusted
+
+
+def has_empty_slots(text: str) -> bool:
+    """The text layer has blanks where a filled contract has figures (or a producer dropped them)."""
+    return bool(_EMPTY_SLOT.search(text))
+
+
+def char_lines(chars: list[dict]) -> list[list[tuple[float, float, float, float]]]:
+    """Character boxes (x0, top, x1, bottom) in points, grouped into lines by their baseline."""
+    lines: list[list[tuple[float, float, float, float]]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+        if not str(ch.get("text", "")).strip():
+            continue
+        box = (float(ch["x0"]), float(ch["top"]), float(ch["x1"]), float(ch["bottom"]))
+        if lines and abs(lines[-1][-1][3] - box[3]) <= 1.5 and box[0] >= lines[-1][-1][0]:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    return lines
+
+
+def inked_gaps(lines: list[list[tuple[float, float, float, float]]], image: Image.Image, scale: float) -> int:
+    """How many wide gaps between characters of a line hold glyph-like dark ink on the page.
+
+    A text layer that drops digits or Latin letters leaves gaps where the page still shows
+    them; a blank form's gaps are paper or an underline. Ink counts when dark neutral pixels
+    fill at least a third of the line's height in some column of the gap and cover 8 % of it.
+    """
+    import numpy as np
+
+    gray = np.asarray(image.convert("L"))
+    inked = 0
+    for line in lines:
+        heights = sorted(b[3] - b[1] for b in line)
+        height = heights[len(heights) // 2] if heights else 0
+        for left, right in zip(line, line[1:]):
+            gap = right[0] - left[2]
+            if gap < 1.2 * height or gap > 40 * max(height, 1):
+                continue
+            x0, x1 = int((left[2] + 0.15 * height) * scale), int((right[0] - 0.15 * height) * scale)
+            y0, y1 = int(min(left[1], right[1]) * scale), int(max(left[3], right[3]) * scale)
+            box = gray[max(0, y0):y1, max(0, x0):x1]
+            if box.size == 0 or box.shape[0] < 3:
+                continue
+            dark = box < 110
+            dark[:, dark.mean(axis=0) >= 0.9] = False  # ruled lines and box edges, not glyphs
+            dark[dark.mean(axis=1) >= 0.9, :] = False
+            tall = dark.sum(axis=0) >= box.shape[0] / 3
+            if tall.sum() >= 2 and dark.mean() >= 0.06:
+                inked += 1
+                if inked >= MIN_INKED_GAPS:
+                    return inked
+    return 0
+
+
 def _bad_glyph_share(text: str) -> float:
     return len(_BAD_GLYPH.findall(text)) / len(text)
 

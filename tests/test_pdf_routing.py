@@ -152,3 +152,57 @@ def test_tables_are_extracted_with_empty_cells(tmp_path):
 )
 def test_choose_route(text, ink, route):
     assert choose_route(text, ink)[0] is route
+
+
+# ---------------------------------------------------------------- text layers that lie
+LYING = ["표준근로계약서", "1. 근로계약기간 : 2026년 3월 2일부터", "2. 업무의 내용 : 웹 개발자 – 쇼핑몰 개발",
+         "3. 임금 : 월 3,800,000원", "4. 소정근로시간 : 09시 00분부터 18시 00분까지",
+         "(사업주) 사업체명 : 주식회사 예시 (전화 : 02-000-1234)"]
+
+
+def _lying_page(c: canvas.Canvas, drop=str.isdigit, lines=LYING) -> None:
+    """Every character drawn; those `drop` selects only as pixels, so the text layer lacks them
+    while the page shows them (as some PDF producers do with digits or Latin letters)."""
+    font_name = "NanumGothic"
+    if font_name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(font_name, str(NANUM)))
+    glyph_font = ImageFont.truetype(str(NANUM), 48)
+    size = 12
+    for i, line in enumerate(lines):
+        x, y = 72.0, 780 - i * 24
+        for ch in line:
+            width = pdfmetrics.stringWidth(ch, font_name, size)
+            if drop(ch):
+                img = Image.new("L", (int(width * 4) + 2, 56), 255)
+                ImageDraw.Draw(img).text((0, 0), ch, fill=0, font=glyph_font)
+                c.drawImage(ImageReader(img), x, y - 2.5, width=img.width / 4, height=img.height / 4)
+            else:
+                c.setFont(font_name, size)
+                c.drawString(x, y, ch)
+            x += width
+    c.showPage()
+
+
+def test_text_layer_without_the_digits_the_page_shows_is_ocred(tmp_path):
+    path = make_pdf(tmp_path / "lying.pdf", _lying_page)
+    with pdfplumber.open(path) as pdf:
+        assert not any(ch.isdigit() for ch in pdf.pages[0].extract_text())  # the layer lies
+    engine = FakeOcrEngine(["3. 임금 : 월 3,800,000원"])
+    _, pages, _ = read_document(path, ocr=engine)
+    assert pages[0].route is Route.ocr and "glyphs" in pages[0].reason
+
+
+def test_text_layer_without_latin_letters_is_ocred(tmp_path):
+    lines = ["근로계약서", "주식회사 예시(이하 사업주)과(와) NGUYEN VAN AN(이하 근로자)은 계약을 체결한다.",
+             "체류자격 : E-7-1 (Software Engineer)", "2. 업무의 내용 : Java Spring API 개발"]
+    path = make_pdf(tmp_path / "lying_latin.pdf", lambda c: _lying_page(c, lambda ch: ch.isascii() and ch.isalpha(), lines))
+    _, pages, _ = read_document(path, ocr=FakeOcrEngine(["x"]))
+    assert pages[0].route is Route.ocr
+
+
+def test_blank_form_slots_keep_the_text_layer(tmp_path):
+    blank = ["표준근로계약서", "1. 근로계약기간 :      년      월      일부터", "3. 임금 : 월         원",
+             "(사업주) 사업체명 :              (전화 :           )"]
+    path = make_pdf(tmp_path / "blank.pdf", lambda c: _lying_page(c, lambda ch: False, blank))
+    _, pages, _ = read_document(path, ocr=FakeOcrEngine(["unused"]))
+    assert pages[0].route is Route.text_layer
