@@ -124,6 +124,19 @@ def _label(item: Input) -> str:
         return "unreadable"
 
 
+class InputPaths(Record):
+    """The files and folders a run audits. The Prefect API (and its database) sees only how
+    many: a path may name a person or hold an ID number, and may not even be UTF-8."""
+
+    paths: tuple[str, ...]  # as the OS gives them (undecodable bytes as surrogates)
+
+    @model_serializer(mode="wrap")
+    def _count_only_in_json(self, handler, info):
+        if info.mode == "json":
+            return {"inputs": len(self.paths)}
+        return handler(self)
+
+
 class Wave(Record):
     """One sub-batch; shown in the Prefect API by number and size only (paths name people)."""
 
@@ -194,7 +207,7 @@ def _group_outcomes(future, items: tuple[Input, ...], job: DocumentJob,
 
 @flow(name="audit_contracts", log_prints=False)
 def audit_contracts(
-    paths: list[str],
+    paths: list[str] | InputPaths,
     out_dir: str,
     client: str | None = None,
     per_client_folders: bool = False,
@@ -217,6 +230,7 @@ def audit_contracts(
     docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
     follow_symlinks: audit files that symlinks inside an input folder point to outside it.
     """
+    paths = list(paths.paths) if isinstance(paths, InputPaths) else paths
     out = Path(out_dir).resolve()
     skipped: list[Skipped] = []
     items = discover(paths, client=client, per_client_folders=per_client_folders,
@@ -239,7 +253,10 @@ def run_audit(*, flow=None, **parameters) -> BatchSummary:
     """`audit_contracts` run in this process (CLI, watcher, benchmarks), without flow-run
     heartbeats: Prefect emits those for crash detection of deployment runs, and at the end
     of a run it joins their thread, which sleeps in 1 s steps (every run would round up to
-    whole seconds). Scheduled runs of `ksoc-audit serve` keep Prefect's heartbeat setting."""
+    whole seconds). Scheduled runs of `ksoc-audit serve` keep Prefect's heartbeat setting.
+    The input paths reach Prefect as a count only (InputPaths)."""
+    if isinstance(parameters.get("paths"), list | tuple):
+        parameters["paths"] = InputPaths(paths=tuple(parameters["paths"]))
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return (flow or audit_contracts)(**parameters)
 

@@ -480,3 +480,27 @@ def test_a_time_limit_swallowed_once_fires_again():
         while time.monotonic() - started < 5:
             pass
     assert swallowed and time.monotonic() - started < 2
+
+
+def test_prefect_sees_how_many_inputs_not_their_paths(prefect_harness, tmp_path):
+    from datetime import datetime
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime
+
+    from flows.audit import run_audit
+
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path),
+                                           "홍길동_900101-5234567".encode("cp949"))))
+    folder.mkdir()
+    _contract(folder, "c.pdf")
+    since = datetime.now().astimezone()
+    summary = run_audit(paths=[str(folder)], out_dir=str(tmp_path / "out"), runner="threads",
+                        reports="json")
+    assert len(summary.documents) == 1 and summary.documents[0].status != "failed"
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            start_time=FlowRunFilterStartTime(after_=since)))
+    mine = [r for r in runs if r.parameters.get("out_dir") == str(tmp_path / "out")]
+    assert len(mine) == 1 and mine[0].parameters["paths"] == {"inputs": 1}
+    assert "5234567" not in json.dumps(mine[0].parameters, ensure_ascii=False)
