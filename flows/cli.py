@@ -1,5 +1,9 @@
 """`ksoc-audit` command line.
 
+Masking: ID, passport, phone and bank-account numbers are masked in every output, and the
+employee's name in every report (JSON, HTML, PDF, CSV, XLSX, dashboard), unless --show-pii.
+The addendum DOCX keeps the parties' real names (they sign it); its identifiers are masked.
+
 Exit codes:
     0   every document audited, no finding that needs action
     1   findings of high or medium severity present (the contracts need attention)
@@ -20,6 +24,25 @@ from flows.settings import configure_environment
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERNAL = 64, 69, 70
+EXIT_CODES_HELP = """exit codes:
+  0   every document audited, no finding that needs action (F-2-7 notes may be present)
+  1   findings of high or medium severity: some contracts need action
+  2   at least one document failed (its problem is in summary.json)
+  64  usage error (bad arguments, missing input path, no contract files found)
+  69  environment error (run `ksoc-audit doctor`)
+  70  internal error"""
+MASKING_HELP = ("ID, passport, phone and bank-account numbers are masked in every output, and the "
+                "employee's name in the reports (JSON, HTML, PDF, CSV, XLSX, index.html); the "
+                "addendum DOCX keeps the parties' real names, which they sign.")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ksoc-audit")
+    except PackageNotFoundError:
+        return "0+unknown"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,31 +62,60 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ksoc-audit", description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect run logs")
+    parser.add_argument("--version", action="version", version=f"ksoc-audit {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_audit(sub)
     _add_match(sub)
-    sub.add_parser("rules", help="list the visa rules")
-    sub.add_parser("doctor", help="check Tesseract, Korean data, fonts, Prefect home, data")
+    _subcommand(sub, "rules", "list the visa rules",
+                "Print the visa rules table: rule id, severity, what it checks, source.",
+                "ksoc-audit rules", codes="exit codes:\n  0   always")
+    _subcommand(sub, "doctor", "check Tesseract, Korean data, fonts, Prefect home, data",
+                "Check that everything an audit needs is installed: Tesseract with Korean "
+                "data, the Nanum fonts, the Prefect home and the packaged reference data.",
+                "ksoc-audit doctor",
+                codes="exit codes:\n  0   everything found\n  69  something is missing")
     _add_operations(sub)
     return parser
 
 
+def _subcommand(sub, name: str, help_text: str, description: str, example: str, *,
+                codes: str = EXIT_CODES_HELP) -> argparse.ArgumentParser:
+    """A subcommand whose --help shows a description, an example and its exit codes."""
+    return sub.add_parser(name, help=help_text, description=description,
+                          epilog=f"example:\n  {example}\n\n{codes}",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _add_audit(sub) -> None:
-    p = sub.add_parser("audit", help="audit contract files and folders (recursive)")
+    p = _subcommand(
+        sub, "audit", "audit contract files and folders (recursive)",
+        "Audit employment contracts (PDF, scanned PDF, photos, DOCX, HWPX) before an E-7 "
+        "filing: per contract a JSON result, HTML and PDF reports with a verdict (조치 필요 / "
+        "Action needed, 검토 필요 / Review, 문제 없음 / No action) and, where it fixes the "
+        "problem, an addendum DOCX; per batch summary.json, summary.csv, summary.xlsx and "
+        "index.html. Notes and data in input folders (.md, .txt, .json, .csv) are skipped and "
+        "counted. " + MASKING_HELP,
+        "ksoc-audit audit contracts/ --out out   # then open out/index.html")
     p.add_argument("paths", nargs="+", help="files or folders")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--client", help="relocation-firm client the documents belong to")
     p.add_argument("--per-client-folders", action="store_true",
                    help="treat each first-level subfolder of an input folder as a client")
     p.add_argument("--show-pii", action="store_true",
-                   help="do not mask ID, passport, phone and account numbers in outputs")
+                   help="do not mask ID, passport, phone and account numbers, nor the "
+                        "employee's name, in outputs")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="audit files that symbolic links inside an input folder point to outside it")
 
 
 def _add_match(sub) -> None:
-    p = sub.add_parser("match", help="match a title/duties to KSCO codes")
+    p = _subcommand(sub, "match", "match a title/duties to KSCO codes",
+                    "Match a job title and/or duties to KSCO occupation codes and E-7 "
+                    "sub-categories; prints the top 5 candidates with their evidence.",
+                    'ksoc-audit match "백엔드 개발자" --duties "웹 서비스의 서버 API를 개발한다"',
+                    codes="exit codes:\n  0   matched\n  64  usage error (no title, duties or "
+                          "--jsonl)")
     p.add_argument("title", nargs="?", help="job title (Korean or English)")
     p.add_argument("--title", dest="title_option", metavar="TITLE",
                    help="job title, as an option (instead of the positional TITLE)")
@@ -121,6 +173,11 @@ def cmd_audit(args) -> int:
     except ConfigError as exc:
         print(f"ksoc-audit audit: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+    if not _any_contract_file(args):
+        print("ksoc-audit audit: no contract files found in "
+              f"{', '.join(args.paths)} (notes and data such as .md, .txt, .json, .csv are "
+              "skipped)", file=sys.stderr)
+        return EXIT_USAGE
     out = Path(args.out).resolve()
     with progress.progress_bar(enabled=not args.no_progress):
         summary = run_audit(
@@ -130,6 +187,14 @@ def cmd_audit(args) -> int:
         )
     _print_audit_summary(summary, out, show_pii=args.show_pii)
     return audit_exit_code(summary)
+
+
+def _any_contract_file(args) -> bool:
+    """True when the inputs hold at least one file to audit (skipped files do not count)."""
+    from flows.discover import discover
+
+    return bool(discover(list(args.paths), exclude=[str(Path(args.out).resolve())],
+                         follow_symlinks=getattr(args, "follow_symlinks", False)))
 
 
 def _run_options(args) -> dict:
@@ -155,7 +220,9 @@ def _print_audit_summary(summary, out: Path, *, show_pii: bool = False) -> None:
         counts[doc.status] = counts.get(doc.status, 0) + 1
     flagged = sum(1 for d in summary.documents if d.worst_severity in ("high", "medium"))
     parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} need attention.")
+    skipped = f" {len(summary.skipped)} file(s) skipped." if summary.skipped else ""
+    print(f"Audited {len(summary.documents)} document(s): {parts}; {flagged} need attention."
+          + skipped)
     from reports.names import display_path
     from reports.pii import mask_text
 

@@ -24,7 +24,12 @@ SKIP_REASONS = {
     "symlinked_folder": "a symbolic link to a folder; not followed (give the folder itself)",
     "symlink_outside": "a symbolic link leaving the input folder; not followed by default",
     "unreadable_folder": "a folder that cannot be listed (permissions)",
+    "not_a_document": "notes or data (.md, .txt, .json, .csv ...), not a contract document",
 }
+# Files in an input folder that are notes or data beside the contracts: skipped and counted.
+# (A file given by name is audited whatever its suffix.)
+NOT_DOCUMENT_SUFFIXES = frozenset({".md", ".txt", ".json", ".csv", ".tsv", ".log", ".xml",
+                                   ".yaml", ".yml", ".ini", ".toml", ".py", ".sh"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,9 @@ def _entries_under(root: Path, follow_symlinks: bool):
                     p.startswith((".", "~$")) for p in rel):
                 continue
             path = folder / name
+            if path.suffix.lower() in NOT_DOCUMENT_SUFFIXES:
+                yield path, "not_a_document"
+                continue
             yield path, _file_problem(path, inside, follow_symlinks)
     for error in failed:
         if error.filename and Path(error.filename) != root:

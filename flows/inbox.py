@@ -195,6 +195,16 @@ def _reason_sha(reason: Path) -> str | None:
         return None
 
 
+def _report_paths(out_dir: Path, result: str) -> dict[str, str]:
+    """The reports written for a result (JSON, HTML, PDF, addendum DOCX) that exist."""
+    json_path = out_dir / result
+    stem = json_path.name.removesuffix(".json")
+    found = {"json": json_path, "html": json_path.with_name(stem + ".html"),
+             "pdf": json_path.with_name(stem + ".pdf"),
+             "docx": json_path.with_name(stem + ".addendum.docx")}
+    return {kind: str(path) for kind, path in found.items() if path.is_file()}
+
+
 def reason_json(entry: SummaryEntry | None, sha: str, failed: bool, out_dir: Path) -> str:
     """Why the file is where it is: outcome, problem code and message, hash, result, time."""
     problems = [p.model_dump() for p in entry.problems] if entry else []
@@ -209,6 +219,10 @@ def reason_json(entry: SummaryEntry | None, sha: str, failed: bool, out_dir: Pat
         "result": str(out_dir / entry.result) if entry and entry.result else None,
         "reused": bool(entry and entry.reused),
         "findings": list(entry.findings) if entry else [],
+        "verdict": entry.verdict.value if entry and entry.verdict else None,
+        "verdict_text": entry.verdict_text if entry else "",
+        "worst_severity": entry.worst_severity.value if entry and entry.worst_severity else None,
+        "reports": _report_paths(out_dir, entry.result) if entry and entry.result else {},
         "problems": problems,
         "time": datetime.now().astimezone().isoformat(timespec="seconds"),
     }

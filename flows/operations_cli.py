@@ -53,7 +53,17 @@ def _add_watch(sub) -> None:
     p = sub.add_parser("watch", help="audit contracts dropped into a folder, then file them away",
                        description="Audit every complete file dropped into INBOX and move it to "
                                    "INBOX/processed/YYYY-MM-DD/ or INBOX/quarantine/ with a "
-                                   ".reason.json beside it.")
+                                   ".reason.json beside it (verdict, worst severity, report "
+                                   "paths). After each wave summary.json, summary.csv, "
+                                   "summary.xlsx and index.html in --out cover every document "
+                                   "audited there; one line per file is printed.",
+                       epilog="example:\n  ksoc-audit watch inbox/ --out out --once\n\n"
+                              "exit codes (with --once; a running watcher exits on Ctrl-C):\n"
+                              "  0   every file processed, no finding that needs action\n"
+                              "  1   findings of high or medium severity\n"
+                              "  2   a file was quarantined\n"
+                              "  64  usage error (no such folder, bad options)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inbox", help="folder to watch")
     p.add_argument("--out", required=True, help="output folder for results and reports")
     p.add_argument("--processed", help="where audited files go (default INBOX/processed)")

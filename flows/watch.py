@@ -4,6 +4,7 @@ Prefect flow run per wave of files), then move it to processed/ or quarantine/ (
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import threading
 import time
@@ -18,6 +19,7 @@ from extractors.records import Record
 from flows.documents import DEFAULT_AUDIT_FN, ReportsMode
 from flows.inbox import InboxLayout, Settler, candidates, claim, place, staged, tidy_staging
 from reports.names import display_path
+from reports.paths import atomic_write_text
 from reports.records import BatchSummary, SummaryEntry
 
 log = logging.getLogger(__name__)
@@ -138,14 +140,80 @@ def drain(layout: InboxLayout, options: WatchOptions, stats: WatchStats) -> None
     summary = audit_staged(layout, options)
     # sources are display forms (reports.names): match each staged file by its display form
     entries = {e.source: e for e in summary.documents}
+    out_dir = Path(options.out_dir)
+    placed: list[SummaryEntry] = []
     for path in files:
         entry = entries.get(display_path(str(path)))
-        target = place(layout, path, entry, out_dir=Path(options.out_dir))
+        target = place(layout, path, entry, out_dir=out_dir)
         quarantined = target.is_relative_to(layout.quarantine)
         stats.add(entry, quarantined)
         log.info("document %s %s", ((entry and entry.sha256) or "unknown")[:12],
                  "quarantined" if quarantined else "processed")
+        if entry is not None:
+            entry = settled_entry(entry, layout, target, out_dir, show_pii=options.show_pii)
+            placed.append(entry)
+        print(announce(path, entry, target, out_dir, quarantined=quarantined), flush=True)
     tidy_staging(layout)
+    if placed:
+        update_batch_outputs(out_dir, placed, show_pii=options.show_pii)
+
+
+def settled_entry(entry: SummaryEntry, layout: InboxLayout, target: Path, out_dir: Path, *,
+                  show_pii: bool) -> SummaryEntry:
+    """`entry` naming the original where it now lies (relative to the inbox), in summary.json
+    and in the result JSON, instead of the staging path it was audited from."""
+    try:
+        where = display_path(str(target.relative_to(layout.inbox)))
+    except ValueError:
+        where = display_path(str(target))
+    if entry.result and (out_dir / entry.result).is_file():
+        from reports.output import dump_json
+
+        path = out_dir / entry.result
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.setdefault("document", {})["path"] = where
+        atomic_write_text(path, dump_json(data, show_pii))
+    return entry.model_copy(update={"source": where})
+
+
+def announce(staged_path: Path, entry: SummaryEntry | None, target: Path, out_dir: Path, *,
+             quarantined: bool) -> str:
+    """One line per file: `processed contract.pdf: action needed (generic title) -> report`."""
+    from reports.verdict import rule_name
+
+    name = display_path(staged_path.name)
+    if entry is None or quarantined:
+        reason = entry.problems[0].code if entry and entry.problems else "not audited"
+        return f"quarantined {name}: {reason} -> {display_path(str(target))}"
+    verdict = (entry.verdict_text.split(" / ", 1)[-1] if entry.verdict_text else "audited")
+    label = verdict.split(":", 1)[0].lower()
+    actionable = [rule for rule in entry.findings if not rule.startswith("f27_")]
+    detail = f" ({rule_name(actionable[0]).en.lower()})" if actionable else ""
+    report = out_dir / Path(entry.result).with_suffix(".html") if entry.result else None
+    shown = report if report is not None and report.exists() else (
+        out_dir / entry.result if entry.result else target)
+    return f"processed {name}: {label}{detail} -> {display_path(str(shown))}"
+
+
+def update_batch_outputs(out_dir: Path, entries: list[SummaryEntry], *, show_pii: bool) -> None:
+    """summary.json, summary.csv, summary.xlsx and index.html in `out_dir` covering every
+    document audited there: the entries of earlier waves kept, those of this wave added."""
+    from flows.audit import _render_batch
+    from reports.output import SUMMARY_NAME, build_summary, write_summary
+
+    previous: list[SummaryEntry] = []
+    path = out_dir / SUMMARY_NAME
+    if path.is_file():
+        try:
+            previous = BatchSummary.model_validate_json(path.read_text(encoding="utf-8")).documents
+        except ValueError:
+            log.warning("summary.json in the output folder is unreadable; starting a new one")
+    fresh = {(e.client, e.result or e.sha256) for e in entries}
+    kept = [e for e in previous if (e.client, e.result or e.sha256) not in fresh
+            and (not e.result or (out_dir / e.result).is_file())]
+    summary = build_summary(kept + entries)
+    write_summary(summary, out_dir, show_pii=show_pii)
+    _render_batch(summary, out_dir, show_pii)
 
 
 def audit_staged(layout: InboxLayout, options: WatchOptions) -> BatchSummary:

@@ -56,28 +56,31 @@ class Column:
 
 # One row per contract, in the order HR reads it. CSV keys stay stable (more may be added).
 COLUMNS = (
-    Column("client", "고객", "Client"),
-    Column("file", "파일", "File"),
-    Column("employee", "근로자", "Employee"),
-    Column("verdict", "판정", "Verdict", 16),
-    Column("action", "조치", "Action", 30),
-    Column("worst_severity", "최고 심각도", "Worst severity", 12),
-    Column("title", "직위(기재)", "Title as written"),
-    Column("duties", "업무 요약", "Duties (short)", 40),
-    Column("annual_salary_krw", "연봉(원)", "Annual salary (KRW)", 14),
-    Column("recommended_code", "권장 코드", "Recommended code", 10),
-    Column("recommended_name", "직업명", "Occupation name"),
-    Column("e7_subcategory", "E-7 세부", "E-7 sub-category", 10),
-    Column("needs_review", "코드 검토 필요", "Needs review", 10),
-    Column("findings", "검토 결과", "Findings", 44),
-    Column("status", "처리 상태", "Status", 10),
-    Column("problems", "처리 문제", "Problems", 30),
-    Column("report", "보고서", "Report", 30),
+    Column("client", "고객", "Client", 14),
+    Column("file", "파일", "File", 26),
+    Column("employee", "근로자", "Employee", 14),
+    Column("verdict", "판정", "Verdict", 13),
+    Column("action", "조치", "Action", 24),
+    Column("worst_severity", "최고 심각도", "Worst severity", 11),
+    Column("title", "직위(기재)", "Title as written", 20),
+    Column("duties", "업무 요약", "Duties (short)", 34),
+    Column("annual_salary_krw", "연봉(원)", "Annual salary (KRW)", 13),
+    Column("recommended_code", "권장 코드", "Recommended code", 9),
+    Column("recommended_name", "직업명", "Occupation name", 18),
+    Column("e7_subcategory", "E-7 세부", "E-7 sub-category", 9),
+    Column("needs_review", "코드 검토 필요", "Needs review", 9),
+    Column("findings", "검토 결과", "Findings", 40),
+    Column("status", "처리 상태", "Status", 9),
+    Column("problems", "처리 문제", "Problems", 26),
+    Column("report", "보고서", "Report", 12),
     Column("best_code", "최상위 후보", "Best candidate", 10),
-    Column("best_name", "후보 직업명", "Candidate name"),
+    Column("best_name", "후보 직업명", "Candidate name", 18),
     Column("subcategory", "후보 E-7", "Candidate E-7", 10),
 )
 KEYS = tuple(c.key for c in COLUMNS)
+# The Excel sheet leaves out the matcher's raw best candidate (the CSV keeps it for scripts).
+XLSX_COLUMNS = tuple(c for c in COLUMNS if c.key not in {"best_code", "best_name", "subcategory"})
+LINE_HEIGHT = 15  # points per wrapped line in the Excel rows
 
 HtmlRenderer = Callable[[DocumentResult, Path], Path]
 
@@ -322,28 +325,30 @@ VERDICT_FILLS = {"action_needed": "FFCDD2", "review": "FFE0B2", "no_action": "C8
                  "not_audited": "E0E0E0"}
 HEADER_FILL = "E8EAED"
 HEADER_ROWS = 2  # Korean headers, then English
-MAX_COLUMN_WIDTH = 60
 
 
 def write_xlsx(rows: list[BatchRow], path: Path) -> Path:
     """Excel summary as HR uses it: Korean headers with English below, one row per contract,
     verdict and worst severity coloured, findings one per line, frozen headers, auto filter;
     printed landscape on A4, fitted to the page width, header rows repeated on every page."""
+    columns = [c for c in XLSX_COLUMNS if c.key != "client" or any(r.client for r in rows)]
     book = Workbook()
     sheet = book.active
     sheet.title = "summary"
-    sheet.append([c.ko for c in COLUMNS])
-    sheet.append([c.en for c in COLUMNS])
+    sheet.append([c.ko for c in columns])
+    sheet.append([c.en for c in columns])
     for row_cells in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):
         for cell in row_cells:
             cell.font = Font(bold=cell.row == 1, italic=cell.row == 2, size=11 if cell.row == 1 else 9)
             cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet.row_dimensions[1].height = sheet.row_dimensions[2].height = 2 * LINE_HEIGHT
     for row in rows:
-        _append_row(sheet, row, path.parent)
+        _append_row(sheet, row, path.parent, columns)
     sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, HEADER_ROWS)}"
-    _fit_columns(sheet, rows, path.parent)
+    sheet.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(columns))}{max(sheet.max_row, HEADER_ROWS)}"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
     _print_setup(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -362,25 +367,32 @@ def _print_setup(sheet) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
 
 
-def _append_row(sheet, row: BatchRow, base: Path) -> None:
+def _append_row(sheet, row: BatchRow, base: Path, columns: list[Column]) -> None:
     values = row.values(base)
-    shown = []
-    for key in KEYS:
+    keys = [c.key for c in columns]
+    shown: list[object] = []
+    for key in keys:
         value = values[key]
         if key == "findings":
             value = "\n".join(row.findings_named())
-        if key == "worst_severity" and value:
+        elif key == "worst_severity" and value:
             value = SEVERITY_SHORT[str(value)]
+        elif key == "verdict" and row.verdict_ko:
+            value = f"{row.verdict_ko}\n{row.verdict_en}"
+        elif key == "report" and value:
+            value = "보고서 / report"
         shown.append(value if isinstance(value, int) else defuse_formula("" if value is None else str(value)))
     sheet.append(shown)
     cells = sheet[sheet.max_row]
-    for key, cell in zip(KEYS, cells, strict=True):
+    for key, cell in zip(keys, cells, strict=True):
         if key == "annual_salary_krw" and isinstance(cell.value, int):
             cell.number_format = "#,##0"
         else:
             cell.data_type = "s"  # contract text is never a formula, whatever it starts with
-        cell.alignment = Alignment(wrap_text=key in WRAPPED, vertical="top")
-    column = KEYS.index
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[sheet.max_row].height = LINE_HEIGHT * max(
+        _lines(str(cell.value or ""), column.width) for cell, column in zip(cells, columns, strict=True))
+    column = keys.index
     if row.worst:
         fill = PatternFill("solid", fgColor=SEVERITY_FILLS[row.worst])
         cells[column("worst_severity")].fill = fill
@@ -394,20 +406,12 @@ def _append_row(sheet, row: BatchRow, base: Path) -> None:
     if link:
         cells[column("report")].hyperlink = link
         cells[column("report")].style = "Hyperlink"
+        cells[column("report")].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-WRAPPED = frozenset({"action", "duties", "findings", "problems", "verdict", "title", "file"})
-
-
-def _fit_columns(sheet, rows: list[BatchRow], base: Path) -> None:
-    table = [[c.ko for c in COLUMNS], [c.en for c in COLUMNS]] + [r.cells(base) for r in rows]
-    for index, column in enumerate(COLUMNS):
-        if column.width:
-            width = column.width
-        else:
-            width = min(max((display_width(str(line[index])) for line in table), default=8) + 2,
-                        MAX_COLUMN_WIDTH)
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+def _lines(text: str, width: int) -> int:
+    """Lines `text` takes in a wrapped cell `width` characters wide (Hangul counts twice)."""
+    return sum(max(1, -(-display_width(line) // max(1, width - 1))) for line in text.split("\n"))
 
 
 def display_width(text: str) -> int:

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 KOREAN_FONT = "맑은 고딕"  # East Asian font of every run: on every Korean Windows/Office install
 LATIN_FONT = "Malgun Gothic"  # the same font under its Latin name, for Latin letters and digits
 FALLBACK_FONT = "NanumGothic"  # named as the alternative in the font table (Linux, LibreOffice)
-LANGUAGE = "ko-KR"
+LANGUAGE = "ko-KR"  # language of the Korean (East Asian) text
+LATIN_LANGUAGE = "en-US"  # language of Latin letters: names, the English version
 A4 = (Mm(210), Mm(297))
 TITLE_KO = "근로계약서 부속합의서"
 TITLE_EN = "Addendum to the Employment Contract"
@@ -89,6 +90,7 @@ def _styles(doc) -> None:
     normal.font.size = Pt(10.5)
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.25
+    _no_autospace(normal.element.get_or_add_pPr())
     for name in STYLES:
         rpr = doc.styles[name].element.get_or_add_rPr()
         _east_asian(rpr)
@@ -104,6 +106,25 @@ def _styles(doc) -> None:
         if rpr is not None:
             _east_asian(rpr)
             _language(rpr)
+
+
+# w:pPr children that come after w:autoSpaceDE/DN in the schema's sequence.
+_AFTER_AUTOSPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                    "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _no_autospace(ppr) -> None:
+    """No automatic space between Hangul and Latin letters or digits ("제1조", not "제 1 조")."""
+    later = next((child for child in ppr if child.tag in {qn(t) for t in _AFTER_AUTOSPACE}), None)
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        flag = OxmlElement(name)
+        flag.set(qn("w:val"), "0")
+        if later is None:
+            ppr.append(flag)
+        else:
+            later.addprevious(flag)
 
 
 def _font_table(doc) -> None:
@@ -126,15 +147,18 @@ def _east_asian(rpr) -> None:
     fonts.set(qn("w:eastAsia"), KOREAN_FONT)
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
-    fonts.set(qn("w:hint"), "eastAsia")
+    # No w:hint="eastAsia": it makes Latin text an East Asian script, which LibreOffice then
+    # breaks between any two letters.
 
 
-def _language(rpr) -> None:
+def _language(rpr, latin: str = LATIN_LANGUAGE) -> None:
+    """w:lang: Korean for Hangul (w:eastAsia), English for Latin text (w:val): Latin text
+    marked Korean is broken between any two letters by LibreOffice."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
-    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:val"), latin)
     lang.set(qn("w:eastAsia"), LANGUAGE)
 
 

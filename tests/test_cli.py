@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extractors.records import Status
@@ -74,3 +76,44 @@ def test_match_title_option_is_the_korean_title_and_options_are_never_abbreviate
         main(["match", "--title-e", "Web Developer"])  # prefixes are not options
     assert exc.value.code == EXIT_USAGE
     assert main(["match", "웹 개발자", "--title", "간호사"]) == EXIT_USAGE
+
+
+def test_version_and_subcommand_help(capsys) -> None:
+    from flows.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("ksoc-audit ")
+    for command in ("audit", "match", "rules", "doctor", "watch"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert "example:" in text and "exit codes" in text, command
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    assert "real names" in capsys.readouterr().out  # what masking covers, and what it does not
+
+
+def test_a_folder_without_contract_files_is_a_usage_error(tmp_path, capsys) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "in" / "list.csv").write_text("a,b\n", encoding="utf-8")
+    assert main(["audit", str(tmp_path / "in"), "--out", str(tmp_path / "out")]) == EXIT_USAGE
+    assert "no contract files found" in capsys.readouterr().err
+
+
+def test_notes_and_data_beside_the_contracts_are_skipped_and_counted(tmp_path) -> None:
+    from flows.discover import discover
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("contract.pdf", "photo.jpg", "README.md", "notes.txt", "data.json", "list.csv"):
+        (folder / name).write_bytes(b"x")
+    skipped: list = []
+    found = discover([str(folder)], skipped=skipped)
+    assert sorted(Path(i.path).name for i in found) == ["contract.pdf", "photo.jpg"]
+    assert sorted(Path(s.source).name for s in skipped) == ["README.md", "data.json", "list.csv",
+                                                             "notes.txt"]
+    assert {s.code for s in skipped} == {"not_a_document"}
+    given = discover([str(folder / "notes.txt")], skipped=skipped)  # named files are audited
+    assert [Path(i.path).name for i in given] == ["notes.txt"]

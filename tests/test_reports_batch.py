@@ -76,10 +76,12 @@ def test_xlsx_layout_and_severity_colours(out) -> None:
     sheet = load_workbook(out[1]["xlsx"]).active
     korean = [c.value for c in sheet[1]]
     header = [c.value for c in sheet[2]]  # English second header row
-    assert korean[:8] == ["고객", "파일", "근로자", "판정", "조치", "최고 심각도", "직위(기재)", "업무 요약"]
+    # the client column only appears when documents belong to clients
+    assert korean[:7] == ["파일", "근로자", "판정", "조치", "최고 심각도", "직위(기재)", "업무 요약"]
     for ko in ("연봉(원)", "권장 코드", "직업명", "E-7 세부", "코드 검토 필요", "검토 결과", "처리 상태", "보고서"):
         assert ko in korean
-    assert header[:4] == ["Client", "File", "Employee", "Verdict"] and "Report" in header
+    assert header[:3] == ["File", "Employee", "Verdict"] and "Report" in header
+    assert "Best candidate" not in header  # the matcher's raw best code stays in the CSV
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
     assert sheet.max_row == 5  # two header rows, one row per contract
     # printing: landscape A4, one page wide, both header rows on every page
@@ -87,10 +89,14 @@ def test_xlsx_layout_and_severity_colours(out) -> None:
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$1:$2"
-    assert sheet.column_dimensions["G"].width >= display_width("사무보조원 / Office Assistant")
     rows = {row[header.index("Status")].value: row for row in sheet.iter_rows(min_row=3)}
     ok, clean = rows["partial"], rows["success"]
-    assert ok[header.index("Verdict")].value == "조치 필요 / Action needed"
+    assert ok[header.index("Verdict")].value == "조치 필요\nAction needed"
+    title = ok[header.index("Title as written")]
+    assert title.alignment.wrap_text and title.value == "사무보조원 / Office Assistant"
+    width = sheet.column_dimensions[title.column_letter].width
+    lines = -(-display_width(title.value) // (width - 1))
+    assert sheet.row_dimensions[title.row].height >= 15 * lines  # the row shows the wrapped text
     assert ok[header.index("Verdict")].fill.fgColor.rgb.endswith("FFCDD2")
     assert clean[header.index("Verdict")].fill.fgColor.rgb.endswith("C8E6C9")
     assert ok[header.index("Worst severity")].value == "높음 High"
@@ -188,7 +194,7 @@ def test_formulas_in_contract_text_are_defused(tmp_path: Path) -> None:
     fields = ok_result().fields.model_copy(update={"job_title": title})
     results = [ok_result().model_copy(update={"fields": fields})]
     written = render_batch(batch(results), results, tmp_path)
-    cell = load_workbook(written["xlsx"]).active["G3"]
+    cell = load_workbook(written["xlsx"]).active["F3"]
     assert cell.data_type == "s" and cell.value == "'=1+1"
     assert _csv_rows(written["csv"])[0]["title"] == "'=1+1"
 

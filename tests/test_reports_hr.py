@@ -143,12 +143,12 @@ def test_summary_xlsx_as_hr_uses_it(audited) -> None:
     written = audited[1]["written"]["batch"]
     sheet = load_workbook(written["xlsx"]).active
     korean, english = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
-    assert korean[:4] == ["고객", "파일", "근로자", "판정"] and english[:4] == ["Client", "File", "Employee", "Verdict"]
+    assert korean[:3] == ["파일", "근로자", "판정"] and english[:3] == ["File", "Employee", "Verdict"]
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$1:$2"
     rows = {row[english.index("File")].value: row for row in sheet.iter_rows(min_row=3)}
     seed = rows[SEED]
-    assert seed[english.index("Verdict")].value == "조치 필요 / Action needed"
+    assert seed[english.index("Verdict")].value == "조치 필요\nAction needed"
     assert seed[english.index("Verdict")].fill.fgColor.rgb.endswith("FFCDD2")
     assert seed[english.index("Worst severity")].fill.fgColor.rgb.endswith("FFCDD2")
     assert seed[english.index("Employee")].value == "N***** V** A*"

@@ -188,3 +188,34 @@ def test_each_wave_is_a_prefect_flow_run(prefect_harness, tmp_path, trace):
         flow = client.read_flow(runs[0].flow_id)
     assert flow.name == "audit_contracts"
     assert runs[0].parameters["batch_reports"] is False
+
+
+def test_each_wave_updates_the_batch_outputs_and_says_what_to_do(prefect_harness, tmp_path, trace,
+                                                                  capsys):
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    make_contracts(inbox, 1)
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    watch(_options(tmp_path), once=True)
+    lines = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith(("processed ", "quarantined "))]
+    assert len(lines) == 2, lines
+    done = next(line for line in lines if line.startswith("processed contract-0-000.pdf: "))
+    assert " -> " in done and done.split(" -> ")[1].endswith(".json")  # reports=json: no HTML
+    assert any(line.startswith("quarantined broken.pdf: ") for line in lines)
+    today = datetime.now().strftime("%Y-%m-%d")
+    reason = json.loads((inbox / f"processed/{today}/contract-0-000.pdf.reason.json").read_text())
+    assert reason["verdict"] in ("action_needed", "review", "no_action")
+    assert reason["verdict_text"] and "worst_severity" in reason
+    assert Path(reason["reports"]["json"]).is_file()
+    result = json.loads(Path(reason["result"]).read_text(encoding="utf-8"))
+    assert result["document"]["path"] == f"processed/{today}/contract-0-000.pdf"
+    for name in ("summary.json", "summary.csv", "summary.xlsx", "index.html"):
+        assert (out / name).is_file(), name
+    first = json.loads((out / "summary.json").read_text(encoding="utf-8"))["documents"]
+    assert sorted(d["source"] for d in first) == [f"processed/{today}/contract-0-000.pdf",
+                                                  "quarantine/broken.pdf"]
+    make_contracts(inbox, 2, seed=5)  # a second wave adds to the summary, keeps the first
+    watch(_options(tmp_path), once=True)
+    second = json.loads((out / "summary.json").read_text(encoding="utf-8"))["documents"]
+    assert len(second) == 4 and {d["source"] for d in first} <= {d["source"] for d in second}
+    assert "contract-0-000.pdf" in (out / "index.html").read_text(encoding="utf-8")
