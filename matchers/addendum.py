@@ -121,6 +121,16 @@ def _join(previous: str, line: str) -> str:
     return previous + glue + line
 
 
+def party_name(value: str | None) -> str:
+    """A party's name as the addendum writes it: spaces collapsed, a bracket OCR left open at
+    the end dropped ('(주) 바다무역 (' -> '(주) 바다무역')."""
+    text = " ".join((value or "").split())
+    while text and text[-1] in "([{（" or text.count("(") > text.count(")") and text.endswith(
+            tuple("([{（ ")):
+        text = text[:-1].rstrip()
+    return text.strip(" ,;:")
+
+
 def duties_trusted(fields: ContractFields) -> bool:
     """False when the duties were read by OCR with too little confidence to be copied into a
     document people sign (HR types them from the original instead)."""
@@ -170,7 +180,8 @@ def _values(ctx: RuleContext, code: str) -> dict:
     lines = duty_lines(ctx.duties_text) if duties_trusted(f) else []
     lines_ko = [line for line in lines if _has_hangul(line)]
     return {
-        "employer": f.employer.value or blank, "employee": f.employee_name.value or blank,
+        "employer": party_name(f.employer.value) or blank,
+        "employee": party_name(f.employee_name.value) or blank,
         "contract_date": korean_date(f.contract_start.value, blank=req["date_placeholder_ko"]),
         "contract_date_en": english_date(f.contract_start.value, blank=blank),
         "old_title": old_title or blank, "code": code, "title_ko": title_ko,

@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.run import Run
 
+from matchers.addendum import party_name
 from matchers.records import AddendumDraft
 from reports.paths import atomic_write_bytes
 from reports.records import DocumentResult
@@ -249,7 +250,7 @@ def _signature_table(doc, result: DocumentResult) -> None:
     headers = ("구분 / Party", "성명·상호 / Name", "서명 / Signature", "날짜 / Date")
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         _run(cell.paragraphs[0], text, bold=True)
-    names = (result.fields.employer.value or "", result.fields.employee_name.value or "")
+    names = (party_name(result.fields.employer.value), party_name(result.fields.employee_name.value))
     for row, (ko, en), name in zip(table.rows[1:], PARTIES, names, strict=True):
         _run(row.cells[0].paragraphs[0], f"{ko}\n{en}")
         _run(row.cells[1].paragraphs[0], name)

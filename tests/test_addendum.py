@@ -114,6 +114,11 @@ def test_english_only_duties_are_not_copied_into_the_korean_text():
     assert "원본 계약서의 업무 내용을 입력하십시오" in d.text_ko
 
 
+def test_party_names_lose_brackets_ocr_left_open():
+    d, _ = draft(contract(employer="(주) 바다무역 ("), "3142", "2223")
+    assert d.text_ko.startswith('(주) 바다무역(이하 "갑")과 ')
+
+
 def test_korean_text_is_korean():
     d, _ = draft(contract(duties="결제 시스템 설계 및 개발\n데이터베이스 최적화"), "3142", "2223")
     latin = set(re.findall(r"[A-Za-z]+", d.text_ko)) - {"NGUYEN", "VAN", "AN", "E"}
