@@ -504,3 +504,54 @@ def test_prefect_sees_how_many_inputs_not_their_paths(prefect_harness, tmp_path)
     mine = [r for r in runs if r.parameters.get("out_dir") == str(tmp_path / "out")]
     assert len(mine) == 1 and mine[0].parameters["paths"] == {"inputs": 1}
     assert "5234567" not in json.dumps(mine[0].parameters, ensure_ascii=False)
+
+
+SCRATCH = "tests.test_hostile:scratch_audit"
+
+
+def scratch_audit(path: Path, *, client: str | None = None):
+    """The real audit, with a page image in a temporary folder meanwhile (as OCR keeps one)."""
+    import tempfile
+
+    from tests.ops_helpers import traced_audit
+
+    with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as scratch:
+        (Path(scratch) / "page.bmp").write_bytes(b"BM page image")
+        time.sleep(2.0)
+        return traced_audit(path, client=client)
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_nothing_in_the_system_temp_folder(prefect_harness, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    from tests.ops_helpers import make_contracts
+    from tests.test_crash import BATCH, ROOT
+
+    inputs, out, system_temp = tmp_path / "in", tmp_path / "out", tmp_path / "systmp"
+    system_temp.mkdir()
+    make_contracts(inputs, 6)
+
+    def start() -> subprocess.Popen:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(system_temp),
+               "PREFECT_API_URL": PREFECT_API_URL.value()}
+        return subprocess.Popen([sys.executable, "-c", BATCH, str(inputs), str(out), SCRATCH],
+                                cwd=ROOT, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    first = start()
+    deadline = time.monotonic() + 120
+    while not (list(out.rglob("page.bmp")) or list(system_temp.rglob("page.bmp"))):
+        assert first.poll() is None and time.monotonic() < deadline, "the batch never got going"
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(30)
+    assert list(system_temp.rglob("*")) == [], "temporary files went to the system temp folder"
+    left = [p for p in (out / ".ksoc-audit" / "tmp").rglob("page.bmp")]
+    assert left, "the kill landed while page images were on disk"
+    assert start().wait(180) == 0
+    assert not [p for p in (out / ".ksoc-audit" / "tmp").rglob("*") if p.is_file()]
