@@ -47,8 +47,10 @@ _CLAUSE_END = re.compile(
     r"기획|협상|개척|교육|연구|조사|시험|검사|판매|영업|상담|번역|통역|보고|처리|점검|정비|생산|"
     r"제조|용접|조립|측정|평가|편집|디자인|컨설팅|마케팅|테스트|구축|배포|모니터링|자동화|통합|설치|"
     r"운용|개선|협업|조율|조정|감독|지도|강의|진료|간호|조리|업무|일체|전반|등|응대|안내|발굴|"
-    r"구매|수출|수입|계약|출장|홍보|회계|정산|준비|작업|확인|예측|개척|[다함음임])\s*[)\]）.]?$"
+    r"구매|수출|수입|계약|출장|홍보|회계|정산|준비|작업|확인|예측|보수|진행|수립|연동|대응|"
+    r"섭외|모집|교체|진단|교환|해체|제작·설치|[다함음임])\s*[)\]）.]?$"
     r"|[.)\]）]$")
+_DANGLING_PARTICLE = re.compile(r"\((?:으|이|을|를|은|는|과|와)\)\s*$")
 _CONNECTOR_END = re.compile(r"(?:및|또는|과|와|의|,|·|/|-|&|and|or|of|for|to|the|with|in)\s*$",
                             re.IGNORECASE)
 
@@ -90,14 +92,30 @@ def duty_lines(text: str) -> list[str]:
             else:
                 clauses[-1] = _join(clauses[-1], piece)
             joinable = True
-    return [c for c in clauses if not _EMPTY_OTHER.match(c)]
+    return [piece for c in clauses if not _EMPTY_OTHER.match(c) for piece in _split_clause(c)]
+
+
+def _split_clause(clause: str) -> list[str]:
+    """One line holding several duties, split into them: at ' / ' (two clauses, or a Korean and
+    an English version), and at ', ' when every part is a whole duty of two words or more
+    ('인바운드 관광 패키지 개발, 해외 여행사 대상 상품 설명회 진행'), not a list of objects
+    ('회의 통역, 계약서, 제품 매뉴얼 등 번역' stays one duty)."""
+    parts = [p.strip() for p in clause.split(" / ") if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        pieces = [p.strip() for p in part.split(", ") if p.strip()]
+        whole = len(pieces) > 1 and part.count("(") == part.count(")") and all(
+            len(p.split()) >= 2 and _CLAUSE_END.search(p) and not _CONNECTOR_END.search(p)
+            for p in pieces)
+        out += pieces if whole else [part]
+    return out
 
 
 def _clean(part: str) -> str:
     text = _BULLET.sub("", part)
     text = _FURNITURE.sub(" ", text)
     text = _LEAD_IN.sub("", text)
-    text = " ".join(text.split()).strip(" :：")
+    text = _DANGLING_PARTICLE.sub("", " ".join(text.split())).strip(" :：")
     if _AS_FOLLOWS.match(text) or _EMPTY_OTHER.match(text):
         return ""
     return text

@@ -152,9 +152,20 @@ def test_duty_lines_join_wrapped_lines_and_drop_form_furniture():
                "최적화\n코드 리뷰 및 단위 테스트 작성, CI/CD\n파이프라인 운영")
     assert duty_lines(wrapped) == ["결제 시스템 백엔드 API 설계 및 개발(Java/Spring Boot)",
                                    "데이터베이스 스키마 설계 및 쿼리 성능 최적화",
-                                   "코드 리뷰 및 단위 테스트 작성, CI/CD 파이프라인 운영"]
+                                   "코드 리뷰 및 단위 테스트 작성", "CI/CD 파이프라인 운영"]
     form = "담당업무 : 웹 서비스 개발 ( √ )\n기타( ) :\n다음과 같다.\n1) 서버 개발\n   및 운영\n2) 코드 리뷰"
     assert duty_lines(form) == ["웹 서비스 개발", "서버 개발 및 운영", "코드 리뷰"]
+
+
+def test_duty_lines_split_a_line_of_several_duties_but_not_a_list_of_objects():
+    assert duty_lines("인바운드 관광 패키지 개발, 해외 여행사 대상 상품 설명회 진행") == [
+        "인바운드 관광 패키지 개발", "해외 여행사 대상 상품 설명회 진행"]
+    assert duty_lines("관광지 안내 및 통역 / 여행 일정 진행 및 고객 응대") == [
+        "관광지 안내 및 통역", "여행 일정 진행 및 고객 응대"]
+    one = "중국 법인과의 회의 및 출장 통역, 계약서, 제품 매뉴얼 등 한중 번역"
+    assert duty_lines(one) == [one]
+    assert duty_lines("웹 프론트엔드 개발(React, TypeScript)") == ["웹 프론트엔드 개발(React, TypeScript)"]
+    assert duty_lines("데이터베이스 설계 및 DB 접근권한 관리(으)") == ["데이터베이스 설계 및 DB 접근권한 관리"]
 
 
 def test_close_alternative_readings_are_listed_for_hr():

@@ -57,9 +57,9 @@ def test_verdicts_of_the_samples(audited) -> None:
     assert clean.verdict.kind is VerdictKind.no_action and verdict_line(clean.verdict) == "문제 없음 / No action"
     assert clean.findings and all(f.rule.startswith("f27_") for f in clean.findings)  # notes only
     assert english.verdict.kind is VerdictKind.action_needed and english.worst_severity == "medium"
-    # the code to file under is the addendum's, not the clerical title's best candidate
+    # the code to file under is the addendum's (whatever the matcher ranks first)
     assert seed.occupation.recommended_code == seed.addendum.code
-    assert seed.occupation.recommended_code != seed.occupation.candidates[0].code
+    assert seed.occupation.recommended_basis == "addendum"
     assert seed.occupation.recommended_e7_subcategory == "E-7-1"
     assert clean.occupation.recommended_code == "2224" and not clean.occupation.needs_review
 
@@ -158,3 +158,37 @@ def test_summary_xlsx_as_hr_uses_it(audited) -> None:
     index = written["index"].read_text(encoding="utf-8")
     assert 'data-verdict="action_needed"' in index and 'data-verdict="no_action"' in index
     assert "F-2-7" in index and ">f27_income_points<" not in index
+
+
+def _finding(rule: str, severity: str):
+    from matchers.records import Finding
+
+    return Finding(rule=rule, severity=severity, message=rule)
+
+
+def test_verdict_rules() -> None:
+    from extractors.records import Status
+    from matchers.records import OccupationCandidate, OccupationMatch
+    from reports.verdict import judge, recommend_code
+
+    sure = OccupationMatch(needs_review=False)
+    notes = [_finding("f27_income_points", "low"), _finding("f27_fast_track", "low")]
+    assert judge(Status.success, notes, sure, None).kind is VerdictKind.no_action
+    assert judge(Status.success, notes, sure.model_copy(update={"needs_review": True}),
+                 None).kind is VerdictKind.review
+    assert judge(Status.partial, [], sure, None).kind is VerdictKind.review
+    review = judge(Status.success, [_finding("title_duties_review", "low"), *notes], sure, None)
+    assert review.kind is VerdictKind.review and review.rules == ["title_duties_review"]
+    low = judge(Status.success, [_finding("salary_below_floor", "high")], sure, None)
+    assert verdict_line(low) == "조치 필요: 임금 인상 변경계약 / Action needed: raise the salary by an amendment"
+    assert judge(Status.failed, [], sure, None).kind is VerdictKind.not_audited
+    # a clerical title over professional duties, no addendum: the duties' code, to review
+    clerk = OccupationCandidate(code="3142", name_ko="사무 보조원", score=0.7)
+    dev = OccupationCandidate(code="2223", name_ko="응용 소프트웨어 개발자", score=0.5,
+                              e7_subcategory="E-7-1")
+    match = OccupationMatch(candidates=[clerk, dev], duties_candidates=[dev], needs_review=False)
+    chosen = recommend_code(match, [_finding("generic_title", "high")], None)
+    assert (chosen.recommended_code, chosen.recommended_basis) == ("2223", "duties")
+    assert chosen.needs_review and chosen.recommended_e7_subcategory == "E-7-1"
+    plain = recommend_code(match, [], None)
+    assert (plain.recommended_code, plain.needs_review) == ("3142", False)
