@@ -151,7 +151,7 @@ def continuation(doc: Doc, line: Line, max_lines: int = 8) -> list[Line]:
     for nxt in doc.stream(line)[line.index + 1: line.index + 1 + max_lines]:
         if nxt.page != line.page:
             break
-        if is_stop(nxt.text) and not _numbered_sequel(out, line, nxt):
+        if any_label_line().match(nxt.text) or (is_stop(nxt.text) and not _numbered_sequel(out, line, nxt)):
             break
         out.append(nxt)
     return out

@@ -71,6 +71,10 @@ def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     hits = [h for h in hits if h is not None and len(collapse(h.value)) >= _MIN_CHARS]
     if hits:
         hit = min(hits, key=_priority)
+        if _is_job_name(hit.value) and (listed := _article_job(doc)[0] or _lead_in_duties(doc)):
+            # one short noun phrase under a duties label, while the contract lists the duties
+            # elsewhere: the phrase names the job ('담당직무 | 글로벌 마케팅')
+            return listed, Hit(hit.value.strip(), hit.page, hit.snippet, hit.label, hit.strength * 0.8)
         title, duties = split_job_text(hit.value)
         if title is None:
             return hit, None
@@ -84,6 +88,11 @@ def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     if hit := find_sentence(doc, ("담당업무", "업무")):
         return hit, None
     return None, None
+
+
+def _is_job_name(value: str) -> bool:
+    value = value.strip()
+    return "\n" not in value and len(value.split()) <= 2 and len(value) <= 12 and not re.search(r"[,;·]|및|다\.?$", value)
 
 
 def _resolve_lead_in(doc: Doc, hit: Hit) -> Hit | None:
@@ -141,7 +150,7 @@ def _after_lead_in(texts: list[str], head: Line, label: str) -> Hit | None:
     return None
 
 
-_DUTY_WORD = re.compile(r"담\s*당\s*업\s*무|업\s*무|직\s*무|dut(?:y|ies)|responsibilit|role|include", re.IGNORECASE)
+_DUTY_WORD = re.compile(r"담\s*당\s*업\s*무|업\s*무|직\s*무|dut(?:y|ies)|responsib|role|include", re.IGNORECASE)
 
 
 def _lead_in_duties(doc: Doc) -> Hit | None:

@@ -30,6 +30,10 @@ def split_title(value: str) -> tuple[str | None, str | None, str | None]:
     if m := _RANK_NOTE.search(value):
         rank, value = m.group("rank").strip(), (value[: m.start()] + value[m.end():]).strip()
     ko, en = value, None
+    if value.endswith(")") and re.search(r"[가-힣]", value) and (open_at := _matching_open(value)) > 0:
+        inner = value[open_at + 1:-1].strip()
+        if re.match(r"[A-Za-z0]", inner) and not re.search(r"[가-힣]", inner):  # '일식 조리사 (Chef (Japanese Cuisine))'
+            return value[:open_at].strip() or None, inner, rank
     # '(0ffice Assistant)': OCR reads a capital O as zero; a gloss still needs Latin letters.
     if m := re.match(r"^(?P<ko>.*?[가-힣].*?)\s*(?:\((?P<p>[A-Za-z0]\S*[A-Za-z][^)]*)\)"
                      r"|/\s*(?P<s>[A-Za-z].*))$", value):
@@ -37,6 +41,16 @@ def split_title(value: str) -> tuple[str | None, str | None, str | None]:
     elif not has_hangul(value):
         ko, en = None, value
     return ko or None, en or None, rank
+
+
+def _matching_open(value: str) -> int:
+    """Index of the '(' that the final ')' closes, or -1."""
+    depth = 0
+    for i in range(len(value) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(value[i], 0)
+        if depth == 0:
+            return i
+    return -1
 
 
 def _priority(hit: Hit) -> int:
