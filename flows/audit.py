@@ -22,7 +22,7 @@ from prefect.task_runners import TaskRunner
 from pydantic import model_serializer
 
 from extractors.records import Record
-from flows import progress
+from flows import logmask, progress
 from flows.discover import Input, Skipped, discover
 from flows.documents import (
     DEFAULT_AUDIT_FN,
@@ -230,6 +230,7 @@ def audit_contracts(
     docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
     follow_symlinks: audit files that symlinks inside an input folder point to outside it.
     """
+    logmask.install()
     paths = list(paths.paths) if isinstance(paths, InputPaths) else paths
     out = Path(out_dir).resolve()
     skipped: list[Skipped] = []

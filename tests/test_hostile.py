@@ -555,3 +555,31 @@ def test_a_killed_batch_leaves_nothing_in_the_system_temp_folder(prefect_harness
     assert left, "the kill landed while page images were on disk"
     assert start().wait(180) == 0
     assert not [p for p in (out / ".ksoc-audit" / "tmp").rglob("*") if p.is_file()]
+
+
+def test_prefect_logs_keep_identifiers_masked(prefect_harness):
+    from prefect import flow, get_client, get_run_logger
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.context import get_run_context
+    from prefect.logging.handlers import APILogHandler
+
+    from flows import logmask
+
+    @flow(name="log-mask-check")
+    def crashes_on_a_path() -> str:
+        logmask.install()
+        logger = get_run_logger()
+        logger.error("cannot open %s", "/in/계약서_900101-5234567.pdf")
+        try:
+            open("/nonexistent/여권_M12345678.pdf")  # noqa: SIM115 - the traceback quotes the path
+        except OSError:
+            logger.exception("crash")
+        return str(get_run_context().flow_run.id)
+
+    run_id = crashes_on_a_path()
+    APILogHandler().flush()
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+    text = "\n".join(log.message for log in logs)
+    assert "cannot open" in text and "crash" in text and "FileNotFoundError" in text
+    assert "5234567" not in text and "12345678" not in text
