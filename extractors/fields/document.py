@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 from extractors.records import FieldValue, PageText, Route
 from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip_ocr_edges
 
-from .labels import LABELS, any_label_line, inline_label, cell_label, is_blank_value, is_label_cell, label_of, line_pattern
+from .labels import (
+    LABELS,
+    any_label_line,
+    cell_label,
+    fuzzy_cell_field,
+    inline_label,
+    is_blank_value,
+    is_label_cell,
+    label_of,
+    line_pattern,
+)
 
 _STOP = re.compile(r"^(?:※|\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\(?[@©®]\)?\s|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
@@ -311,11 +321,26 @@ def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]
     return cell_hits(doc, field_name) + _all_lines(doc, field_name, multiline)
 
 
+_FUZZY_LINE = re.compile(r"^(?:[-·•*]\s*|\d{1,2}[.)]\s*)?(?P<label>[가-힣](?:\s?[가-힣]){2,7})\s*(?:/[^:\n]{0,40})?:\s*(?P<value>.*)$")
+
+
+def _line_match(doc: Doc, pattern: re.Pattern, field_name: str, line: Line):
+    """'label: value' on a line; on OCR lines also a Korean label one misread syllable away
+    ('적무내용 / Job description: ...' for 직무내용)."""
+    if m := pattern.match(line.text):
+        return m
+    ocr = doc.routes.get(line.page, (Route.text_layer, None))[0] == Route.ocr
+    if not ocr or line.block or not (m := _FUZZY_LINE.match(line.text)):
+        return None
+    fuzzy = fuzzy_cell_field(m.group("label"))
+    return m if fuzzy and fuzzy[0] == field_name else None
+
+
 def _all_lines(doc: Doc, field_name: str, multiline: bool) -> list[Hit]:
     pattern = line_pattern(field_name)
     out = []
     for line in doc.kv_lines():
-        if m := pattern.match(line.text):
+        if m := _line_match(doc, pattern, field_name, line):
             head, cut = cut_at_label(m.group("value"))
             extra = continuation(doc, line) if multiline and not cut else []
             parts = [head.strip(), *(x.text for x in extra)]

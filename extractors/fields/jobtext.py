@@ -108,7 +108,7 @@ def drop_english_column(value: str) -> str:
     """A Korean value without the English beside it: a trailing '(English gloss)' or the other
     column of a two-column page that a text layer ran into the same lines ('... 기획 및
     packages for foreign visitors and contract' / '산정 package prices')."""
-    if not re.match(r"\s*(?:[-•·▪*①-⑳]|\d{1,2}[.)])?\s*[가-힣]", value):
+    if not re.search(r"[가-힣]", value.split("\n")[0]):
         return value
     if (m := _GLOSS.search(value)) and len(re.findall(r"[A-Za-z]{2,}", m.group("en"))) >= 3:
         value = value[: m.start()].rstrip()

@@ -112,6 +112,9 @@ def clause_texts(doc: Doc) -> list[tuple[int, str]]:
     for lines in doc.cell_lines.values():
         out += _line_sections(lines)
     out += _line_sections(doc.lines)
+    if not out:  # no clause found (a garbled heading on a scan): any line naming the pay with a figure
+        out = [(line.page, line.text) for line in doc.kv_lines()
+               if _PAY_WORD.search(line.text) and re.search(r"\d[\d,.]{3,}", line.text)]
     seen, unique = set(), []
     for page, text in out:
         key = squash(text)
@@ -154,6 +157,7 @@ def _pay_table_row(row: Row) -> str | None:
     return f"{first} : " + " ".join(row.cells[1:])
 
 
+_PAY_WORD = re.compile(r"통\s*상\s*임\s*금|임\s*금|급\s*여|연\s*봉|기\s*본\s*급|salary|wages?\b", re.IGNORECASE)
 _PROSE = re.compile(r"(?:임\s*금|연\s*봉|급\s*여|보\s*수|salary|remuneration)\s*(?:은|는|을|를|is\b|shall\b|will\b).*\d",
                     re.IGNORECASE)
 
