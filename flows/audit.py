@@ -22,7 +22,7 @@ from prefect.task_runners import TaskRunner
 from pydantic import model_serializer
 
 from extractors.records import Record
-from flows import logmask, progress
+from flows import logmask, progress, reaper
 from flows.discover import Input, Skipped, discover
 from flows.documents import (
     DEFAULT_AUDIT_FN,
@@ -231,6 +231,7 @@ def audit_contracts(
     follow_symlinks: audit files that symlinks inside an input folder point to outside it.
     """
     logmask.install()
+    reaper.embedded_server_dies_with_us()
     paths = list(paths.paths) if isinstance(paths, InputPaths) else paths
     out = Path(out_dir).resolve()
     skipped: list[Skipped] = []

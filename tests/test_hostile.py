@@ -583,3 +583,24 @@ def test_prefect_logs_keep_identifiers_masked(prefect_harness):
     text = "\n".join(log.message for log in logs)
     assert "cannot open" in text and "crash" in text and "FileNotFoundError" in text
     assert "5234567" not in text and "12345678" not in text
+
+
+def test_a_watched_child_is_stopped_when_its_parent_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import subprocess, sys, time; from flows.reaper import stop_with_us; "
+              "server = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+              "stop_with_us(server.pid); print(server.pid, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[1], start_new_session=True)
+    server = int(parent.stdout.readline())
+    time.sleep(1.5)
+    assert _alive(server)
+    parent.send_signal(signal.SIGKILL)  # only the main process, as `kill -9 PID` does
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while _alive(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(server), "the child outlived its killed parent"
