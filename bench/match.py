@@ -138,6 +138,87 @@ def contract_titles(m: Matcher, *, misses: list[str] | None = None) -> None:
         print(line)
 
 
+def _decision(res, *, judged: bool) -> str:
+    """eligible / conditions / not_eligible: the E-7 judgement, or (today's matcher, which
+    knows no conditions) whether the best candidate's code is on the list."""
+    if judged and res.e7 is not None:
+        return res.e7.decision
+    return "eligible" if res.candidates and res.candidates[0].e7_subcategory else "not_eligible"
+
+
+def e7_contracts(m: Matcher, *, misses: list[str] | None = None) -> None:
+    """Contract-style titles and duties on and around the E-7 list (bench/e7_contracts.csv,
+    labelled before any run): the E-7 decision and sub-category, beside today's matcher (the
+    ranking alone: no E-7 naming, decision from the best code)."""
+    with open(REPO / "bench" / "e7_contracts.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out = {}
+    for judged in (False, True):
+        m.e7_first = judged
+        n = ok = sub = code = 0
+        for r in rows:
+            res = match_texts(r["title"] or None, None, r["duties"] or None, matcher=m)
+            got = _decision(res, judged=judged)
+            best = res.candidates[0] if res.candidates else None
+            gsub = (res.e7.subcategory if judged and res.e7 else best and best.e7_subcategory) or "-"
+            n, ok = n + 1, ok + (got == r["decision"])
+            sub += gsub == r["subcategory"]
+            code += r["code"] == "-" or bool(best and best.code in r["code"].split("|"))
+            if judged and misses is not None and got != r["decision"]:
+                misses.append(f"  miss {r['title']} | {r['duties'][:40]} -> {got} "
+                              f"{best.code if best else '-'} (want {r['decision']})")
+        out[judged] = (n, ok, sub, code)
+    m.e7_first = True
+    (n, ok, sub, code), (_, bok, bsub, bcode) = out[True], out[False]
+    print(f"E-7 contracts    n={n:4d} (bench/e7_contracts.csv, shipped knowledge, title+duties) "
+          f"decision {pct(ok, n)} (target >= 97%), sub-category {pct(sub, n)}, code top1 "
+          f"{pct(code, n)}; today's ranking: decision {pct(bok, n)}, sub-category {pct(bsub, n)}, "
+          f"code top1 {pct(bcode, n)}")
+    for line in misses or ():
+        print(line)
+
+
+DEVSET = REPO / ".." / "shared" / "devset" / "ground_truth.jsonl"
+
+
+def devset_truth(m: Matcher, *, misses: list[str] | None = None) -> None:
+    """The devset's printed titles and duties (ground truth, not extracted) through the matcher:
+    top-1 per family with the listed alternatives accepted, beside today's ranking."""
+    import json
+
+    if not DEVSET.exists():
+        print(f"devset truth: {DEVSET} not found, skipped")
+        return
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines() if line]
+    rows = [r for r in rows if r.get("ksco7") and r.get("is_contract")]
+    fams: dict[str, list[int]] = {}
+    for judged in (True, False):
+        m.e7_first = judged
+        for r in rows:
+            f = r["fields"]
+            res = match_texts(f.get("job_title_ko"), f.get("job_title_en"),
+                              f.get("duties") or f.get("duties_en"), matcher=m)
+            # ksco7 is the duties' code (titles may be generic or contradict them on purpose)
+            cands = res.duties_candidates or res.candidates
+            ok = bool(cands) and cands[0].code in {r["ksco7"], *r["ksco7_alternatives"]}
+            cell = fams.setdefault(r["family"], [0, 0, 0])
+            cell[0] += judged
+            cell[1 if judged else 2] += ok
+            if judged and not ok and misses is not None:
+                misses.append(f"  miss {r['ksco7']} {f.get('job_title_ko')} / "
+                              f"{f.get('job_title_en')} -> {cands[0].code if cands else '-'}")
+    m.e7_first = True
+    n = sum(c[0] for c in fams.values())
+    ours, base = sum(c[1] for c in fams.values()), sum(c[2] for c in fams.values())
+    print(f"devset truth     n={n:4d} (ground_truth.jsonl titles+duties; the duties' top-1, ksco7 being "
+          f"the duties' code; alternatives accepted) "
+          f"top1 {pct(ours, n)} (target >= 95%); today's ranking {pct(base, n)}")
+    print("  per family: " + "; ".join(f"{k} {pct(c[1], c[0]).strip()} (was {pct(c[2], c[0]).strip()})"
+                                        for k, c in sorted(fams.items())))
+    for line in misses or ():
+        print(line)
+
+
 def english_duties(name: str = "english_duties.csv") -> list[tuple[str, str]]:
     """(code, English duty paragraph): written by us for this benchmark, not from the dictionary."""
     with open(REPO / "bench" / name, encoding="utf-8") as f:
@@ -261,9 +342,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--english", action="store_true",
                         help="only the English duty sets, on the packaged knowledge, tuning misses listed")
     parser.add_argument("--verbose", action="store_true", help="list the tuning set's misses")
+    parser.add_argument("--e7", action="store_true",
+                        help="only the E-7 contract set and the devset truth, misses listed")
     parser.add_argument("--ceiling", action="store_true",
                         help="also train standard scikit-learn classifiers on the same split")
     args = parser.parse_args(argv)
+    if args.e7:
+        kb = load_knowledge()
+        shipped = Matcher(kb, english=load_english_index(kb))
+        e7_contracts(shipped, misses=[])
+        devset_truth(shipped, misses=[])
+        return 0
     if args.english:
         kb = load_knowledge()
         report_english(Matcher(kb, english=load_english_index(kb)), verbose=True)
@@ -296,7 +385,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{pct(ours, n)} of {n}; baseline {pct(b, n)}; ratio {ours / max(b, 1):.2f}")
     report_english(m, verbose=args.verbose)
     kb = load_knowledge()
-    contract_titles(Matcher(kb, english=load_english_index(kb)), misses=[] if args.verbose else None)
+    shipped = Matcher(kb, english=load_english_index(kb))
+    contract_titles(shipped, misses=[] if args.verbose else None)
+    e7_contracts(shipped, misses=[] if args.verbose else None)
+    devset_truth(shipped, misses=[] if args.verbose else None)
     speed(qs[:300])
     return 0
 

@@ -23,6 +23,7 @@ from matchers.knowledge_text import (
     title_key,
 )
 from matchers.match_e7 import e7_fields
+from matchers.match_e7_judge import E7Judge, promote
 from matchers.modern_terms import expand
 from matchers.modern_terms import table as modern_table
 from matchers.records import OccupationCandidate, OccupationMatch
@@ -63,8 +64,9 @@ class Matcher:
 
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
                  params: Params = PARAMS, project_english: bool = True,
-                 modern_terms: bool = True):
+                 modern_terms: bool = True, e7_first: bool = True):
         self.kb, self.params, self.memo = kb, params, None
+        self.e7_first = e7_first  # named and E-7 codes put first (off: the ranking alone)
         self.project_english = project_english  # English duty runs rewritten via the glossary
         self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
         self._last_duties: tuple[str | None, dict] = (None, {})
@@ -76,6 +78,7 @@ class Matcher:
         self.duties = DutyIndex(kb.terms)
         self.models = {k: LinearModel(v) for k, v in kb.models.items() if v}
         self.english = english
+        self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
     def _cached(self, key: tuple, compute):
@@ -257,6 +260,19 @@ def match_texts(title: str | None = None, title_en: str | None = None,
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
              "duties": m.duty_scores(duties) if duties and duties.strip() else {}}
     best = ranked(combine(parts, m.params.title_weight))
+    exact = named_code(m, title) if m.e7_first else None
+    if exact is not None and exact in [c for c, _, _ in best]:
+        best = promote(best, exact, f"the title names {exact} exactly")
+    generic = is_generic(m, title, title_en)
+    if generic and parts["duties"] and m.e7_first:  # a generic title names no occupation
+        best = promote(best, ranked(parts["duties"])[0][0], "the duties' best (generic title)")
+    code, named, basis = m.e7.choose(best, title, title_en, duties) if m.e7_first else (
+        best[0][0] if best else None, [], "best candidate")
+    best = promote(best, code, basis)
+    by_title = ranked(parts["title"])
+    if by_title and m.e7_first:
+        t_code, _, t_basis = m.e7.choose(by_title, title, title_en, None)
+        by_title = promote(by_title, t_code, t_basis)
     needs, reason = review(best, m.params, named=named_code(m, title))
 
     qvec: dict[str, float] = {}
@@ -270,10 +286,11 @@ def match_texts(title: str | None = None, title_en: str | None = None,
                 for c, s, ev in items]
 
     return OccupationMatch(
-        candidates=cands(best), title_candidates=cands(ranked(parts["title"])),
+        candidates=cands(best), title_candidates=cands(by_title),
         title_en_candidates=cands(ranked(parts["title_en"])),
         duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason,
-        generic_title=is_generic(m, title, title_en), reference_version=m.kb.version)
+        generic_title=generic, reference_version=m.kb.version,
+        e7=m.e7.judge(best[0][0] if best else None, named, basis, title, title_en, duties))
 
 
 def named_code(m: Matcher, title: str | None) -> str | None:
@@ -281,8 +298,10 @@ def named_code(m: Matcher, title: str | None) -> str | None:
     (related-job mentions do not count); None when there is none or several."""
     if not title or not _HANGUL.search(title) or is_generic(m, title, None):
         return None
-    codes = [c for c, kind in m.titles.exact_codes(title).items() if kind != "related"]
-    return codes[0] if len(codes) == 1 else None
+    owners = {c: kind for c, kind in m.titles.exact_codes(title).items() if kind != "related"}
+    if len(owners) > 1:  # the classification's own unit name outranks a dictionary alias
+        owners = {c: k for c, k in owners.items() if k == "unit_name"} or owners
+    return next(iter(owners)) if len(owners) == 1 else None
 
 
 def read_title(m: Matcher, title: str) -> Scores:

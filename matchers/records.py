@@ -28,6 +28,23 @@ class OccupationCandidate(Record):
     evidence: list[str] = Field(default_factory=list)  # titles, aliases, keywords that matched
 
 
+class E7Condition(Record):
+    kind: str  # setting | cuisine | licence | status (from matchers/data/e7_conditions.csv)
+    text: str  # the condition in English
+    text_ko: str = ""  # the same in Korean
+    shown: bool = False  # the title or duties show it (settings, cuisines); licences never
+
+
+class E7Judgement(Record):
+    decision: str  # eligible | conditions | not_eligible | unknown
+    code: str | None = None  # KSCO7 code judged (the combined best after E-7 naming)
+    occupation: str | None = None  # the E-7 list's occupation name
+    seq: str | None = None  # its row in the MOJ list, e.g. "S09"
+    subcategory: str | None = None  # "E-7-1".."E-7-4"
+    basis: str = ""  # why this code: the text names the occupation, or the best candidate
+    conditions: list[E7Condition] = Field(default_factory=list)  # the occupation's conditions
+
+
 class OccupationMatch(Record):
     candidates: list[OccupationCandidate] = Field(default_factory=list)  # combined, best first
     title_candidates: list[OccupationCandidate] = Field(default_factory=list)  # from title only
@@ -37,6 +54,7 @@ class OccupationMatch(Record):
     review_reason: str | None = None  # why review is needed
     generic_title: bool = False  # title is generic/clerical (사무원, 직원, Staff ...), not a profession
     reference_version: str = ""  # content hash of the reference data used for matching
+    e7: E7Judgement | None = None  # E-7 occupation, sub-category and conditions of the best code
     # The code HR should file under (set by the audit once findings and addendum are known):
     recommended_code: str | None = None  # KSCO7 code: the addendum's, else the duties' or best
     recommended_name_ko: str | None = None  # its Korean KSCO name

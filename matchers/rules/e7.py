@@ -18,6 +18,12 @@ WRONG_SUBCATEGORY = rule(
     "wrong_subcategory", Severity.high,
     "The contract states an E-7 sub-category the duties' occupation does not belong to.",
     "MOJ stay manual 2026.9 pp.213-214, 232-234 (E-7-1..E-7-4 lists)")
+E7_CONDITIONS_UNVERIFIED = rule(
+    "e7_conditions_unverified", Severity.medium,
+    "The work is an E-7 occupation whose conditions the contract cannot show (a setting or cuisine "
+    "the text does not name: medium; a licence, certificate, skill test or the E-7-4 change of "
+    "status: low).",
+    "MOJ stay manual 2026.9 pp.213-278 (occupation requirements); matchers/data/e7_conditions.csv")
 EXCLUDED_EXAMPLE = rule(
     "excluded_example", Severity.high,
     "The title or duties match a job the ministry lists as excluded for that occupation "
@@ -127,9 +133,20 @@ def _e7_plausible(ctx: RuleContext) -> bool:
                for c in ctx.close_to_best())
 
 
+def _judged_e7(ctx: RuleContext) -> bool:
+    """The matcher's E-7 judgement puts the work on the list: an occupation with conditions
+    (they get e7_conditions_unverified, never not_e7_eligible), or one the duties back."""
+    j = ctx.match.e7
+    return bool(j and j.code and (j.decision == "conditions" or (
+        j.decision == "eligible" and ctx.corroborated(j.code))))
+
+
 def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
+    """Only when the duties' best codes (those within CLOSE_SCORE of the best) are all off the
+    list and no E-7 reading the duties back stays open."""
     d = ctx.duties_best
-    if d is None or ctx.e7_work(d.code) or _e7_plausible(ctx) or first_excluded(ctx):
+    if d is None or ctx.e7_work(d.code) or _judged_e7(ctx) or _e7_plausible(ctx) \
+            or first_excluded(ctx):
         return []  # the duties' code is E-7 work; an excluded example is the more specific finding
     variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
     gni = ctx.visa.gni_reference(ctx.year)
@@ -154,5 +171,20 @@ def wrong_subcategory(ctx: RuleContext) -> list[Finding]:
         subcategories="/".join(sorted(subs)))]
 
 
-SPECS = [NOT_E7_ELIGIBLE, WRONG_SUBCATEGORY, EXCLUDED_EXAMPLE]
-CHECKS = [not_e7_eligible, wrong_subcategory, excluded_example]
+def e7_conditions_unverified(ctx: RuleContext) -> list[Finding]:
+    j = ctx.match.e7
+    if j is None or j.decision != "conditions" or first_excluded(ctx):
+        return []
+    open_ = [c for c in j.conditions if not c.shown]
+    setting = any(c.kind in ("setting", "cuisine") for c in open_)
+    finding = make_finding(
+        E7_CONDITIONS_UNVERIFIED, "default",
+        [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)],
+        code=j.code, occupation=j.occupation, subcategory=j.subcategory,
+        conditions="; ".join(c.text for c in open_),
+        conditions_ko="; ".join(c.text_ko for c in open_))
+    return [finding if setting else finding.model_copy(update={"severity": Severity.low})]
+
+
+SPECS = [NOT_E7_ELIGIBLE, WRONG_SUBCATEGORY, EXCLUDED_EXAMPLE, E7_CONDITIONS_UNVERIFIED]
+CHECKS = [not_e7_eligible, wrong_subcategory, excluded_example, e7_conditions_unverified]
