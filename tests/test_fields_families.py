@@ -218,3 +218,12 @@ def test_title_line_then_numbered_duties():
     f, _ = extract_fields(page(moel("바리스타\n1. 커피 및 음료 제조\n2. 주문 접수 및 계산")))
     assert f.job_title.value == "바리스타"
     assert squash(f.duties.value) == squash("1. 커피 및 음료 제조 2. 주문 접수 및 계산")
+
+
+def test_absence_is_not_claimed_on_a_poorly_read_scan():
+    text = moel("고객 문의 응대 및 예약 관리").replace("주식회사", "주 식 회 사")
+    clean, _ = extract_fields(page(text, route=Route.ocr, confidence=0.92))
+    poor, problems = extract_fields(page(text, route=Route.ocr, confidence=0.7))
+    assert clean.job_title.state is FieldState.not_stated  # a clean scan can show an absence
+    assert poor.job_title.state is FieldState.unreadable  # a poor one cannot
+    assert "field_unreadable" in {p.code for p in problems}

@@ -32,7 +32,7 @@ _TITLE_SENTENCE = re.compile(
 _CHANGE_KO = re.compile(
     r"(?:직\s*위|직\s*무|직\s*종|직\s*책)\s*(?:을|를)\s*[「“\"']?(?P<before>[^」”\"'\n]{1,40}?)[」”\"']?\s*에\s*서\s*"
     r"[「“\"']?(?P<t>[^」”\"'\n]{1,40}?)[」”\"']?\s*(?:\(\s*으\s*\)\s*로|으\s*로|로)\s*변\s*경")
-_CHANGE_EN = re.compile(r"position\s+(?:is|shall\s+be|will\s+be)\s+(?:changed|amended)\s+from\s+.+?\s+to\s+"
+_CHANGE_EN = re.compile(r"position\s+(?:is|shall\s+be|will\s+be)\s+(?:changed|amended)\s+from\s+.+?\s*to\s+[~|]*\s*"
                         r"(?:the\s+position\s+of\s+)?(?:an?\s+)?(?P<t>[A-Z][\w/&()'\- ]{1,60}?)(?=\s*(?:,|;|\.(?:\s|$)|$))",
                         re.IGNORECASE)
 _EN_TITLE = re.compile(
