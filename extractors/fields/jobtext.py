@@ -74,8 +74,10 @@ def is_occupation(phrase: str) -> bool:
         return True
     if any(last.endswith(noun) for noun in duty_nouns if len(noun) >= 2) or last in ("업무", "작업", "보조"):
         return False
+    if "및" in words or len(words) > 3:  # '번역 및 감수': a duty list, unless its head is a known title ending
+        return heads.get(last[-3:], 0) >= 3
     return (heads.get(last[-3:], 0) >= 3 or heads.get(last[-2:], 0) >= 5
-            or heads.get(last[-1:], 0) >= 150)
+            or (len(last) >= 3 and heads.get(last[-1:], 0) >= 150))
 
 
 def split_job_text(value: str) -> tuple[str | None, str]:
