@@ -227,3 +227,10 @@ def test_absence_is_not_claimed_on_a_poorly_read_scan():
     assert clean.job_title.state is FieldState.not_stated  # a clean scan can show an absence
     assert poor.job_title.state is FieldState.unreadable  # a poor one cannot
     assert "field_unreadable" in {p.code for p in problems}
+
+
+def test_value_cut_at_an_inline_label_loses_its_dangling_parenthesis():
+    text = moel("웹 개발자 – 쇼핑몰 개발").replace(
+        "(사업주) 사업체명 : 주식회사 하늘테크", "(사업주) 사업체명 : 주식회사 하늘테크 ( 사업자등록번호 : 000-81-12345)")
+    f, _ = extract_fields(page(text))
+    assert f.employer.value == "주식회사 하늘테크"

@@ -146,7 +146,7 @@ def cut_at_label(value: str) -> tuple[str, bool]:
     ('일반직 사원 3. Job Title: Office Assistant' -> '일반직 사원'); (value, cut?)."""
     m = inline_label().search(value)
     if m and m.start() > 0:
-        return value[: m.start()].rstrip(" |/"), True
+        return re.sub(r"[\s|/,;]*[(\[]?[\s|/,;]*$", "", value[: m.start()]), True  # '회사 (' + '사업자등록번호 : ...)' 
     return value, False
 
 
