@@ -56,6 +56,8 @@ RULE_NAMES: dict[str, RuleName] = {
                                   "신청 세부 자격 변경", "change the E-7 sub-category"),
     "excluded_example": RuleName("도입 불가 직무 해당", "Excluded job",
                                  "제외 직무 해당 여부 확인", "check the excluded job"),
+    "e7_conditions_unverified": RuleName("E-7 허용 조건 확인 필요", "E-7 conditions to verify",
+                                         "E-7 허용 조건 확인", "verify the E-7 conditions"),
     "salary_below_floor": RuleName("임금이 기준 미달", "Salary below the floor",
                                    "임금 인상 변경계약", "raise the salary by an amendment"),
     "salary_floor_unverifiable": RuleName("임금 기준 확인 필요", "Wage rule to verify",

@@ -192,3 +192,13 @@ def test_verdict_rules() -> None:
     assert chosen.needs_review and chosen.recommended_e7_subcategory == "E-7-1"
     plain = recommend_code(match, [], None)
     assert (plain.recommended_code, plain.needs_review) == ("3142", False)
+
+
+def test_every_rule_has_korean_and_english_names() -> None:
+    from matchers.rules import RULES
+    from reports.verdict import RULE_NAMES, is_informational
+
+    for spec in RULES:
+        name = RULE_NAMES.get(spec.id)
+        assert name is not None and name.ko != spec.id and name.en != spec.id, spec.id
+        assert is_informational(spec.id) or (name.action_ko and name.action_en), spec.id
