@@ -234,3 +234,10 @@ def test_value_cut_at_an_inline_label_loses_its_dangling_parenthesis():
         "(사업주) 사업체명 : 주식회사 하늘테크", "(사업주) 사업체명 : 주식회사 하늘테크 ( 사업자등록번호 : 000-81-12345)")
     f, _ = extract_fields(page(text))
     assert f.employer.value == "주식회사 하늘테크"
+
+
+def test_the_visa_a_form_is_drafted_for_is_not_the_stated_visa():
+    text = moel("웹 개발자 – 쇼핑몰 개발").replace("표준근로계약서(기간의 정함이 없는 경우)", "근로계약서(E-7-4용)")
+    assert extract_fields(page(text))[0].stated_visa.value is None
+    stated = text.replace("4. 소정근로시간", "체류자격 : E-7-1\n4. 소정근로시간")
+    assert extract_fields(page(stated))[0].stated_visa.value == "E-7-1"

@@ -175,3 +175,9 @@ def test_income_under_the_minimum_wage_scores_nothing():
 def _ctx(f: ContractFields) -> RuleContext:
     return RuleContext(fields=f, match=match("2223"), year=2026, kb=load_knowledge(),
                        visa=load_visa_data())
+
+
+def test_work_off_the_e7_list_has_no_e7_wage_floor():
+    low = fields(amount=2_100_000, stated=None)  # 25.2M a year: under every E-7 floor
+    assert "salary_below_floor" in findings(low, "2223")  # software developer: E-7-1
+    assert "salary_below_floor" not in findings(low, "9210")  # warehouse work: not on the list

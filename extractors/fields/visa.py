@@ -10,7 +10,9 @@ from extractors.records import FieldValue, Route
 from .document import Doc, evidence, find, find_sentence, search
 
 VISA = re.compile(r"(?<![A-Z])(?P<v>[A-H]-\d{1,2}(?:-\d{1,2})?)(?![\d-])")
-E7 = re.compile(r"(?<![A-Z])(?P<v>E-7(?:-\d)?)(?![\d-])")
+# A form's own title names the visa it is drafted for ('근로계약서(E-7-4용)', 'E-7 sample'),
+# not the person's status: '용'/'sample'/'form' after the code rules it out.
+E7 = re.compile(r"(?<![A-Z])(?P<v>E-7(?:-\d)?)(?![\d-])(?!\s*(?:용|見本|견본|sample|form|양식))", re.IGNORECASE)
 _WEEKLY = (
     re.compile(r"(?:주|1주|週)\s*\(?\s*(?P<h>\d{1,2}(?:\.\d)?)\s*\)?\s*시간"),
     re.compile(r"(?P<h>\d{1,2}(?:\.\d)?)\s*hours?\s*(?:per|a|/)\s*week", re.IGNORECASE),

@@ -109,10 +109,13 @@ def excluded_example(ctx: RuleContext) -> list[Finding]:
         return []
     occ, field, term = hit
     value = ctx.fields.job_title if field == "job_title" else ctx.fields.duties
-    return [make_finding(
+    finding = make_finding(
         EXCLUDED_EXAMPLE, "default", [evidence(field, value)], term=term,
         occupation=occ.name_ko, subcategory=occ.subcategory,
-        excluded="; ".join(occ.excluded_examples))]
+        excluded="; ".join(occ.excluded_examples))
+    if not_e7_eligible(ctx):  # the high finding is not_e7_eligible; this one says which listed job it is not
+        return [finding.model_copy(update={"severity": Severity.medium})]
+    return [finding]
 
 
 def _e7s1_possible(ctx: RuleContext, code: str) -> bool:
@@ -145,9 +148,8 @@ def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
     """Only when the duties' best codes (those within CLOSE_SCORE of the best) are all off the
     list and no E-7 reading the duties back stays open."""
     d = ctx.duties_best
-    if d is None or ctx.e7_work(d.code) or _judged_e7(ctx) or _e7_plausible(ctx) \
-            or first_excluded(ctx):
-        return []  # the duties' code is E-7 work; an excluded example is the more specific finding
+    if d is None or ctx.e7_work(d.code) or _judged_e7(ctx) or _e7_plausible(ctx):
+        return []  # the duties' code is E-7 work
     variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
     gni = ctx.visa.gni_reference(ctx.year)
     return [make_finding(
@@ -161,8 +163,10 @@ def wrong_subcategory(ctx: RuleContext) -> list[Finding]:
     if d is None or stated is None:
         return []
     subs = ctx.subcategories(d.code)
-    if not subs or stated in subs:
-        return []
+    j = ctx.match.e7
+    judged = {j.subcategory} if j and j.subcategory and j.decision in ("eligible", "conditions") else set()
+    if not subs or stated in subs | judged:
+        return []  # the stated sub-category fits the duties' code or the judged E-7 occupation
     ev = [evidence("stated_visa", ctx.fields.stated_visa), evidence("duties", ctx.fields.duties)]
     occ = ctx.duties_e7
     return [make_finding(

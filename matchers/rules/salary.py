@@ -133,6 +133,11 @@ def _subcategory_floor(ctx: RuleContext, sub: str | None) -> Floor | None:
     return Floor(t.floors_krw[sub], en, ko, note_en, note_ko)
 
 
+def _judged_on_list(ctx: RuleContext) -> bool:
+    j = ctx.match.e7
+    return bool(j and j.decision in ("eligible", "conditions"))
+
+
 def wage_floor(ctx: RuleContext) -> Floor | str | None:
     """The floor that applies: the occupation's own rule, else its sub-category's floor."""
     occ = ctx.duties_e7
@@ -144,6 +149,8 @@ def wage_floor(ctx: RuleContext) -> Floor | str | None:
 
 
 def salary_below_floor(ctx: RuleContext) -> list[Finding]:
+    if ctx.duties_best is not None and ctx.duties_e7 is None and not _judged_on_list(ctx):
+        return []  # work read as off the E-7 list has no E-7 wage floor (not_e7_eligible says why)
     annual, floor = annual_salary(ctx), wage_floor(ctx)
     if annual is None or not isinstance(floor, Floor) or annual.amount >= floor.amount:
         return []
