@@ -50,7 +50,7 @@ def sha256(path: Path) -> str:
 def read_one(path: str, target: str) -> str:
     """Read one document's pages (worker process) into the cache file `target`."""
     from extractors.errors import KsocAuditError
-    from extractors.pipeline import read_document, describe_file
+    from extractors.pipeline import describe_file, read_document
     from extractors.settings import ExtractSettings
 
     settings = ExtractSettings(workers=1)
@@ -171,7 +171,7 @@ def table(ours: dict, base: dict | None, families: list[str]) -> str:
         b = figures(base.get(fam, {})) if base else None
         rows.append([fam] + [f"{a[k]}" + (f" / {b[k]}" if b else "") for k in KEYS])
     width = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    fmt = lambda r: "  ".join(x.ljust(width[i]) if i == 0 else x.rjust(width[i]) for i, x in enumerate(r))  # noqa: E731
+    fmt = lambda r: "  ".join(x.ljust(width[i]) if i == 0 else x.rjust(width[i]) for i, x in enumerate(r))
     return "\n".join([fmt(head), fmt(["-" * w for w in width]), *map(fmt, rows)])
 
 

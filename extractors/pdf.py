@@ -21,7 +21,15 @@ from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
 from extractors.images import gray_without_seals
 from extractors.limits import OverBudget, time_limit
 from extractors.records import Problem, Route
-from extractors.routing import GAP_DPI, PagePlan, char_lines, choose_route, has_empty_slots, inked_gaps, measure_ink
+from extractors.routing import (
+    GAP_DPI,
+    PagePlan,
+    char_lines,
+    choose_route,
+    has_empty_slots,
+    inked_gaps,
+    measure_ink,
+)
 from extractors.settings import ExtractSettings
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def inked_gaps(lines: list[list[tuple[float, float, float, float]]], image: Imag
     for line in lines:
         heights = sorted(b[3] - b[1] for b in line)
         height = heights[len(heights) // 2] if heights else 0
-        for left, right in zip(line, line[1:]):
+        for left, right in itertools.pairwise(line):
             gap = right[0] - left[2]
             if gap < 1.2 * height or gap > 40 * max(height, 1):
                 continue

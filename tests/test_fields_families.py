@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from extractors.fields import extract_fields
 from extractors.fields.jobtext import is_occupation, split_job_text
-from extractors.records import FieldState, Period, PageText, Route
+from extractors.records import FieldState, PageText, Period, Route
 from extractors.text import squash
 from matchers.rules.missing import missing_duties, missing_salary, missing_title
 

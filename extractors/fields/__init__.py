@@ -9,7 +9,6 @@ from extractors.records import ContractFields, DocumentKind, PageText, Problem
 from .dates import contract_period
 from .document import Doc, build_doc
 from .job import extract_job
-from .states import judge_states
 from .layout import detect_kind, detect_language, is_blank, is_contract
 from .parties import (
     extract_birth_date,
@@ -19,6 +18,7 @@ from .parties import (
     extract_nationality,
 )
 from .pay import extract_salary
+from .states import judge_states
 from .visa import extract_hours, extract_visa, extract_workplace
 
 __all__ = ["extract_fields"]

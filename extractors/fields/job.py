@@ -17,7 +17,14 @@ from extractors.records import FieldValue, TitleField
 from extractors.text import collapse
 
 from .document import Doc, Hit, Line, evidence, find_all, find_sentence
-from .jobtext import LEAD_IN, drop_english_column, is_occupation, list_after, split_job_text, strip_lead_in
+from .jobtext import (
+    LEAD_IN,
+    drop_english_column,
+    is_occupation,
+    list_after,
+    split_job_text,
+    strip_lead_in,
+)
 from .labels import LABELS
 from .title import extract_title, split_title
 

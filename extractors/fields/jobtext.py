@@ -90,9 +90,8 @@ def split_job_text(value: str) -> tuple[str | None, str]:
         rest = (m.group("rest") or m.group("rest2")).strip()
         if is_occupation(head):
             return head, rest
-    if m := _PAREN.match(text.replace("\n", " ")):
-        if is_occupation(m.group("head")):
-            return m.group("head").strip(), m.group("inner").strip()
+    if (m := _PAREN.match(text.replace("\n", " "))) and is_occupation(m.group("head")):
+        return m.group("head").strip(), m.group("inner").strip()
     lines = text.split("\n")
     head_alone = len(lines) >= 2 and not _MARKER.match(lines[0]) and (
         is_occupation(lines[0]) or (len(lines[0].strip()) <= 15 and _MARKER.match(lines[1])

@@ -23,7 +23,7 @@ from extractors.records import Period, Problem, Route, SalaryComponent, SalaryFi
 from extractors.salary import Money, annualise, find_amounts, period_by_magnitude
 from extractors.text import squash
 
-from .document import Doc, Row, after_change, is_label_cell, route_factor
+from .document import Doc, Row, after_change, route_factor
 from .labels import cell_pattern
 
 _HEAD_WORDS = (r"임\s*금|급\s*여|보\s*수|연\s*봉|월\s*급|salary|compensation|remuneration|wages?|pay(?:ment)?|"
@@ -43,12 +43,12 @@ _EXCLUDED = re.compile(
     re.IGNORECASE)
 _FIXED_OVERTIME = re.compile(r"고\s*정\s*(?:연\s*장|시\s*간\s*외)|fixed\s+overtime", re.IGNORECASE)
 _PERIODS = (
-    (Period.hourly, re.compile(r"시\s*급|시\s*간\s*급|시\s*간\s*당|per\s+hour|hourly|/\s*h(?:ou)?r", re.I)),
-    (Period.daily, re.compile(r"일\s*급|일\s*당|per\s+day|daily", re.I)),
-    (Period.weekly, re.compile(r"주\s*급|per\s+week|weekly", re.I)),
+    (Period.hourly, re.compile(r"시\s*급|시\s*간\s*급|시\s*간\s*당|per\s+hour|hourly|/\s*h(?:ou)?r", re.IGNORECASE)),
+    (Period.daily, re.compile(r"일\s*급|일\s*당|per\s+day|daily", re.IGNORECASE)),
+    (Period.weekly, re.compile(r"주\s*급|per\s+week|weekly", re.IGNORECASE)),
     (Period.annual, re.compile(r"연\s*봉|연\s*간|년\s*봉|연\s*액|(?<![가-힣])연(?=\s|$)|per\s+(?:annum|year)|"
-                               r"annual(?:ly)?|yearly|a\s+year|/\s*년", re.I)),
-    (Period.monthly, re.compile(r"월|per\s+month|monthly|a\s+month|/\s*월", re.I)),
+                               r"annual(?:ly)?|yearly|a\s+year|/\s*년", re.IGNORECASE)),
+    (Period.monthly, re.compile(r"월|per\s+month|monthly|a\s+month|/\s*월", re.IGNORECASE)),
 )
 _INCLUSIVE = re.compile(r"포괄\s*임금|포괄\s*산정|수당이?\s*포함|inclusive\s+wage|inclusive\s+of\s+overtime",
                         re.IGNORECASE)
@@ -129,9 +129,9 @@ def _table_texts(doc: Doc, n: int, row: Row) -> list[tuple[int, str]]:
     or '기본급' included, so they bind to the amount), or the '변경 후' cell of an amendment
     table; plus the rows merged under the label ('| 자격수당 | 90,000원')."""
     for i, cell in enumerate(row.cells[:-1]):
-        if not cell_pattern("salary").match(cell) or re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.I):
+        if not cell_pattern("salary").match(cell) or re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.IGNORECASE):
             continue
-        if any(re.search(r"변경\s*후|after", h, re.I) for h in row.header) and len(row.cells) == len(row.header):
+        if any(re.search(r"변경\s*후|after", h, re.IGNORECASE) for h in row.header) and len(row.cells) == len(row.header):
             return [(row.page, after_change(row, i))]
         texts = [" ".join(row.cells[i + 1:])]
         for below in doc.rows[n + 1:]:
@@ -148,7 +148,7 @@ def _pay_table_row(row: Row) -> str | None:
     first = row.cells[0] if row.cells else ""
     if not (_BASE.search(first) or _ALLOWANCE.search(first) or _TOTAL.search(first)) or len(row.cells) < 2:
         return None
-    if not any(re.search(r"월|연|금\s*액|지\s*급\s*액|amount|month|annual|year", h, re.I) for h in row.header):
+    if not any(re.search(r"월|연|금\s*액|지\s*급\s*액|amount|month|annual|year", h, re.IGNORECASE) for h in row.header):
         return None  # not a pay table with period columns (a merged row of a labelled group)
     heads = dict(zip(row.header_cols, row.header))
     if row.cells != row.header and heads:
@@ -270,7 +270,7 @@ def _decide(items: list[Item]):
             return base, total, period, parts, len(parts) > 1 and False
     if totals:
         # '연봉총액' names the agreed annual figure; otherwise the first total
-        total = next((t for t in totals if t.period == Period.annual and re.search(r"연\s*봉|annual", t.phrase, re.I)),
+        total = next((t for t in totals if t.period == Period.annual and re.search(r"연\s*봉|annual", t.phrase, re.IGNORECASE)),
                      totals[0])
         crossed = any(_confirms(total, other) for other in items if other is not total)
         return total, total.money.amount, total.period, [], crossed
