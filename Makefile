@@ -10,7 +10,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 export OMP_THREAD_LIMIT := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system venv demo test test-fast bench bench-extract bench-match bench-rules bench-ops \
+.PHONY: setup system venv demo test test-fast bench bench-extract bench-match bench-rules bench-ops bench-latency \
         schemas data samples lint clean
 
 setup: system venv
@@ -41,7 +41,7 @@ test-fast: setup
 	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/python -m pytest -q -m "not ocr and not slow" $(PYTEST_ARGS)
 
-bench: bench-extract bench-match bench-rules bench-ops
+bench: bench-extract bench-match bench-rules bench-ops bench-latency
 
 bench-extract: setup
 	@$(BIN)/python -m bench.extract
@@ -55,6 +55,9 @@ bench-rules: setup
 
 bench-ops: setup
 	@$(BIN)/python -m bench.ops
+
+bench-latency: setup
+	@$(BIN)/python -m bench.latency
 
 schemas: venv
 	@$(BIN)/python scripts/gen_schemas.py

@@ -3,6 +3,8 @@ sub-batch flow runs (Prefect keeps a flow run's task states until it ends), then
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -18,7 +20,6 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.task_runners import TaskRunner
 from pydantic import model_serializer
 
 from extractors.records import Record
@@ -30,22 +31,22 @@ from flows.documents import (
     DocumentOutcome,
     ReportsMode,
     audit_one,
-    documents_versions,
+    cache_key,
     failed_outcome,
     reuse_result,
 )
 from flows.manifest import CacheKey, Manifest, output_session
 from flows.runners import (
+    LazyRunner,
     RunnerSpec,
-    call_stage,
     open_runner,
     resolve_runner,
     stage_result,
     submit_stage,
-    uses_local_pool,
 )
 from reports.audit import file_sha256, pipeline_version, reference_version
 from reports.output import build_summary, write_summary
+from reports.paths import atomic_write_text
 from reports.pii import mask_text
 from reports.records import BatchSummary, SkippedEntry, SummaryEntry
 
@@ -153,7 +154,7 @@ class Wave(Record):
 @dataclass(frozen=True)
 class _Run:
     manifest: Manifest
-    runner: TaskRunner
+    runner: LazyRunner
     spec: RunnerSpec
     pipeline_version: str
     reference_version: str
@@ -246,9 +247,43 @@ def audit_contracts(
                             [SkippedEntry(source=s.source, code=s.code, reason=s.reason)
                              for s in skipped])
     if batch_reports:
-        write_summary(summary, out, show_pii=show_pii)
-        _render_batch(summary, out, show_pii)
+        _write_batch_outputs(summary, out, show_pii)
     return summary
+
+
+BATCH_STAMP = "batch.json"  # under OUT/.ksoc-audit: what the batch outputs were written from
+
+
+def _write_batch_outputs(summary: BatchSummary, out: Path, show_pii: bool) -> None:
+    """summary.json, summary.csv, summary.xlsx and index.html, unless the ones on disk were
+    written from the same summary and the same result files (a cached re-run renders nothing)."""
+    stamp_path = out / ".ksoc-audit" / BATCH_STAMP
+    digest = _batch_digest(summary, out, show_pii)
+    try:
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+        if stamp.get("digest") == digest and all((out / f).is_file() for f in stamp["files"]):
+            return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    stamp_path.unlink(missing_ok=True)
+    written = [write_summary(summary, out, show_pii=show_pii)]
+    written += list((_render_batch(summary, out, show_pii) or {}).values())
+    files = sorted({str(Path(p).resolve().relative_to(out)) for p in written
+                    if Path(p).resolve().is_relative_to(out)})
+    atomic_write_text(stamp_path, json.dumps({"digest": digest, "files": files}))
+
+
+def _batch_digest(summary: BatchSummary, out: Path, show_pii: bool) -> str:
+    digest = hashlib.sha256(summary.model_dump_json(exclude={"generated_at"}).encode())
+    digest.update(f"\0{show_pii}\0{_versions()}".encode())
+    for entry in summary.documents:
+        try:
+            stat = (out / entry.result).stat() if entry.result else None
+        except OSError:
+            stat = None
+        digest.update(f"\0{entry.result}:{stat and stat.st_mtime_ns}:{stat and stat.st_size}"
+                      .encode())
+    return digest.hexdigest()
 
 
 def run_audit(*, flow=None, **parameters) -> BatchSummary:
@@ -296,10 +331,8 @@ def _own_temp_dir() -> Iterator[None]:
 
 
 def _versions() -> tuple[str, str]:
-    """Pipeline and reference-data versions (the cache key). With a worker pool they come from
-    a (warm) worker: the flow process then never loads the reference data (~1 s, ~100 MB)."""
-    if uses_local_pool():
-        return call_stage(documents_versions)
+    """Pipeline and reference-data versions (the cache key): read from the package metadata
+    and the data manifests, without loading the reference data (nor starting the pool)."""
     return pipeline_version(), reference_version()
 
 
@@ -315,9 +348,7 @@ def _chunks(items: list[Input], size: int) -> Iterator[list[Input]]:
 
 
 def _cache_key(item: Input, job: DocumentJob, run: _Run) -> CacheKey:
-    return CacheKey(sha256=file_sha256(Path(item.path)), pipeline_version=run.pipeline_version,
-                    reference_version=run.reference_version, client=item.client,
-                    show_pii=job.show_pii, reports=job.reports)
+    return cache_key(item, job, run.pipeline_version, run.reference_version)
 
 
 def commit(manifest: Manifest, item: Input, job: DocumentJob, outcome: DocumentOutcome) -> None:
@@ -335,12 +366,12 @@ def _advance(entry: SummaryEntry, item: Input, job: DocumentJob) -> SummaryEntry
     return entry
 
 
-def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> None:
+def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> dict | None:
     try:
         from reports.render import render_batch
     except ImportError:
-        return
+        return None
     from reports.output import read_result
 
     results = [read_result(out_dir, e.result) for e in summary.documents if e.result]
-    render_batch(summary, results, out_dir, show_pii=show_pii)
+    return render_batch(summary, results, out_dir, show_pii=show_pii)

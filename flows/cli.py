@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "ksoc-audit doctor",
                 codes="exit codes:\n  0   everything found\n  69  something is missing")
     _add_operations(sub)
+    _add_server(sub)
     return parser
 
 
@@ -132,6 +133,22 @@ def _add_operations(sub) -> None:
     add_operation_commands(sub)
 
 
+def _add_server(sub) -> None:
+    p = _subcommand(
+        sub, "server", "keep a Prefect server with its UI running in the background",
+        "start: run one Prefect server with its UI in the background (127.0.0.1 only, its "
+        "database, PID file and log under the ksoc-audit state folder); audit, watch and serve "
+        "then use it instead of starting a temporary server each time (an explicit "
+        "PREFECT_API_URL still wins). status: its address and the flow runs of the last day. "
+        "stop: stop it.",
+        "ksoc-audit server start   # then open the address it prints",
+        codes="exit codes:\n  0   done (status: the server runs)\n  3   status: no server "
+              "runs\n  69  the server could not be started")
+    p.add_argument("action", choices=("start", "stop", "status"))
+    p.add_argument("--port", type=int,
+                   help="port on 127.0.0.1 (default 4200, or the next free one)")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # Before the parser: building it imports the operations commands, which import Prefect, and
@@ -163,22 +180,26 @@ def cmd_audit(args) -> int:
         return EXIT_USAGE
     from extractors.errors import ConfigError
     from flows import progress
-    from flows.audit import run_audit
     from flows.runners import resolve_runner
 
     options = _run_options(args)
     try:  # a bad runner choice is a usage error, found before any flow run starts
-        resolve_runner(options.get("runner"), options.get("workers"), options.get("dask_address"),
-                       options.get("docs_per_task"))
+        spec = resolve_runner(options.get("runner"), options.get("workers"),
+                              options.get("dask_address"), options.get("docs_per_task"))
     except ConfigError as exc:
         print(f"ksoc-audit audit: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    if not _any_contract_file(args):
+    items = _contract_files(args)
+    if not items:
         print("ksoc-audit audit: no contract files found in "
               f"{', '.join(args.paths)} (notes and data such as .md, .txt, .json, .csv are "
               "skipped)", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).resolve()
+    _prestart_workers(items, out, args, options, spec)
+    _use_running_server()
+    from flows.audit import run_audit  # imports Prefect: after PREFECT_API_URL is settled
+
     with progress.progress_bar(enabled=not args.no_progress):
         summary = run_audit(
             paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
@@ -189,12 +210,39 @@ def cmd_audit(args) -> int:
     return audit_exit_code(summary)
 
 
-def _any_contract_file(args) -> bool:
-    """True when the inputs hold at least one file to audit (skipped files do not count)."""
+def _use_running_server() -> str:
+    """Use the background server (`ksoc-audit server start`) when it runs; before Prefect is
+    imported. Otherwise say, in one line, that starting one makes the next run faster."""
+    from flows.server import use_running_server
+
+    return use_running_server(announce=lambda line: print(line, file=sys.stderr))
+
+
+def _contract_files(args) -> list:
+    """The files of the inputs to audit (skipped files do not count)."""
     from flows.discover import discover
 
-    return bool(discover(list(args.paths), exclude=[str(Path(args.out).resolve())],
-                         follow_symlinks=getattr(args, "follow_symlinks", False)))
+    return discover(list(args.paths), client=args.client,
+                    per_client_folders=args.per_client_folders,
+                    exclude=[str(Path(args.out).resolve())],
+                    follow_symlinks=getattr(args, "follow_symlinks", False))
+
+
+def _prestart_workers(items: list, out: Path, args, options: dict, spec) -> int:
+    """Start the worker pool now when documents need auditing (none for a cached batch), one
+    worker per such document up to the cores: the workers load the pipeline and reference
+    data while this process imports Prefect and opens the flow run. Returns the count."""
+    from flows.documents import DocumentJob, ReportsMode, count_to_audit
+    from flows.runners import RunnerKind, prestart_pool
+
+    if spec.kind is not RunnerKind.processes:
+        return 0
+    job = DocumentJob(out_dir=str(out), show_pii=args.show_pii,
+                      reports=ReportsMode(options.get("reports") or "all"))
+    todo = count_to_audit(items, job)
+    if todo:
+        prestart_pool(min(spec.workers, todo))
+    return todo
 
 
 def _run_options(args) -> dict:
@@ -276,7 +324,33 @@ def cmd_doctor(args) -> int:
     return EXIT_OK if run_doctor() else EXIT_ENVIRONMENT
 
 
-_COMMANDS = {"audit": cmd_audit, "match": cmd_match, "rules": cmd_rules, "doctor": cmd_doctor}
+def cmd_server(args) -> int:
+    from flows import server
+
+    if args.action == "start":
+        try:
+            info, started = server.start_server(args.port)
+        except server.ServerError as exc:
+            print(f"ksoc-audit server: {exc}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        state = "started" if started else "already running"
+        print(f"ksoc-audit server: {state} (pid {info.pid}); UI {info.url}, log {info.log}")
+        print("audit, watch and serve use it from now on; `ksoc-audit server stop` stops it")
+        return EXIT_OK
+    if args.action == "stop":
+        pid = server.stop_server()
+        print(f"ksoc-audit server: stopped (pid {pid})" if pid else
+              "ksoc-audit server: not running")
+        return EXIT_OK
+    running, lines = server.status_lines()
+    print("\n".join(lines))
+    return EXIT_OK if running else EXIT_NOT_RUNNING
+
+
+EXIT_NOT_RUNNING = 3  # `server status` when no server runs (as `systemctl status`)
+
+_COMMANDS = {"audit": cmd_audit, "match": cmd_match, "rules": cmd_rules, "doctor": cmd_doctor,
+             "server": cmd_server}
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from extractors.errors import KsocAuditError, UnreadableFile
 from extractors.records import Record
 from flows.discover import Input
-from flows.manifest import own_temp_name, run_temp_root
+from flows.manifest import CacheKey, Manifest, own_temp_name, run_temp_root
 from reports.audit import failed_result
 from reports.names import display_path
 from reports.output import dump_json, read_result, result_relpath, summary_entry, write_result
@@ -190,6 +190,36 @@ def load_audit_fn(dotted: str) -> Callable[..., DocumentResult]:
         raise KsocAuditError(f"audit function {dotted!r} is not allowed",
                              advice=f"use a function of {', '.join(ALLOWED_FN_PACKAGES)}")
     return getattr(importlib.import_module(module_name), attr)
+
+
+def cache_key(item: Input, job: DocumentJob, pipeline_version: str,
+              reference_version: str) -> CacheKey:
+    """The manifest key of `item` audited for `job` (content hash, versions, output options)."""
+    from reports.audit import file_sha256
+
+    return CacheKey(sha256=file_sha256(Path(item.path)), pipeline_version=pipeline_version,
+                    reference_version=reference_version, client=item.client,
+                    show_pii=job.show_pii, reports=job.reports)
+
+
+def count_to_audit(items: list[Input], job: DocumentJob) -> int:
+    """How many of `items` the output folder's manifest cannot serve (a first look, without
+    the folder's run lock: the flow run decides for good). Loads no reference data."""
+    versions = documents_versions()
+    manifest_file = Path(job.out_dir) / ".ksoc-audit" / "manifest.jsonl"
+    if not manifest_file.is_file():
+        return len(items)
+    manifest = Manifest(Path(job.out_dir))
+    todo = 0
+    for item in items:
+        try:
+            cached = manifest.lookup(cache_key(item, job, *versions))
+        except OSError:
+            cached = None
+        if cached is None or not cached.entry.result \
+                or not (Path(job.out_dir) / cached.entry.result).is_file():
+            todo += 1
+    return todo
 
 
 def documents_versions() -> tuple[str, str]:

@@ -10,12 +10,14 @@ import threading
 from pathlib import Path
 
 from extractors.errors import KsocAuditError
-from flows.documents import ReportsMode
-from flows.runners import RunnerKind
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 64, 70
+# The values of flows.runners.RunnerKind and flows.documents.ReportsMode, spelled out: building
+# the parser must not import Prefect nor the pipeline (tests/test_server.py keeps them equal).
+RUNNER_CHOICES = ("processes", "threads", "prefect-processes", "dask")
+REPORTS_CHOICES = ("all", "html", "json")
 
 
 def add_operation_commands(subparsers) -> None:
@@ -29,7 +31,7 @@ def add_operation_commands(subparsers) -> None:
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("where documents run (docs/OPERATIONS.md)")
-    group.add_argument("--runner", choices=[k.value for k in RunnerKind],
+    group.add_argument("--runner", choices=RUNNER_CHOICES,
                        help="processes (default), threads, prefect-processes or dask")
     group.add_argument("--workers", type=int, help="documents in parallel (default: CPU cores)")
     group.add_argument("--dask-address", metavar="tcp://HOST:8786",
@@ -38,7 +40,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="documents per Prefect task run (default 8 locally, 1 on Dask)")
     group.add_argument("--batch-size", type=int, default=100,
                        help="documents per sub-batch flow run (bounds memory; default 100)")
-    group.add_argument("--reports", choices=[m.value for m in ReportsMode], default="all",
+    group.add_argument("--reports", choices=REPORTS_CHOICES, default="all",
                        help="per-document reports: all (JSON, HTML, PDF), html or json")
 
 
@@ -102,6 +104,13 @@ def run_operation_command(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
+def _use_running_server() -> str:
+    """Before Prefect is imported: the background server when it runs (flows.server)."""
+    from flows.server import use_running_server
+
+    return use_running_server(announce=lambda line: print(line, file=sys.stderr))
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from flows.watch import WatchOptions, watch
 
@@ -115,6 +124,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         settle_seconds=args.settle, poll=args.poll, **audit_options(args))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # service managers stop with SIGTERM
+    _use_running_server()
     stats = watch(options, once=args.once, stop=stop)
     print(f"Processed {stats.processed}, quarantined {stats.quarantined} document(s).")
     return stats.exit_code() if args.once else EXIT_OK
@@ -129,6 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print("\n".join(describe_jobs(config)))
         return EXIT_OK
+    _use_running_server()
     from flows.serve import serve_jobs
 
     serve_jobs(config, limit=max(1, args.limit))

@@ -53,12 +53,14 @@ def stop_with_us(pid: int) -> subprocess.Popen | None:
 
 
 def embedded_server_dies_with_us() -> None:
-    """Watch Prefect's embedded server(s) started by this process, if any."""
-    try:
-        from prefect.server.api.server import SubprocessASGIServer
-    except ImportError:
+    """Watch Prefect's embedded server(s) started by this process, if any. A process that
+    started one has imported its module; importing it otherwise would cost seconds (it loads
+    the whole server) in every command that talks to a running server."""
+    module = sys.modules.get("prefect.server.api.server")
+    if module is None:
         return
-    for server in list(getattr(SubprocessASGIServer, "_instances", {}).values()):
+    server_class = module.SubprocessASGIServer
+    for server in list(getattr(server_class, "_instances", {}).values()):
         process = getattr(server, "server_process", None)
         if process is not None and process.poll() is None:
             stop_with_us(process.pid)

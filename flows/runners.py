@@ -27,13 +27,14 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any, TypeVar
-
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from extractors.errors import ConfigError
 from extractors.records import Record
 from flows.documents import WorkerLost, warm_up
+
+if TYPE_CHECKING:  # Prefect is imported when a task runner is built, not before
+    from prefect.task_runners import TaskRunner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -98,6 +99,8 @@ def resolve_runner(
 
 def build_task_runner(spec: RunnerSpec) -> TaskRunner:
     """The Prefect task runner for `spec` (not started)."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
     if spec.kind is RunnerKind.threads:
         return ThreadPoolTaskRunner(max_workers=spec.workers)
     if spec.kind is RunnerKind.processes:
@@ -133,13 +136,47 @@ def _quiet_dask_logs() -> None:
 _pool_workers: ContextVar[int] = ContextVar("ksoc_pool_workers", default=0)
 
 
+class LazyRunner:
+    """The task runner of a run, started at its first `submit` (a batch whose documents all
+    come from the cache starts none: no threads, no Dask cluster) and closed with the run."""
+
+    def __init__(self, spec: RunnerSpec):
+        self.spec = spec
+        self._runner: TaskRunner | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def started(self) -> bool:
+        return self._runner is not None
+
+    def submit(self, task, parameters: dict, *args: Any, **kwargs: Any):
+        with self._lock:
+            if self._runner is None:
+                runner = build_task_runner(self.spec)
+                runner.__enter__()
+                self._runner = runner
+        return self._runner.submit(task, parameters, *args, **kwargs)
+
+    def close(self, *exc_info: Any) -> None:
+        with self._lock:
+            runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.__exit__(*(exc_info or (None, None, None)))
+
+
 @contextmanager
-def open_runner(spec: RunnerSpec) -> Iterator[TaskRunner]:
-    """Start the task runner for a flow run; stages submitted under it use the local pool."""
+def open_runner(spec: RunnerSpec) -> Iterator[LazyRunner]:
+    """The task runner for a flow run (started on first use); stages submitted under it use
+    the local pool, which also starts only when a stage is first submitted."""
     token = _pool_workers.set(spec.workers if spec.kind is RunnerKind.processes else 0)
+    runner = LazyRunner(spec)
     try:
-        with build_task_runner(spec) as runner:
-            yield runner
+        yield runner
+    except BaseException as exc:
+        runner.close(type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        runner.close()
     finally:
         _pool_workers.reset(token)
 
@@ -189,11 +226,32 @@ def call_stage(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_pool_cap = 0  # set by prestart_pool: the command needs no more workers than this
+
+
+def prestart_pool(workers: int) -> ProcessPoolExecutor:
+    """Start the worker pool now, before the flow run, with `workers` processes: a command
+    that knows how many documents it must audit (fewer than the cores: fewer workers) lets
+    the workers load the pipeline while this process imports Prefect and opens its flow run.
+    Later `shared_pool` calls of the command reuse this pool."""
+    global _pool_cap
+    pool = shared_pool(workers)
+    _pool_cap = workers
+    for _ in range(workers):  # spawn them all now (ProcessPoolExecutor spawns on demand)
+        pool.submit(int)
+    return pool
+
+
+def pool_started() -> bool:
+    """True once this process has started its worker pool."""
+    return _pool is not None
 
 
 def shared_pool(workers: int) -> ProcessPoolExecutor:
     """One long-lived pool per process (a watcher reuses it across its flow runs)."""
     global _pool, _pool_size
+    if _pool_cap:
+        workers = min(workers, _pool_cap)
     with _pool_lock:
         if _pool is None or _pool_size != workers:
             if _pool is not None:

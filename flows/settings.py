@@ -23,6 +23,9 @@ def configure_environment(*, verbose: bool = False) -> Path:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # The temporary server's first start creates its database: on a busy 2-core machine that
+    # takes longer than Prefect's 20 s default, and the command would fail.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Tesseract's own OpenMP threading is slower than one thread per process on small machines.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     return home

@@ -9,9 +9,6 @@ from functools import cache
 from pathlib import Path
 from urllib.request import url2pathname
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
 from reports.paths import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -40,7 +37,9 @@ def print_css() -> str:
 
 def write_pdf(html: str, path: Path) -> Path:
     """Render `html` to a PDF at `path` (atomically). Only local files and data: URLs load."""
-    fetcher = LocalOnlyFetcher(allowed_roots=[d for d in FONT_DIRS if d.is_dir()])
+    from weasyprint import HTML  # ~2 s to import: only in the process that prints PDFs
+
+    fetcher = _fetcher_class()(allowed_roots=[d for d in FONT_DIRS if d.is_dir()])
     data = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     return atomic_write_bytes(path, data)
 
@@ -80,24 +79,37 @@ def _fontconfig_file(name: str) -> Path | None:
     return matches[0] if matches else None
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that refuses the network: data: URLs and files under the font
-    folders only. A contract can never make the renderer read or fetch anything else."""
+@cache
+def _fetcher_class() -> type:
+    """LocalOnlyFetcher, defined on first use (it subclasses WeasyPrint's URLFetcher)."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, *, allowed_roots: list[Path]):
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-        self.allowed_roots = [r.resolve() for r in allowed_roots]
-        self.refused: list[str] = []
+    class LocalOnlyFetcher(URLFetcher):
+        """WeasyPrint URL fetcher that refuses the network: data: URLs and files under the font
+        folders only. A contract can never make the renderer read or fetch anything else."""
 
-    def fetch(self, url: str, headers=None):
-        if url.startswith("file:") and not self._allowed_file(url):
-            self.refused.append(url)
-            raise ValueError("file outside the font folders refused")
-        if not url.startswith(("data:", "file:")):
-            self.refused.append(url)
-            raise ValueError("non-local URL refused")
-        return super().fetch(url, headers)
+        def __init__(self, *, allowed_roots: list[Path]):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.allowed_roots = [r.resolve() for r in allowed_roots]
+            self.refused: list[str] = []
 
-    def _allowed_file(self, url: str) -> bool:
-        path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
-        return any(path.is_relative_to(root) for root in self.allowed_roots)
+        def fetch(self, url: str, headers=None):
+            if url.startswith("file:") and not self._allowed_file(url):
+                self.refused.append(url)
+                raise ValueError("file outside the font folders refused")
+            if not url.startswith(("data:", "file:")):
+                self.refused.append(url)
+                raise ValueError("non-local URL refused")
+            return super().fetch(url, headers)
+
+        def _allowed_file(self, url: str) -> bool:
+            path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
+            return any(path.is_relative_to(root) for root in self.allowed_roots)
+
+    return LocalOnlyFetcher
+
+
+def __getattr__(name: str):
+    if name == "LocalOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
