@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import cache
+from importlib import resources
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
 from extractors.text import spaced
 
+
+def _load() -> dict:
+    """The label tables (extractors/data/labels.toml): one list per field, then captions and ranks."""
+    text = resources.files("extractors").joinpath("data/labels.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+_DATA = _load()
 # Order matters: earlier labels are stronger evidence for the field.
-LABELS: dict[str, tuple[str, ...]] = {
-    "title": ("직종", "직무명", "채용직무", "채용직위", "직무", "직위", "직책", "Job Title", "Position",
-              "Occupation", "Job Position", "Designation", "Title", "직명"),
-    "rank": ("직급", "직위", "Grade", "Rank"),
-    "duties": ("담당업무", "직무내용", "업무내용", "업무의내용", "주요업무", "담당직무", "수행업무", "근무내용",
-               "Job Description", "Description of work", "Description of Duties", "Job Duties",
-               "Key Responsibilities", "Main Duties", "Scope of Work", "Duties", "Responsibilities"),
-    "salary": ("임금", "급여", "보수", "연봉", "월급여", "월급", "연간급여", "급여총액", "임금총액", "Salary",
-               "Payment", "Compensation", "Remuneration", "Wage"),
-    "employer": ("사업체명", "업체명", "회사명", "상호", "Name of the enterprise", "Company", "Employer"),
-    "business_reg_no": ("사업자등록번호", "사업자번호", "Business Registration No", "Identification number"),
-    "employee_name": ("근로자성명", "성명", "Name of the employee", "Employee Name", "Name"),
-    "nationality": ("국적", "Nationality"),
-    "birth_date": ("생년월일", "Birthdate", "Date of Birth"),
-    "period": ("근로계약기간", "계약기간", "근로개시일", "Term of Labor contract", "Contract Period",
-               "Contract Term", "Term of Employment"),
-    "start": ("Start Date", "Commencement Date", "입사일"),
-    "end": ("End Date", "계약종료일"),
-    "workplace": ("근무장소", "근로장소", "근무지", "Place of employment", "Place of Work",
-                  "Work Location", "Workplace"),
-    "working_hours": ("소정근로시간", "근로시간", "근무시간", "Working hours", "Working Hours"),
-    "visa": ("체류자격", "비자", "Visa Status", "Visa status", "Visa"),
-    # Read by no field, but labels all the same: a cell or line holding one is never a value.
-    "department": ("소속", "부서", "근무부서", "Department", "Team"),
-}
-# Table captions that are neither labels of a field nor values.
-_CAPTIONS = ("구분", "비고", "항목", "변경전", "변경후", "Item", "Remarks", "Before", "After")
-RANKS = ("사원", "주임", "대리", "과장", "차장", "부장", "선임", "책임", "수석", "팀장", "실장", "이사",
-         "상무", "전무", "본부장", "인턴", "계장", "반장", "조장", "Staff", "Junior", "Senior",
-         "Associate", "Assistant Manager")
+LABELS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _DATA["fields"].items()}
+_CAPTIONS = tuple(_DATA["other"]["captions"])  # table captions that are neither labels nor values
+RANKS = tuple(_DATA["other"]["ranks"])  # ranks (직급), kept apart from the occupation title
 # '@', '©', '®': how OCR reads circled item numbers (①, ②) in article contracts.
 _PREFIX = r"^(?:\(?\d{1,2}[.)]\s*|\d{1,2}\s*(?=[가-힣])|[①-⑳@©®]\s*|[-·•*□▪■◦○]\s*|\((?:사업주|근로자|갑|을)\)\s*|제\s*\d+\s*조\s*)*"
 # A '(gloss)' or '/ gloss' after the label. OCR garbles the English gloss of a Korean label
@@ -97,9 +80,7 @@ _FORM_WORDS = re.compile(r"[_()\[\]\s.,~:/□■√-]|요일|시간|년|월|일|
 
 # Printed words of blank forms that are no field's label: other items' captions, English glosses
 # of units, and the connecting words of blanks ('from __ to __', '( ) hours/month').
-_FORM_CAPTIONS = ("전화번호", "연락처", "업종", "사업내용", "주소", "Phone number", "Phone", "Tel",
-                  "Address", "Birth date", "Regular", "from", "to", "per", "hours", "hour", "month",
-                  "week", "day", "days", "year", "KRW", "won")
+_FORM_CAPTIONS = tuple(_DATA["other"]["form_captions"])
 _NOTE = re.compile(r"※[^\n]*")  # a form's instruction note ('※ 외국인근로자가 ... 기재합니다')
 
 
