@@ -19,6 +19,7 @@ from extractors.records import Record
 from flows.documents import DEFAULT_AUDIT_FN, ReportsMode
 from flows.inbox import InboxLayout, Settler, candidates, claim, place, staged, tidy_staging
 from reports.names import display_path
+from reports.pii import mask_text
 from reports.paths import atomic_write_text
 from reports.records import BatchSummary, SummaryEntry
 
@@ -152,7 +153,8 @@ def drain(layout: InboxLayout, options: WatchOptions, stats: WatchStats) -> None
         if entry is not None:
             entry = settled_entry(entry, layout, target, out_dir, show_pii=options.show_pii)
             placed.append(entry)
-        print(announce(path, entry, target, out_dir, quarantined=quarantined), flush=True)
+        line = announce(path, entry, target, out_dir, quarantined=quarantined)
+        print(line if options.show_pii else mask_text(line), flush=True)
     tidy_staging(layout)
     if placed:
         update_batch_outputs(out_dir, placed, show_pii=options.show_pii)

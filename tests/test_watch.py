@@ -219,3 +219,14 @@ def test_each_wave_updates_the_batch_outputs_and_says_what_to_do(prefect_harness
     second = json.loads((out / "summary.json").read_text(encoding="utf-8"))["documents"]
     assert len(second) == 4 and {d["source"] for d in first} <= {d["source"] for d in second}
     assert "contract-0-000.pdf" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_per_file_line_masks_identifiers_in_names(prefect_harness, tmp_path, capsys):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "M12345678_010-1234-5678.pdf").write_bytes(b"%PDF-1.4 truncated")
+    watch(_options(tmp_path), once=True)
+    printed = capsys.readouterr().out
+    lines = [line for line in printed.splitlines() if line.startswith("quarantined ")]
+    assert len(lines) == 1, printed
+    assert "M12345678" not in printed and "010-1234" not in printed
