@@ -20,12 +20,14 @@ _NUMBER = re.compile(
     r"\s*(?P<unit>만\s*원|만|천\s*원|원|won|KRW)?",
 )
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+# Period words bound to an amount (spaced syllables allowed: OCR and letter-spaced forms).
 _PERIOD_WORDS = (
-    (Period.hourly, re.compile(r"시급|시간급|시간당|per\s+hour|hourly|/\s*h(?:ou)?r", re.IGNORECASE)),
-    (Period.daily, re.compile(r"일급|일당|per\s+day|daily", re.IGNORECASE)),
-    (Period.weekly, re.compile(r"주급|per\s+week|weekly", re.IGNORECASE)),
-    (Period.annual, re.compile(r"연봉|연간|년봉|연\s|per\s+annum|per\s+year|annual|yearly|/\s*년", re.IGNORECASE)),
-    (Period.monthly, re.compile(r"월|per\s+month|monthly|/\s*월", re.IGNORECASE)),
+    (Period.hourly, re.compile(r"시\s*급|시\s*간\s*급|시\s*간\s*당|per\s+hour|hourly|/\s*h(?:ou)?r", re.IGNORECASE)),
+    (Period.daily, re.compile(r"일\s*급|일\s*당|per\s+day|daily", re.IGNORECASE)),
+    (Period.weekly, re.compile(r"주\s*급|per\s+week|weekly", re.IGNORECASE)),
+    (Period.annual, re.compile(r"연\s*봉|연\s*간|년\s*봉|연\s*액|(?<![가-힣])연(?=\s|$)|per\s+(?:annum|year)|"
+                               r"annual(?:ly)?|yearly|a\s+year|/\s*년", re.IGNORECASE)),
+    (Period.monthly, re.compile(r"월|per\s+month|monthly|a\s+month|/\s*월", re.IGNORECASE)),
 )
 
 
@@ -112,13 +114,14 @@ def _digit_money(m: re.Match) -> Money | None:
                  ambiguous=ambiguous)
 
 
-def period_near(line: str, money: Money) -> Period | None:
-    """Period keyword after the amount ('per annum') or nearest before it ('월', '연봉')."""
-    after = line[money.end: money.end + 16]
+def period_near(line: str, money: Money, before: str | None = None) -> Period | None:
+    """Period keyword right after the amount ('per annum', '원 (월)') or the nearest one before
+    it, in `before` (the words of the amount's own phrase; default: the line up to it)."""
+    after = line[money.end: money.end + 20]
     for period, pattern in _PERIOD_WORDS:
-        if re.match(r"\s*(?:\(?\s*)?" + pattern.pattern, after, re.IGNORECASE):
+        if re.match(r"\s*(?:원|won|KRW)?\s*\(?\s*(?:" + pattern.pattern + ")", after, re.IGNORECASE):
             return period
-    before = line[: money.start]
+    before = line[: money.start] if before is None else before
     best: tuple[int, Period] | None = None
     for period, pattern in _PERIOD_WORDS:
         for hit in pattern.finditer(before):

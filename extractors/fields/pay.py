@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.records import Period, Problem, Route, SalaryComponent, SalaryField
-from extractors.salary import Money, annualise, find_amounts, period_by_magnitude
+from extractors.salary import Money, annualise, find_amounts, period_by_magnitude, period_near
 from extractors.text import squash
 
 from .document import Doc, Row, after_change, route_factor
@@ -42,14 +42,6 @@ _EXCLUDED = re.compile(
     r"(?<!fixed\s)overtime|night|holiday\s+work|출\s*장|경\s*비|프로젝트|deduct",
     re.IGNORECASE)
 _FIXED_OVERTIME = re.compile(r"고\s*정\s*(?:연\s*장|시\s*간\s*외)|fixed\s+overtime", re.IGNORECASE)
-_PERIODS = (
-    (Period.hourly, re.compile(r"시\s*급|시\s*간\s*급|시\s*간\s*당|per\s+hour|hourly|/\s*h(?:ou)?r", re.IGNORECASE)),
-    (Period.daily, re.compile(r"일\s*급|일\s*당|per\s+day|daily", re.IGNORECASE)),
-    (Period.weekly, re.compile(r"주\s*급|per\s+week|weekly", re.IGNORECASE)),
-    (Period.annual, re.compile(r"연\s*봉|연\s*간|년\s*봉|연\s*액|(?<![가-힣])연(?=\s|$)|per\s+(?:annum|year)|"
-                               r"annual(?:ly)?|yearly|a\s+year|/\s*년", re.IGNORECASE)),
-    (Period.monthly, re.compile(r"월|per\s+month|monthly|a\s+month|/\s*월", re.IGNORECASE)),
-)
 _INCLUSIVE = re.compile(r"포괄\s*임금|포괄\s*산정|수당이?\s*포함|inclusive\s+wage|inclusive\s+of\s+overtime",
                         re.IGNORECASE)
 _MAX_ANNUAL = 500_000_000
@@ -218,7 +210,7 @@ def _items(page: int, text: str) -> list[Item]:
                 continue
             role = ("total" if _TOTAL.search(scope) else "base" if _BASE.search(scope)
                     else "allowance" if _ALLOWANCE.search(scope) else "main")
-            out.append(Item(page, phrase, money, role, _period(phrase, money, scope)))
+            out.append(Item(page, phrase, money, role, period_near(phrase, money, scope)))
     return out
 
 
@@ -229,19 +221,6 @@ def _is_old_value(phrase: str, money: Money) -> bool:
     return bool(re.match(r"\s*(?:원|won)?\s*에\s*서", after)
                 or (re.search(r"\bfrom\s*(?:KRW|₩|won)?\s*$", before, re.IGNORECASE)
                     and re.search(r"\bto\b", phrase[money.end:], re.IGNORECASE)))
-
-
-def _period(phrase: str, money: Money, scope: str) -> Period | None:
-    after = phrase[money.end: money.end + 20]
-    for period, pattern in _PERIODS:
-        if re.match(r"\s*(?:원|won|KRW)?\s*\(?\s*(?:" + pattern.pattern + ")", after, re.IGNORECASE):
-            return period
-    best: tuple[int, Period] | None = None
-    for period, pattern in _PERIODS:
-        for hit in pattern.finditer(scope):
-            if best is None or hit.start() > best[0]:
-                best = (hit.start(), period)
-    return best[1] if best else None
 
 
 # ---------------------------------------------------------------- decision

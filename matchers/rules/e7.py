@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from matchers.knowledge_records import E7Occupation
+from matchers.match_e7_judge import expand
 from matchers.records import Finding, Severity
 from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, group2, krw
 from matchers.rules.lexicon import normalise
@@ -35,21 +36,6 @@ _CODE = re.compile(r"(?<!\d)(\d{4,5})(?!\d)")
 _HANGUL = re.compile(r"[가-힣]")
 
 
-def _expand(term: str) -> set[str]:
-    """Spelled-out variants: 'A 주방장 및 조리사' -> A 주방장, A 조리사; 'A·B 판매원' -> A 판매원 ..."""
-    variants = {term}
-    if " 및 " in term:
-        left, right = term.split(" 및 ", 1)
-        variants |= {left, " ".join([*left.split()[:-1], right])}
-    for v in list(variants):
-        words = v.split()
-        for i, word in enumerate(words):
-            if "·" in word:
-                variants |= {" ".join([*words[:i], alt, *words[i + 1:]]) for alt in word.split("·")}
-                break
-    return variants
-
-
 def excluded_terms(occ: E7Occupation) -> tuple[set[str], set[str]]:
     """(normalised excluded job names, KSCO codes printed with them) of an E-7 occupation."""
     names: set[str] = set()
@@ -59,7 +45,7 @@ def excluded_terms(occ: E7Occupation) -> tuple[set[str], set[str]]:
         inner = [part for m in _PAREN.findall(item) for part in m.split(",")]
         for term in [_PAREN.sub(" ", item).strip(), *inner]:
             term = _CODE.sub("", term).strip(" -")
-            names |= {normalise(v) for v in _expand(term) if _HANGUL.search(v)}
+            names |= {normalise(v) for v in expand(term) if _HANGUL.search(v)}
     return {n for n in names if len(n) >= 3}, codes
 
 
