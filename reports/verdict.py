@@ -93,8 +93,9 @@ def is_informational(finding: Finding | str) -> bool:
 
 
 def worst_severity(findings: list[Finding]) -> Severity | None:
-    """The most severe finding's severity; None without findings."""
-    ranked = [f.severity for f in findings]
+    """The most severe finding's severity, informational F-2-7 notes left out (a contract with
+    only notes has no severity to show); None without such findings."""
+    ranked = [f.severity for f in findings if not is_informational(f)]
     return min(ranked, key=SEVERITY_RANK.__getitem__) if ranked else None
 
 

@@ -174,6 +174,7 @@ def test_verdict_rules() -> None:
     sure = OccupationMatch(needs_review=False)
     notes = [_finding("f27_income_points", "low"), _finding("f27_fast_track", "low")]
     assert judge(Status.success, notes, sure, None).kind is VerdictKind.no_action
+    assert judge(Status.success, notes, sure, None).worst_severity is None  # notes have no severity to show
     assert judge(Status.success, notes, sure.model_copy(update={"needs_review": True}),
                  None).kind is VerdictKind.review
     assert judge(Status.partial, [], sure, None).kind is VerdictKind.review
