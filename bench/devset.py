@@ -236,8 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     scored = scorer.score(work / "ours", args.devset)
     base_scored = None
     if args.baseline != "none":
-        run_pass(checkout(args.baseline), pages, work / "base")
-        base_scored = scorer.score(work / "base", args.devset)
+        try:
+            tree = checkout(args.baseline)
+        except subprocess.CalledProcessError:
+            print(f"devset: baseline {args.baseline} is not in this clone (shallow?); ours only", file=sys.stderr)
+            args.baseline = "none"
+        else:
+            run_pass(tree, pages, work / "base")
+            base_scored = scorer.score(work / "base", args.devset)
     ours = split_scanned(scored, truth, scorer)
     base = split_scanned(base_scored, truth, scorer) if base_scored else None
     families = sorted({gt["family"] for gt in truth}) + ["born-digital", "scanned", "ALL"]
