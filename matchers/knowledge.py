@@ -149,17 +149,6 @@ def _validate_e7(kb: Knowledge, occ: E7Occupation) -> None:
 
 
 @functools.cache
-def package_version() -> str:
-    """The packaged knowledge's version (`load_knowledge().version`) read from its manifest
-    alone: a cache lookup needs it, and loading the knowledge takes about a second."""
-    root = resources.files("matchers") / "data"
-    try:
-        return json.loads((root / "manifest.json").read_bytes()).get("version", "")
-    except (OSError, ValueError) as e:
-        raise ReferenceDataError(f"package data unreadable in {root}: {e}") from e
-
-
-@functools.cache
 def load_knowledge() -> Knowledge:
     """The packaged knowledge, validated; loaded once per process."""
     artifacts, version = read_package()

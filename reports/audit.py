@@ -31,10 +31,10 @@ def pipeline_version() -> str:
 def reference_version() -> str:
     """Version of the packaged reference data: KSCO tables and E-7 list, plus visa thresholds
     (from their manifest and files: the knowledge itself is not loaded)."""
-    from matchers.knowledge import package_version
+    from matchers.data_version import knowledge_version
     from matchers.visa_data import visa_data_version
 
-    return f"{package_version()}+{visa_data_version()}"
+    return f"{knowledge_version()}+{visa_data_version()}"
 
 
 def audit_document(path: Path, *, client: str | None = None, ocr=None) -> DocumentResult:

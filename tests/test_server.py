@@ -49,6 +49,10 @@ def stand_in():
     process = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(120)", "prefect", "server", "start"],
         start_new_session=True)
+    for _ in range(400):  # until it has exec'd (a fork not yet exec'd has pytest's cmdline)
+        if server.is_prefect_server(process.pid):
+            break
+        threading.Event().wait(0.025)
     yield process
     if process.poll() is None:
         process.kill()
@@ -142,7 +146,8 @@ def test_stop_ends_the_whole_process_group(state, tmp_path):
                               start_new_session=True)
     try:
         for _ in range(1200):  # until the leader has started its child (no timing asserted)
-            if child.exists() and child.read_text() or leader.poll() is not None:
+            if child.exists() and child.read_text() and server.is_prefect_server(leader.pid) \
+                    or leader.poll() is not None:
                 break
             threading.Event().wait(0.05)
         grandchild = int(child.read_text())
