@@ -29,7 +29,8 @@ def match_line(line: str) -> dict:
                         _text(item.get("duties")))
     return {"id": item.get("id"), "candidates": [c.model_dump() for c in match.candidates],
             "needs_review": match.needs_review, "review_reason": match.review_reason,
-            "generic_title": match.generic_title, "reference_version": match.reference_version}
+            "generic_title": match.generic_title, "reference_version": match.reference_version,
+            "e7": match.e7.model_dump() if match.e7 else None}
 
 
 def run_match_jsonl(in_stream: TextIO, out_stream: TextIO) -> int:
@@ -55,4 +56,25 @@ def format_top5(match: OccupationMatch) -> str:
         lines.append("    (no candidates)")
     flag = f"REVIEW: {match.review_reason}" if match.needs_review else "confident"
     lines.append(f"{flag}{' | generic title' if match.generic_title else ''}")
+    lines += format_e7(match)
     return "\n".join(lines)
+
+
+_DECISION = {"eligible": "eligible", "conditions": "eligible if its conditions are met",
+             "not_eligible": "not on the E-7 list", "unknown": "not judged"}
+
+
+def format_e7(match: OccupationMatch) -> list[str]:
+    """The E-7 judgement: decision, the E-7 occupation and sub-category, each condition."""
+    j = match.e7
+    if j is None:
+        return []
+    head = f"E-7: {_DECISION.get(j.decision, j.decision)}"
+    if j.occupation:
+        head += f" - {j.occupation} ({j.subcategory or '-'}, KSCO {j.code})"
+    lines = [head] + ([f"     basis: {j.basis}"] if j.basis else [])
+    for c in j.conditions:
+        mark = "shown" if c.shown else "to verify"
+        lines.append(f"     condition ({c.kind}, {mark}): {c.text_ko} / {c.text}" if c.text_ko
+                     else f"     condition ({c.kind}, {mark}): {c.text}")
+    return lines

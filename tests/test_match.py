@@ -161,3 +161,13 @@ def test_modern_terms_lift_modern_duties():
     share = sum(c.score for c in with_terms[:5] if c.code[:2] == "22")
     assert share > sum(c.score for c in without[:5] if c.code[:2] == "22")
     assert "2224" in [c.code for c in with_terms[:3]]
+
+
+def test_match_output_shows_the_e7_occupation_and_its_conditions():
+    from matchers.cli_match import match_line
+
+    table = format_top5(match_texts("조리사(양식)", duties="이탈리아 요리 조리 및 메뉴 개발"))
+    assert "E-7: eligible if its conditions are met - 주방장 및 조리사 (E-7-2" in table
+    assert "condition (licence, to verify)" in table
+    line = match_line('{"id": 1, "title": "호텔접수사무원", "duties": "호텔 프런트 체크인 및 예약 안내"}')
+    assert line["e7"]["subcategory"] == "E-7-2" and line["e7"]["decision"] in ("eligible", "conditions")
