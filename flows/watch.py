@@ -19,8 +19,8 @@ from extractors.records import Record
 from flows.documents import DEFAULT_AUDIT_FN, ReportsMode
 from flows.inbox import InboxLayout, Settler, candidates, claim, place, staged, tidy_staging
 from reports.names import display_path
-from reports.pii import mask_text
 from reports.paths import atomic_write_text
+from reports.pii import mask_text
 from reports.records import BatchSummary, SummaryEntry
 
 log = logging.getLogger(__name__)
