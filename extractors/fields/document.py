@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from extractors.records import FieldValue, PageText, Route
 from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip_ocr_edges
@@ -75,6 +77,11 @@ class Doc:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    @cached_property
+    def prose(self) -> str:
+        """The page lines run together: prose whose sentences wrap across lines."""
+        return " ".join(line.text for line in self.lines)
 
 
 def build_doc(pages: list[PageText]) -> Doc:
@@ -170,10 +177,9 @@ def continuation(doc: Doc, line: Line, max_lines: int = 8) -> list[Line]:
 def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
     """'2. ...' continues a value whose own first item (after the label's colon) was '1. ...';
     a list starting at '1.' right below the value's first line belongs to it."""
-    if not any(re.match(r"\d\.\s", x.text) for x in out) and re.match(r"1\.\s", nxt.text) \
-            and not re.search(r":\s*\d\.\s", first.text):
-        return True
     numbered = [x for x in out if re.match(r"\d\.\s", x.text)]
+    if not numbered and re.match(r"1\.\s", nxt.text) and not re.search(r":\s*\d\.\s", first.text):
+        return True
     m_prev = re.match(r"(\d)\.\s", numbered[-1].text) if numbered else re.search(r":\s*(\d)\.\s", first.text)
     m_next = re.match(r"(\d)\.\s", nxt.text)
     return bool(m_prev and m_next and int(m_next.group(1)) == int(m_prev.group(1)) + 1)
@@ -181,45 +187,31 @@ def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
 
 def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
     """First line 'label : value' for `field_name` with a non-empty value."""
-    pattern = line_pattern(field_name)
-    for line in doc.kv_lines():
-        m = pattern.match(line.text)
-        if not m or (skip and skip(line.text, m)):
-            continue
-        head, cut = cut_at_label(m.group("value"))
-        extra = continuation(doc, line) if multiline and not cut else []
-        parts = [head.strip(), *(x.text for x in extra)]
-        value = "\n".join(p for p in parts if p)
-        if value and not is_blank_value(value):
-            snippet = "\n".join([line.text, *(x.text for x in extra)])
-            return Hit(value, line.page, snippet, label_of(m), 0.95)
-    return None
+    return next(line_hits(doc, field_name, multiline=multiline, skip=skip, fuzzy=False), None)
 
 
 def find_cell(doc: Doc, field_name: str, *, skip=None) -> Hit | None:
     """First table value for `field_name` (see cell_hits)."""
-    return next(iter(cell_hits(doc, field_name, skip=skip)), None)
+    return next(cell_hits(doc, field_name, skip=skip), None)
 
 
-def cell_hits(doc: Doc, field_name: str, *, skip=None) -> list[Hit]:
+def cell_hits(doc: Doc, field_name: str, *, skip=None) -> Iterator[Hit]:
     """Values of `field_name` in tables, in reading order.
 
     A label cell's value is the next cell that is not itself a label: a label followed by
     other labels is a group heading ('직무 | 소속 | 크리에이티브팀'). A row made of labels only
     is a header row: each label's value sits below it, in the same column of the next row.
     """
-    out = []
     for n, row in enumerate(doc.rows):
         for i, cell in enumerate(row.cells):
             found = cell_label(field_name, cell)
             if not found or (skip and skip(" ".join(row.cells), found)) or _holds_own_value(cell, field_name):
                 continue
             if hit := _beside(doc, n, row, i, found, field_name):
-                out.append(hit)
+                yield hit
                 break
             if hit := _below(doc, n, row, i, found):
-                out.append(hit)  # a header row may name the field twice ('직 위 | 직 무')
-    return out
+                yield hit  # a header row may name the field twice ('직 위 | 직 무')
 
 
 def _holds_own_value(cell: str, field_name: str) -> bool:
@@ -318,38 +310,39 @@ def find_article(doc: Doc, field_name: str) -> Hit | None:
 
 def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]:
     """Every labelled value for `field_name`: table cells first, then text lines."""
-    return cell_hits(doc, field_name) + _all_lines(doc, field_name, multiline)
+    return [*cell_hits(doc, field_name), *line_hits(doc, field_name, multiline=multiline)]
 
 
 _FUZZY_LINE = re.compile(r"^(?:[-·•*]\s*|\d{1,2}[.)]\s*)?(?P<label>[가-힣](?:\s?[가-힣]){2,7})\s*(?:/[^:\n]{0,40})?:\s*(?P<value>.*)$")
 
 
-def _line_match(doc: Doc, pattern: re.Pattern, field_name: str, line: Line):
-    """'label: value' on a line; on OCR lines also a Korean label one misread syllable away
-    ('적무내용 / Job description: ...' for 직무내용)."""
+def _line_match(doc: Doc, pattern: re.Pattern, field_name: str, line: Line, fuzzy: bool):
+    """'label: value' on a line; with `fuzzy`, on OCR lines also a Korean label one misread
+    syllable away ('적무내용 / Job description: ...' for 직무내용)."""
     if m := pattern.match(line.text):
         return m
     ocr = doc.routes.get(line.page, (Route.text_layer, None))[0] == Route.ocr
-    if not ocr or line.block or not (m := _FUZZY_LINE.match(line.text)):
+    if not fuzzy or not ocr or line.block or not (m := _FUZZY_LINE.match(line.text)):
         return None
-    fuzzy = fuzzy_cell_field(m.group("label"))
-    return m if fuzzy and fuzzy[0] == field_name else None
+    found = fuzzy_cell_field(m.group("label"))
+    return m if found and found[0] == field_name else None
 
 
-def _all_lines(doc: Doc, field_name: str, multiline: bool) -> list[Hit]:
+def line_hits(doc: Doc, field_name: str, *, multiline: bool = False, skip=None,
+              fuzzy: bool = True) -> Iterator[Hit]:
+    """Values of 'label: value' lines for `field_name` (cell lines first), each ending at the
+    next inline label; `multiline`: continued by the lines below it."""
     pattern = line_pattern(field_name)
-    out = []
     for line in doc.kv_lines():
-        if m := _line_match(doc, pattern, field_name, line):
-            head, cut = cut_at_label(m.group("value"))
-            extra = continuation(doc, line) if multiline and not cut else []
-            parts = [head.strip(), *(x.text for x in extra)]
-            value = "\n".join(p for p in parts if p)
-            if is_blank_value(value):
-                continue
+        m = _line_match(doc, pattern, field_name, line, fuzzy)
+        if not m or (skip and skip(line.text, m)):
+            continue
+        head, cut = cut_at_label(m.group("value"))
+        extra = continuation(doc, line) if multiline and not cut else []
+        value = "\n".join(p for p in [head.strip(), *(x.text for x in extra)] if p)
+        if not is_blank_value(value):
             snippet = "\n".join([line.text, *(x.text for x in extra)])
-            out.append(Hit(value, line.page, snippet, label_of(m), 0.95))
-    return out
+            yield Hit(value, line.page, snippet, label_of(m), 0.95)
 
 
 def find_sentence(doc: Doc, labels: tuple[str, ...]) -> Hit | None:

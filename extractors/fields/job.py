@@ -25,7 +25,7 @@ from .jobtext import (
     split_job_text,
     strip_lead_in,
 )
-from .labels import LABELS
+from .labels import label_rank
 from .title import extract_title, split_title
 
 _MIN_CHARS = 2
@@ -66,18 +66,12 @@ def extract_job(doc: Doc) -> tuple[TitleField, FieldValue]:
     return title, FieldValue(**evidence(doc, duties_hit, drop_english_column(_clean(duties_hit.value))))
 
 
-def _priority(hit: Hit) -> int:
-    key = re.sub(r"\s+", "", hit.label).lower()
-    labels = [re.sub(r"\s+", "", label).lower() for label in LABELS["duties"]]
-    return labels.index(key) if key in labels else 99
-
-
 def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     """(duties hit, title hit read out of the duties text)."""
-    hits = [_resolve_lead_in(doc, h) for h in find_all(doc, "duties", multiline=True)]
+    hits = [_resolve_lead_in(h) for h in find_all(doc, "duties", multiline=True)]
     hits = [h for h in hits if h is not None and len(collapse(h.value)) >= _MIN_CHARS]
     if hits:
-        hit = min(hits, key=_priority)
+        hit = min(hits, key=lambda h: label_rank("duties", h.label))
         if _is_job_name(hit.value) and (listed := _article_job(doc)[0] or _lead_in_duties(doc)):
             # one short noun phrase under a duties label, while the contract lists the duties
             # elsewhere: the phrase names the job ('담당직무 | 글로벌 마케팅')
@@ -102,7 +96,7 @@ def _is_job_name(value: str) -> bool:
     return "\n" not in value and len(value.split()) <= 2 and len(value) <= 12 and not re.search(r"[,;·]|및|다\.?$", value)
 
 
-def _resolve_lead_in(doc: Doc, hit: Hit) -> Hit | None:
+def _resolve_lead_in(hit: Hit) -> Hit | None:
     rest, only = strip_lead_in(hit.value)
     if rest == hit.value:
         return hit
@@ -137,7 +131,7 @@ def _article_job(doc: Doc) -> tuple[Hit | None, Hit | None]:
 def _article_body(doc: Doc, head: Line) -> list[Line]:
     out = []
     for nxt in doc.lines[head.index + 1: head.index + 16]:
-        if _ARTICLE_HEAD.match(nxt.text) or re.match(r"^제\s*\d+\s*조", nxt.text):
+        if re.match(r"^제\s*\d+\s*조", nxt.text):  # the next article
             break
         out.append(nxt)
     return out
@@ -145,16 +139,20 @@ def _article_body(doc: Doc, head: Line) -> list[Line]:
 
 def _after_lead_in(texts: list[str], head: Line, label: str) -> Hit | None:
     for i, text in enumerate(texts):
-        m = LEAD_IN.search(text)
-        if not m:
-            continue
-        inline = text[m.end():].strip(" :")
-        following = texts[i + 1:]
-        items = list_after(([inline] if inline else []) + following)
-        if items:
+        if items := _listed(texts, i):
             value = "\n".join(items)
             return Hit(value, head.page, "\n".join(texts[i:i + 1 + len(items)])[:300], label, 0.85)
     return None
+
+
+def _listed(texts: list[str], i: int, *, lead_word: re.Pattern | None = None) -> list[str]:
+    """The list a lead-in on `texts[i]` introduces (the rest of its line, then the lines
+    below); empty when the line has no lead-in (or, with `lead_word`, none after that word)."""
+    m = LEAD_IN.search(texts[i])
+    if not m or (lead_word is not None and not lead_word.search(texts[i][: m.end()])):
+        return []
+    inline = texts[i][m.end():].strip(" :")
+    return list_after(([inline] if inline else []) + texts[i + 1:])
 
 
 _DUTY_WORD = re.compile(r"담\s*당\s*업\s*무|업\s*무|직\s*무|dut(?:y|ies)|responsib|role|include", re.IGNORECASE)
@@ -165,22 +163,17 @@ def _lead_in_duties(doc: Doc) -> Hit | None:
     include:'), or 'In this role you will ...'."""
     lines = doc.lines
     for n, line in enumerate(lines):
-        m = LEAD_IN.search(line.text)
-        if m and _DUTY_WORD.search(line.text[: m.end()]):
-            inline = line.text[m.end():].strip(" :")
-            items = list_after(([inline] if inline else []) + [x.text for x in lines[n + 1: n + 14]
-                                                                  if x.page == line.page])
-            if items:
-                return Hit("\n".join(items), line.page, "\n".join([line.text, *items])[:300], "include", 0.8)
-    text = " ".join(line.text for line in lines)
-    if m := _EN_DUTIES.search(text):
+        texts = [line.text, *(x.text for x in lines[n + 1: n + 14] if x.page == line.page)]
+        if items := _listed(texts, 0, lead_word=_DUTY_WORD):
+            return Hit("\n".join(items), line.page, "\n".join([line.text, *items])[:300], "include", 0.8)
+    if m := _EN_DUTIES.search(doc.prose):
         page = _page_of(doc, m.group("d")[:20])
         return Hit(m.group("d").strip(), page, m.group(0)[:300], "In this role", 0.8)
     return None
 
 
 def _prose_title(doc: Doc, title: TitleField) -> TitleField:
-    text = " ".join(line.text for line in doc.lines)
+    text = doc.prose
     for pattern in (_CHANGE_KO, _TITLE_SENTENCE):
         for m in pattern.finditer(text):
             value = m.group("t").strip()

@@ -54,6 +54,15 @@ def line_pattern(field: str) -> re.Pattern:
     return re.compile(_PREFIX + rf"{_labelled(LABELS[field])}[:]\s*(?P<value>.*)$", re.IGNORECASE)
 
 
+@cache
+def label_rank(field: str, label: str) -> int:
+    """Position of `label` among `field`'s labels (earlier is stronger; spacing and case
+    ignored); 99 for a label the table does not hold."""
+    key = re.sub(r"\s+", "", label).lower()
+    keys = [re.sub(r"\s+", "", known).lower() for known in LABELS[field]]
+    return keys.index(key) if key in keys else 99
+
+
 def label_of(m: re.Match) -> str:
     """The label a line_pattern or cell_pattern match found."""
     groups = m.groupdict()

@@ -8,7 +8,7 @@ from extractors.records import TitleField
 from extractors.text import has_hangul, strip_trailing_paren
 
 from .document import Doc, Hit, evidence, find_all
-from .labels import LABELS, RANKS, is_rank
+from .labels import RANKS, is_rank, label_rank
 
 _ARTICLE = re.compile(
     r"(?P<label>직위|직종|직책|직무)(?:는|은|를|을)\s*[\"'“]?(?P<v>[^\"'”()]+?)[\"'”]?\s*"
@@ -53,12 +53,6 @@ def _matching_open(value: str) -> int:
     return -1
 
 
-def _priority(hit: Hit) -> int:
-    labels = [label.lower() for label in LABELS["title"]]
-    key = re.sub(r"\s+", "", hit.label).lower()
-    return next((i for i, label in enumerate(labels) if label.replace(" ", "") == key), 99)
-
-
 def _title_hits(doc: Doc) -> tuple[list[Hit], list[str]]:
     """Occupation-title hits (strongest label first) and ranks seen under title labels."""
     titles, ranks = [], []
@@ -72,7 +66,7 @@ def _title_hits(doc: Doc) -> tuple[list[Hit], list[str]]:
             ranks.append(head)
         elif head and len(head) <= _MAX_TITLE:
             titles.append(hit)
-    return sorted(titles, key=_priority), ranks
+    return sorted(titles, key=lambda h: label_rank("title", h.label)), ranks
 
 
 def _article_hit(doc: Doc) -> tuple[Hit | None, str | None]:
