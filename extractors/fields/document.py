@@ -277,15 +277,20 @@ def after_change(row: Row, label_index: int) -> str:
 
     An after-value that says 'unchanged' (좌동, 동일, 변경 없음) keeps the before-value.
     """
-    header = [squash(h) for h in row.header]
-    after = [i for i, h in enumerate(header) if re.search(r"변경후|after|new|revised", h, re.IGNORECASE)]
-    before = [i for i, h in enumerate(header) if re.search(r"변경전|before|current|old", h, re.IGNORECASE)]
-    if after and len(row.cells) == len(row.header):
-        value = row.cells[after[0]]
-        if _SAME.match(value) and before:
-            return row.cells[before[0]]
-        return value
-    return row.cells[label_index + 1]
+    after = after_column(row)
+    if after is None:
+        return row.cells[label_index + 1]
+    before = [i for i, h in enumerate(row.header) if re.search(r"변경전|before|current|old", squash(h), re.IGNORECASE)]
+    value = row.cells[after]
+    return row.cells[before[0]] if _SAME.match(value) and before else value
+
+
+def after_column(row: Row) -> int | None:
+    """The '변경 후 / After' column of an amendment table's row (all cells present), else None."""
+    if len(row.cells) != len(row.header):
+        return None
+    return next((i for i, h in enumerate(row.header)
+                 if re.search(r"변경후|after|new|revised", squash(h), re.IGNORECASE)), None)
 
 
 def find(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:

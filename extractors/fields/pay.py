@@ -23,7 +23,7 @@ from extractors.records import Period, Problem, Route, SalaryComponent, SalaryFi
 from extractors.salary import Money, annualise, find_amounts, period_by_magnitude, period_near
 from extractors.text import squash
 
-from .document import Doc, Row, after_change, route_factor
+from .document import Doc, Row, after_change, after_column, route_factor
 from .labels import cell_pattern
 
 _HEAD_WORDS = (r"임\s*금|급\s*여|보\s*수|연\s*봉|월\s*급|salary|compensation|remuneration|wages?|pay(?:ment)?|"
@@ -83,7 +83,7 @@ def extract_salary(doc: Doc, weekly_hours: float | None) -> tuple[SalaryField, l
     route, _ = doc.routes.get(item.page, (Route.text_layer, None))
     snippet = "\n".join(t for p, t in sections if p == item.page)[:300]
     return SalaryField(
-        value=item.phrase.strip()[:120], found=True, page=item.page, snippet=snippet,
+        value=item.phrase.strip()[:120], found=True, state="found", page=item.page, snippet=snippet,
         confidence=confidence, route=route, label=_label(item.phrase), amount_krw=amount,
         period=period, annual_krw=annual, components=parts, inclusive_wage=inclusive,
         assumption=assumption, cross_checked=crossed,
@@ -123,7 +123,7 @@ def _table_texts(doc: Doc, n: int, row: Row) -> list[tuple[int, str]]:
     for i, cell in enumerate(row.cells[:-1]):
         if not cell_pattern("salary").match(cell) or re.search(r"지\s*급\s*(?:일|방법)|date|method", cell, re.IGNORECASE):
             continue
-        if any(re.search(r"변경\s*후|after", h, re.IGNORECASE) for h in row.header) and len(row.cells) == len(row.header):
+        if after_column(row) is not None:  # an amendment table: the '변경 후' cell only
             return [(row.page, after_change(row, i))]
         texts = [" ".join(row.cells[i + 1:])]
         for below in doc.rows[n + 1:]:

@@ -22,8 +22,6 @@ LOW_CONFIDENCE = 0.5  # below it a value read is not trusted as found
 ABSENCE_PROVABLE_OCR = 0.83
 CORE = {"job_title": ("title", "직위/직종 (job title)"), "duties": ("duties", "업무의 내용 (duties)"),
         "salary": ("salary", "임금 (salary)")}
-OTHER = ("employer", "business_reg_no", "employee_name", "nationality", "birth_date", "contract_start",
-         "contract_end", "workplace", "working_hours", "stated_visa")
 
 
 def judge_states(doc: Doc, fields: ContractFields, problems: list[Problem]) -> tuple[ContractFields, list[Problem]]:
@@ -37,10 +35,6 @@ def judge_states(doc: Doc, fields: ContractFields, problems: list[Problem]) -> t
             problems.append(Problem(code="field_unreadable", page=page, message=(
                 f"the {shown} could not be read with confidence{where}; check the original and "
                 "type the value into the report's review, or supply a clearer scan")))
-    for name in OTHER:
-        value = getattr(fields, name)
-        if value.found:
-            updates[name] = value.model_copy(update={"state": FieldState.found})
     return fields.model_copy(update=updates), problems
 
 
