@@ -135,7 +135,7 @@ def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSetti
     if route is Route.text_layer and has_empty_slots(text):
         # '년 월 일', '월 원': blanks of a form, or a text layer that drops the figures drawn there
         image = render_page(doc, index, dpi=GAP_DPI, max_pixels=settings.max_pixels, seals=True)
-        if inked := inked_gaps(lines, image, image.width / float(page_width(doc, index))):
+        if inked := inked_gaps(lines, image, image.info["dpi"][0] / 72):
             route, reason = Route.ocr, f"text layer lacks glyphs the page shows ({inked} inked gaps between words)"
     loader = None
     if route is Route.ocr:
@@ -167,15 +167,6 @@ def read_text_layer(page) -> tuple[str, list[list[list[str]]], list[list[tuple[f
         page.close()
     cells = [[[_clean_cell(c) for c in row] for row in table] for table in tables]
     return unicodedata.normalize("NFC", text), cells, lines
-
-
-def page_width(doc: pdfium.PdfDocument, index: int) -> float:
-    with PDFIUM_LOCK:
-        page = doc[index]
-        try:
-            return page.get_size()[0]
-        finally:
-            page.close()
 
 
 def _clean_cell(cell: str | None) -> str:
