@@ -138,7 +138,7 @@ def figures(fam: dict) -> dict[str, str]:
             "cons_hi": f"{fam.get('cons_hi', 0)}/{fam.get('cons_n', 0)}", "bad_ok": pct("bad_ok", "bad_n")}
 
 
-def split_scanned(scored: dict, truth: list[dict], scorer) -> dict:
+def split_scanned(scored: dict, truth: list[dict]) -> dict:
     """Per family plus overall born-digital vs scanned, recomputed from the per-document judgements."""
     groups: dict[str, dict] = {}
     for gt in truth:
@@ -184,7 +184,7 @@ def rules_table(ours: dict, base: dict | None) -> str:
     return "\n".join(lines)
 
 
-def misses(scored: dict, truth: list[dict], out: Path, name: str) -> list[str]:
+def misses(scored: dict, truth: list[dict], devset: Path, out: Path, name: str) -> list[str]:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_sha = {e["sha256"]: e for e in summary["documents"]}
     lines = []
@@ -192,7 +192,7 @@ def misses(scored: dict, truth: list[dict], out: Path, name: str) -> list[str]:
         judged = scored["documents"].get(gt["file"], {})
         if name not in judged or judged[name]:
             continue
-        entry = by_sha.get(sha256(DEVSET_PATH / gt["file"]))
+        entry = by_sha.get(sha256(devset / gt["file"]))
         res = json.loads((out / entry["result"]).read_text(encoding="utf-8")) if entry and entry["result"] else {}
         f = res.get("fields", {})
         want, got = {
@@ -210,11 +210,8 @@ def misses(scored: dict, truth: list[dict], out: Path, name: str) -> list[str]:
     return lines
 
 
-DEVSET_PATH = DEVSET
-
 
 def main(argv: list[str] | None = None) -> int:
-    global DEVSET_PATH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEVSET)
     parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of the baseline build, or 'none'")
@@ -222,7 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="append", default=[], choices=["title", "duties", "salary", "top1"])
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args(argv)
-    DEVSET_PATH = args.devset
     if not (args.devset / "ground_truth.jsonl").is_file():
         print(f"devset: {args.devset} not found; skipped (it lives beside the repository)")
         return 0
@@ -244,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             run_pass(tree, pages, work / "base")
             base_scored = scorer.score(work / "base", args.devset)
-    ours = split_scanned(scored, truth, scorer)
-    base = split_scanned(base_scored, truth, scorer) if base_scored else None
+    ours = split_scanned(scored, truth)
+    base = split_scanned(base_scored, truth) if base_scored else None
     families = sorted({gt["family"] for gt in truth}) + ["born-digital", "scanned", "ALL"]
     print(f"devset: {len(truth)} documents, {args.devset}; baseline "
           f"{'git ' + args.baseline if base else 'not run'} on the same page texts; "
@@ -262,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bad input not handled: {b['file']} expected {b['expected']} got {b['status']} {b['codes']}")
     for name in args.misses:
         print(f"\n{name} misses:")
-        print("\n".join(misses(scored, truth, work / "ours", name)))
+        print("\n".join(misses(scored, truth, args.devset, work / "ours", name)))
     if args.json:
         args.json.write_text(json.dumps({"ours": ours, "base": base, "rules": scored["rules"]},
                                         ensure_ascii=False, indent=1))

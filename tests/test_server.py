@@ -209,13 +209,18 @@ def test_status_lists_recent_flow_runs(state, stand_in):
 # --- lazy start-up ----------------------------------------------------------------------------
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    """`code` run by a fresh interpreter in the checkout (imports measured from a clean start)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+
+
 def test_the_parser_does_not_import_prefect_nor_the_pipeline():
     code = ("import sys; from flows.cli import build_parser; build_parser().parse_args("
             "['audit', 'x', '--out', 'y']); "
             "print(sorted(m for m in ('prefect', 'pdfplumber', 'pytesseract', 'openpyxl', "
             "'weasyprint', 'matchers.knowledge') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    done = _python(code)
     assert done.stdout.strip() == "[]"
 
 
@@ -233,8 +238,7 @@ def test_reference_version_does_not_load_the_reference_data():
             "from matchers.knowledge import load_knowledge; "
             "print(load_knowledge.cache_info().currsize, v == f'{load_knowledge().version}+' "
             "+ v.split('+')[1])")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    done = _python(code)
     assert done.stdout.split() == ["0", "True"]
 
 
