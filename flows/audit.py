@@ -236,6 +236,7 @@ def audit_contracts(
     audit_fn: str = DEFAULT_AUDIT_FN,
     docs_per_task: int | None = None,
     follow_symlinks: bool = False,
+    exclude: list[str] | None = None,
 ) -> BatchSummary:
     """Audit every contract under `paths` and write results plus summary.json into `out_dir`.
 
@@ -243,7 +244,8 @@ def audit_contracts(
     prefect-processes | dask (see flows.runners); batch_reports: write summary.json and the
     batch index; audit_fn: "module:function" auditing one file (default: the real pipeline);
     docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
-    follow_symlinks: audit files that symlinks inside an input folder point to outside it.
+    follow_symlinks: audit files that symlinks inside an input folder point to outside it;
+    exclude: files or folders not to audit (e.g. the HR manifest inside an input folder).
     """
     logmask.install()
     reaper.embedded_server_dies_with_us()
@@ -251,7 +253,7 @@ def audit_contracts(
     out = Path(out_dir).resolve()
     skipped: list[Skipped] = []
     items = discover(paths, client=client, per_client_folders=per_client_folders,
-                     exclude=[str(out)], skipped=skipped, follow_symlinks=follow_symlinks)
+                     exclude=[str(out), *(exclude or [])], skipped=skipped, follow_symlinks=follow_symlinks)
     job = DocumentJob(out_dir=str(out), show_pii=show_pii, reports=ReportsMode(reports),
                       audit_fn=audit_fn)
     spec = resolve_runner(runner, workers, dask_address, docs_per_task)
@@ -308,7 +310,7 @@ def run_audit(*, flow=None, **parameters) -> BatchSummary:
     The input paths reach Prefect as a count only (InputPaths)."""
     if isinstance(parameters.get("paths"), list | tuple):
         parameters["paths"] = InputPaths(paths=tuple(parameters["paths"]))
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with _no_subflow_heartbeat():  # nothing to do (and ~0.25 s saved) when already off
         return (flow or audit_contracts)(**parameters)
 
 

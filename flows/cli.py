@@ -108,6 +108,9 @@ def _add_audit(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="audit files that symbolic links inside an input folder point to outside it")
+    from flows.people import add_people_arguments
+
+    add_people_arguments(p)
 
 
 def _add_match(sub) -> None:
@@ -199,7 +202,12 @@ def _main(argv: list[str]) -> int:
 
 def cmd_audit(args) -> int:
     from flows.discover import missing_paths
+    from flows.people import people_setup
 
+    people, error = people_setup(args)  # --person narrows args.paths to the person's folder
+    if error:
+        print(f"ksoc-audit audit: {error}", file=sys.stderr)
+        return EXIT_USAGE
     missing = missing_paths(args.paths)
     if missing:
         from reports.names import display_path
@@ -233,10 +241,20 @@ def cmd_audit(args) -> int:
         summary = run_audit(
             paths=[str(Path(p)) for p in args.paths], out_dir=str(out), client=args.client,
             per_client_folders=args.per_client_folders, show_pii=args.show_pii,
-            follow_symlinks=args.follow_symlinks, **options,
+            follow_symlinks=args.follow_symlinks, **options, **_excluded(args),
         )
     _print_audit_summary(summary, out, show_pii=args.show_pii)
+    if people is not None:
+        from flows.people import people_after_audit
+
+        return people_after_audit(args, people, summary, out, audit_exit_code(summary),
+                                  pdf=(options.get("reports") or "all") == "all")
     return audit_exit_code(summary)
+
+
+def _excluded(args) -> dict:
+    """The manifest is no document to audit, even inside an input folder."""
+    return {"exclude": [str(Path(args.manifest).resolve())]} if getattr(args, "manifest", None) else {}
 
 
 def _use_running_server() -> str:
@@ -253,7 +271,7 @@ def _contract_files(args) -> list:
 
     return discover(list(args.paths), client=args.client,
                     per_client_folders=args.per_client_folders,
-                    exclude=[str(Path(args.out).resolve())],
+                    exclude=[str(Path(args.out).resolve())] + _excluded(args).get("exclude", []),
                     follow_symlinks=getattr(args, "follow_symlinks", False))
 
 
