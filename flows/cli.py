@@ -142,14 +142,19 @@ def _add_server(sub) -> None:
         "start: run one Prefect server with its UI in the background (127.0.0.1 only, its "
         "database, PID file and log under the ksoc-audit state folder); audit, watch and serve "
         "then use it instead of starting a temporary server each time (an explicit "
-        "PREFECT_API_URL still wins). status: its address and the flow runs of the last day. "
-        "stop: stop it.",
+        "PREFECT_API_URL still wins). start also starts the audit worker: a process that keeps "
+        "the pipeline, reference data, matching models and report renderers loaded, so that "
+        "`audit` hands its work to it and takes seconds (see docs/OPERATIONS.md). status: the "
+        "address, the worker and the flow runs of the last day. stop: stop both.",
         "ksoc-audit server start   # then open the address it prints",
         codes="exit codes:\n  0   done (status: the server runs)\n  3   status: no server "
               "runs\n  69  the server could not be started")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument("--port", type=int,
                    help="port on 127.0.0.1 (default 4200, or the next free one)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="start: warm audit processes of the audit worker (default: CPU cores; "
+                        "about 600 MB each); 0: no audit worker")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,6 +192,7 @@ def _main(argv: list[str]) -> int:
     # Prefect reads its settings (home, log level) once, at import.
     configure_environment(verbose=any(a in ("-v", "--verbose") for a in argv))
     args = build_parser().parse_args(argv)
+    args.argv = list(argv)  # what the audit worker is handed (flows.worker.hand_over)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     handler = _COMMANDS.get(args.command)
@@ -233,6 +239,9 @@ def cmd_audit(args) -> int:
               "skipped)", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).resolve()
+    handed = _hand_to_worker(args, out)
+    if handed is not None:
+        return handed
     _prestart_workers(items, out, args, options, spec)
     _use_running_server()
     from flows.audit import run_audit  # imports Prefect: after PREFECT_API_URL is settled
@@ -255,6 +264,14 @@ def cmd_audit(args) -> int:
 def _excluded(args) -> dict:
     """The manifest is no document to audit, even inside an input folder."""
     return {"exclude": [str(Path(args.manifest).resolve())]} if getattr(args, "manifest", None) else {}
+
+
+def _hand_to_worker(args, out: Path) -> int | None:
+    """The exit code of the audit done by the audit worker (`ksoc-audit server start`), or None
+    when this command audits by itself (no worker, or it cannot serve this command)."""
+    from flows.worker import hand_over
+
+    return hand_over(args, out)
 
 
 def _use_running_server() -> str:
@@ -280,9 +297,9 @@ def _prestart_workers(items: list, out: Path, args, options: dict, spec) -> int:
     worker per such document up to the cores: the workers load the pipeline and reference
     data while this process imports Prefect and opens the flow run. Returns the count."""
     from flows.documents import DocumentJob, ReportsMode, count_to_audit
-    from flows.runners import RunnerKind, prestart_pool
+    from flows.runners import RunnerKind, pool_started, prestart_pool
 
-    if spec.kind is not RunnerKind.processes:
+    if spec.kind is not RunnerKind.processes or pool_started():  # the audit worker's own pool
         return 0
     job = DocumentJob(out_dir=str(out), show_pii=args.show_pii,
                       reports=ReportsMode(options.get("reports") or "all"))
@@ -383,15 +400,44 @@ def cmd_server(args) -> int:
         state = "started" if started else "already running"
         print(f"ksoc-audit server: {state} (pid {info.pid}); UI {info.url}, log {info.log}")
         print("audit, watch and serve use it from now on; `ksoc-audit server stop` stops it")
-        return EXIT_OK
+        return _start_worker(info, args.workers)
     if args.action == "stop":
+        from flows.worker import stop_worker
+
+        worker_pid = stop_worker()
+        if worker_pid:
+            print(f"ksoc-audit server: audit worker stopped (pid {worker_pid})")
         pid = server.stop_server()
         print(f"ksoc-audit server: stopped (pid {pid})" if pid else
               "ksoc-audit server: not running")
         return EXIT_OK
     running, lines = server.status_lines()
+    if running:
+        from flows.worker import status_lines
+
+        lines[1:1] = status_lines()
     print("\n".join(lines))
     return EXIT_OK if running else EXIT_NOT_RUNNING
+
+
+def _start_worker(info, workers: int | None) -> int:
+    """`server start`: the audit worker beside the server (flows.worker), ready when it returns."""
+    from flows import worker
+
+    if workers is not None and workers < 1:
+        pid = worker.stop_worker()
+        print("ksoc-audit server: no audit worker" + (f" (stopped pid {pid})" if pid else ""))
+        return EXIT_OK
+    print("ksoc-audit server: starting the audit worker (loads the pipeline once) ...",
+          flush=True)
+    try:
+        started, what = worker.start_worker(info, workers=workers)
+    except worker.WorkerError as exc:
+        print(f"ksoc-audit server: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    print(f"ksoc-audit server: audit worker {what} (pid {started.pid}, {started.workers} warm "
+          f"audit process(es)); `audit` hands its work to it, log {started.log}")
+    return EXIT_OK
 
 
 EXIT_NOT_RUNNING = 3  # `server status` when no server runs (as `systemctl status`)

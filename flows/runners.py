@@ -227,6 +227,14 @@ _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 _pool_cap = 0  # set by prestart_pool: the command needs no more workers than this
+_pool_initializer: Callable[[], None] = warm_up  # what each worker process runs first
+
+
+def set_pool_initializer(initializer: Callable[[], None]) -> None:
+    """What each worker process of pools started from now on runs first (default: warm_up;
+    the audit worker also warms the report renderers: flows.worker.warm_process)."""
+    global _pool_initializer
+    _pool_initializer = initializer
 
 
 def prestart_pool(workers: int) -> ProcessPoolExecutor:
@@ -257,7 +265,7 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=False)
             # spawn: forking a process that runs Prefect's threads is unsafe.
-            _pool = ProcessPoolExecutor(max_workers=workers, initializer=warm_up,
+            _pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_initializer,
                                         mp_context=multiprocessing.get_context("spawn"))
             _pool_size = workers
         return _pool
