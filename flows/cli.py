@@ -207,6 +207,9 @@ def _main(argv: list[str]) -> int:
 
 
 def cmd_audit(args) -> int:
+    handed = _hand_to_worker(args)  # the audit worker runs this very command, checks included
+    if handed is not None:
+        return handed
     from flows.discover import missing_paths
     from flows.people import people_setup
 
@@ -239,9 +242,6 @@ def cmd_audit(args) -> int:
               "skipped)", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out).resolve()
-    handed = _hand_to_worker(args, out)
-    if handed is not None:
-        return handed
     _prestart_workers(items, out, args, options, spec)
     _use_running_server()
     from flows.audit import run_audit  # imports Prefect: after PREFECT_API_URL is settled
@@ -266,12 +266,12 @@ def _excluded(args) -> dict:
     return {"exclude": [str(Path(args.manifest).resolve())]} if getattr(args, "manifest", None) else {}
 
 
-def _hand_to_worker(args, out: Path) -> int | None:
+def _hand_to_worker(args) -> int | None:
     """The exit code of the audit done by the audit worker (`ksoc-audit server start`), or None
     when this command audits by itself (no worker, or it cannot serve this command)."""
     from flows.worker import hand_over
 
-    return hand_over(args, out)
+    return hand_over(args)
 
 
 def _use_running_server() -> str:

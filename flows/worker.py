@@ -415,7 +415,7 @@ def status_lines(files: WorkerFiles | None = None) -> list[str]:
 # --- the CLI side -----------------------------------------------------------------------------
 
 
-def hand_over(args, out: Path) -> int | None:
+def hand_over(args) -> int | None:
     """Run `ksoc-audit audit` (args parsed from `args.argv`) in the audit worker when one runs
     and can do exactly what this command would; returns the command's exit code, or None when
     this command must audit by itself (nothing runs, the worker refused, or it died)."""
