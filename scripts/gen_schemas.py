@@ -9,9 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from reports.people.records import PeopleSummary, PersonRecord
 from reports.records import BatchSummary, DocumentResult
 
-SCHEMAS = {"result.schema.json": DocumentResult, "summary.schema.json": BatchSummary}
+SCHEMAS = {"result.schema.json": DocumentResult, "summary.schema.json": BatchSummary,
+           "person.schema.json": PersonRecord, "people.schema.json": PeopleSummary}
 
 
 def render_schemas() -> dict[str, str]:

@@ -25,3 +25,10 @@ def test_result_schema_names_the_output_contract_keys():
     text = _gen_module().render_schemas()["result.schema.json"]
     for key in ("job_title", "value_en", "amount_krw", "annual_krw", "needs_review", "findings"):
         assert f'"{key}"' in text
+
+
+def test_person_schema_names_the_person_record_keys():
+    text = _gen_module().render_schemas()["person.schema.json"]
+    for key in ("periods", "qualification", "sponsored_match", "qualifying_years",
+                "earliest_qualifying_date", "fast_track", "fixes", "deadline", "timeline_issues"):
+        assert f'"{key}"' in text

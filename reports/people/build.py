@@ -120,7 +120,7 @@ def build_person(person: PersonInput, *, as_of: date | None = None,
     findings += _issue_findings(issues)
     findings += _document_findings(docs, person.rows)
     f27 = _f27(periods, as_of, visa)
-    if not f27.meets_requirement and not f27.income_waiver and periods:
+    if not f27.meets_requirement and periods:
         findings.append(_history_short(f27, as_of))
     fast = _fast_track(periods, as_of, visa)
     findings.append(_fast_track_finding(fast))
@@ -526,8 +526,13 @@ def _history_short(f27: F27History, as_of: date) -> PersonFinding:
         when_ko, when_en = "현재 서류로는 요건에 이르지 못함", "the documents do not reach it"
         fix_ko = "전문직 경력을 보여 주는 서류를 보완하거나 다른 신청 유형을 검토하십시오."
         fix_en = "Add documents showing professional work, or consider another F-2-7 track."
+    if f27.income_waiver:  # track 3's stay requirement is waived at this income: a note only
+        when_ko += "; 다만 연간 소득 4천만 원 이상으로 3년 체류 요건이 면제될 수 있음"
+        when_en += "; the 3-year stay is waived at an annual income of KRW 40M or more"
+        fix_ko = "소득금액증명으로 소득 요건(4천만 원 이상)을 입증하십시오."
+        fix_en = "Prove the income (KRW 40M or more) with the tax office's income certificate."
     return PersonFinding(
-        rule="person_history_short", severity=Severity.medium,
+        rule="person_history_short", severity=Severity.low if f27.income_waiver else Severity.medium,
         message_ko=f"{korean_date(as_of)} 기준 연속 전문직 경력 {f27.consecutive_years:.2f}년"
                    f"(요건 {f27.required_years}년); {when_ko}",
         message_en=f"consecutive professional history on {english_date(as_of.isoformat())}: "
