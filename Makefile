@@ -10,7 +10,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 export OMP_THREAD_LIMIT := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system venv demo test test-fast bench bench-extract bench-match bench-rules bench-ops bench-latency \
+.PHONY: setup system venv demo test test-fast bench bench-extract bench-match bench-rules bench-ops bench-latency bench-people \
         schemas data samples lint clean
 
 setup: system venv
@@ -32,6 +32,10 @@ demo: setup
 	@$(BIN)/ksoc-audit audit sample_docs --out out/demo; rc=$$?; \
 	  echo "Open $(CURDIR)/out/demo/index.html for the dashboard (every report is linked there)"; \
 	  [ $$rc -le 2 ] || exit $$rc  # 1: findings, 2: a document failed (the samples include a non-contract)
+	@$(BIN)/ksoc-audit audit sample_docs/people --per-person-folders --manifest sample_docs/people/staff.csv \
+	  --out out/demo-people; rc=$$?; \
+	  echo "Open $(CURDIR)/out/demo-people/index.html for the per-person dashboard (person reports under people/)"; \
+	  [ $$rc -le 2 ] || exit $$rc  # 1: the sample person needs fixes before filing
 
 test: setup
 	@mkdir -p "$(PREFECT_HOME)"
@@ -41,7 +45,7 @@ test-fast: setup
 	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/python -m pytest -q -m "not ocr and not slow" $(PYTEST_ARGS)
 
-bench: bench-extract bench-match bench-rules bench-ops bench-latency
+bench: bench-extract bench-match bench-rules bench-ops bench-latency bench-people
 
 bench-extract: setup
 	@$(BIN)/python -m bench.extract
@@ -58,6 +62,9 @@ bench-ops: setup
 
 bench-latency: setup
 	@$(BIN)/python -m bench.latency
+
+bench-people: setup
+	@$(BIN)/python -m bench.people
 
 schemas: venv
 	@$(BIN)/python scripts/gen_schemas.py

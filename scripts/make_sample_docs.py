@@ -59,6 +59,35 @@ def samples() -> list[tuple[str, object, str, ScanOptions | None]]:
     ]
 
 
+PEOPLE_MANIFEST = """사번,성명,국적,체류자격,초청직종,체류시작일,체류만료일,F-2-7 신청예정일
+E-2001,NGUYEN VAN AN,베트남,E-7-1,2223 응용 소프트웨어 개발자,2022-03-02,2027-03-01,2027-03-02
+E-2002,MARIA SANTOS,필리핀,E-7-X,2224,2023-05-01,2026-04-30,2027년 2월 30일
+"""
+
+
+def people_samples() -> list[tuple[str, object, str]]:
+    """One person's folder (people/NGUYEN_VAN_AN/): a 2022 contract titled 사무보조원 over
+    backend work, the 2023 amendment retitling it, a 2024 contract with another employer as
+    data analyst (not the sponsored 2223: a mismatch), beside the manifest people/staff.csv
+    (its second row has an unknown status and an impossible date)."""
+    person = {"employee_name": "NGUYEN VAN AN", "nationality": "베트남"}
+    first = _spec(61, DEV, title=(CLERK.title_ko, CLERK.title_en), rank="사원",
+                  salary=Salary(3_600_000, "monthly", "monthly"), contract_start=date(2022, 3, 2),
+                  contract_end=date(2024, 3, 1), employer="(주)바다무역",
+                  workplace="부산광역시 해운대구 센텀중앙로 48, 5층", **person)
+    cure = _spec(62, DEV, rank="대리", salary=Salary(4_100_000, "monthly", "monthly"),
+                 contract_start=date(2023, 9, 1), contract_end=None, employer="(주)바다무역",
+                 workplace="부산광역시 해운대구 센텀중앙로 48, 5층", **person)
+    data = _spec(63, DATA, rank="선임", salary=Salary(78_000_000, "annual", "annual_hangul"),
+                 contract_start=date(2024, 4, 1), contract_end=None,
+                 employer="주식회사 가람클라우드", workplace="서울특별시 구로구 디지털로 300, 11층",
+                 **person)
+    folder = "people/NGUYEN_VAN_AN"
+    return [(f"{folder}/2022-03_contract_badamuyeok.pdf", first, "bilingual"),
+            (f"{folder}/2023-09_amendment_title.pdf", cure, "amendment"),
+            (f"{folder}/2024-04_contract_garamcloud.pdf", data, "article")]
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     for name, spec, layout, scan in samples():
@@ -66,6 +95,13 @@ def main() -> int:
         (OUT / name).write_bytes(data)
         digest = hashlib.sha256(data).hexdigest()[:12]
         print(f"{name:48s} {len(data) // 1024:4d} KB  sha256:{digest}")
+    for name, spec, layout in people_samples():
+        (OUT / name).parent.mkdir(parents=True, exist_ok=True)
+        data = render_pdf(spec, layout)
+        (OUT / name).write_bytes(data)
+        print(f"{name:48s} {len(data) // 1024:4d} KB  sha256:{hashlib.sha256(data).hexdigest()[:12]}")
+    (OUT / "people" / "staff.csv").write_text(PEOPLE_MANIFEST, encoding="utf-8")
+    print("people/staff.csv (HR manifest)")
     return 0
 
 

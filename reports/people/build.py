@@ -464,6 +464,14 @@ def _issue_findings(issues: list[TimelineIssue]) -> list[PersonFinding]:
 
 def _document_findings(docs: list[_Doc], rows: list[ManifestRow]) -> list[PersonFinding]:
     out = []
+    if not docs:
+        out.append(PersonFinding(
+            rule="person_document_missing", severity=Severity.high,
+            message_ko="이 사람의 근로계약서가 하나도 없음",
+            message_en="no employment contract of this person was found",
+            recommendation_ko="근로계약서와 변경계약서를 사람별 폴더에 넣거나 명단의 서류 열에 적으십시오.",
+            recommendation_en="Put the contracts and amendments in the person's folder or list "
+                              "them in the manifest's documents column."))
     for d in docs:
         if d.role in ("not_used", "undated"):
             reason = ("적용일(계약 시작일)이 없음", "it states no effective date") if d.role == "undated" \
