@@ -12,14 +12,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.discover import Input, discover
 from reports.names import display_path
-from reports.output import read_result
-from reports.people.build import PersonInput, build_person
-from reports.people.manifest import Manifest, ManifestRow, person_key, read_manifest
-from reports.people.records import PersonRecord
-from reports.records import BatchSummary, DocumentResult, SummaryEntry
+
+if TYPE_CHECKING:  # imported where used: building the command line loads no pipeline
+    from reports.people.build import PersonInput
+    from reports.people.manifest import Manifest, ManifestRow
+    from reports.people.records import PersonRecord
+    from reports.records import BatchSummary, DocumentResult, SummaryEntry
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ def run_people(summary: BatchSummary, out: Path, paths: list[str], options: Peop
                person_roots: bool = False) -> PeopleRun:
     """Build and write every person's record after the documents of `summary` were audited."""
     from flows.audit import _versions
+    from reports.people.build import build_person
+    from reports.people.manifest import read_manifest
     from reports.people.render import write_people
 
     manifest = None
@@ -137,6 +141,9 @@ def assemble(summary: BatchSummary, out: Path,
 
 def _person(people: dict[tuple[str, str], PersonInput], client: str | None,
             name: str) -> PersonInput:
+    from reports.people.build import PersonInput
+    from reports.people.manifest import person_key
+
     key = (client or "", person_key(name))
     if key not in people:
         people[key] = PersonInput(person_id=name, name=name, client=client)
@@ -145,6 +152,8 @@ def _person(people: dict[tuple[str, str], PersonInput], client: str | None,
 
 def _attach_row(people: dict[tuple[str, str], PersonInput], row: ManifestRow,
                 by_path: dict[str, SummaryEntry], out: Path) -> None:
+    from reports.people.manifest import person_key
+
     if row.key is None:
         return
     keys = {person_key(row.employee_id), person_key(row.name)} - {""}
@@ -176,6 +185,8 @@ def _detach(people: dict[tuple[str, str], PersonInput], source: str) -> None:
 
 
 def _result(out: Path, entry: SummaryEntry) -> DocumentResult | None:
+    from reports.output import read_result
+
     if not entry.result:
         return None
     try:
