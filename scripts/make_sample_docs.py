@@ -68,7 +68,7 @@ E-2002,MARIA SANTOS,필리핀,E-7-X,2224,2023-05-01,2026-04-30,2027년 2월 30�
 def people_samples() -> list[tuple[str, object, str]]:
     """One person's folder (people/NGUYEN_VAN_AN/): a 2022 contract titled 사무보조원 over
     backend work, the 2023 amendment retitling it, a 2024 contract with another employer as
-    data analyst (not the sponsored 2223: a mismatch), beside the manifest people/staff.csv
+    web developer (not the sponsored 2223: a mismatch), beside the manifest people/staff.csv
     (its second row has an unknown status and an impossible date)."""
     person = {"employee_name": "NGUYEN VAN AN", "nationality": "베트남"}
     first = _spec(61, DEV, title=(CLERK.title_ko, CLERK.title_en), rank="사원",
@@ -78,7 +78,7 @@ def people_samples() -> list[tuple[str, object, str]]:
     cure = _spec(62, DEV, rank="대리", salary=Salary(4_100_000, "monthly", "monthly"),
                  contract_start=date(2023, 9, 1), contract_end=None, employer="(주)바다무역",
                  workplace="부산광역시 해운대구 센텀중앙로 48, 5층", **person)
-    data = _spec(63, DATA, rank="선임", salary=Salary(78_000_000, "annual", "annual_hangul"),
+    data = _spec(63, WEB, rank="선임", salary=Salary(78_000_000, "annual", "annual_hangul"),
                  contract_start=date(2024, 4, 1), contract_end=None,
                  employer="주식회사 가람클라우드", workplace="서울특별시 구로구 디지털로 300, 11층",
                  **person)
