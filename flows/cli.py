@@ -415,7 +415,8 @@ def cmd_server(args) -> int:
     if running:
         from flows.worker import status_lines
 
-        lines[1:1] = status_lines()
+        at = next((i for i, line in enumerate(lines) if line.startswith("flow runs")), len(lines))
+        lines[at:at] = status_lines()
     print("\n".join(lines))
     return EXIT_OK if running else EXIT_NOT_RUNNING
 

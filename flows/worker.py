@@ -162,9 +162,13 @@ def clear_record(files: WorkerFiles) -> None:
 def code_stamp() -> str:
     """The installed ksoc-audit: package version and a hash of its packages' files (sources
     and data by content; files over HASHED_MAX_BYTES by size and modification time). A worker
-    serves only a CLI of the same stamp; about 10 ms."""
-    from reports.audit import pipeline_version
+    serves only a CLI of the same stamp; about 10 ms (and no import of the pipeline)."""
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        package = version("ksoc-audit")  # as reports.audit.pipeline_version
+    except PackageNotFoundError:
+        package = "0+unknown"
     digest = hashlib.sha256()
     for name in STAMPED_PACKAGES:
         spec = importlib.util.find_spec(name)
@@ -186,7 +190,7 @@ def code_stamp() -> str:
                         digest.update(str(stat.st_mtime_ns).encode())
                 except OSError:
                     continue
-    return f"{pipeline_version()}/{digest.hexdigest()[:16]}"
+    return f"{package}/{digest.hexdigest()[:16]}"
 
 
 def environment() -> dict[str, str | None]:
@@ -454,7 +458,10 @@ def _runner_served(args, info: WorkerInfo) -> bool:
 
 
 def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int | None:
-    from flows import progress
+    if getattr(args, "no_progress", False):
+        progress = _NoProgress()
+    else:
+        from flows import progress  # rich: only to draw the bar
 
     lines = _Lines(sock)
     try:
@@ -492,6 +499,21 @@ def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int
     _say(f"the audit worker (pid {info.pid}) stopped during the audit; {LOCAL_HERE} "
          "(documents it finished are reused)")
     return None
+
+
+class _NoProgress:
+    @staticmethod
+    @contextlib.contextmanager
+    def progress_bar(enabled: bool = True):
+        yield
+
+    @staticmethod
+    def start(total: int, label: str = "") -> None:
+        pass
+
+    @staticmethod
+    def advance(note: str = "") -> None:
+        pass
 
 
 def _show(message: dict, progress) -> None:
