@@ -205,10 +205,47 @@ def run_set(name: str, cases: list[Case], *, verbose: bool, misses: bool,
     return ok
 
 
+DEVSET_BASELINE = "91c932f"  # the build before the matcher's occupation decision (stop 19)
+
+
+def devset_truth(baseline: str) -> None:
+    """The devset's true fields through match and rules, ours beside the baseline build's."""
+    import json
+    import subprocess
+    import sys
+
+    from bench import rules_devset
+    from bench.devset import checkout
+
+    if not (rules_devset.DEVSET / "ground_truth.jsonl").exists():
+        print(f"\ndevset truth: {rules_devset.DEVSET} not found, skipped")
+        return
+    t0 = time.perf_counter()
+    ours = rules_devset.evaluate(rules_devset.truth_rows())
+    base = None
+    if baseline != "none":
+        tree = checkout(baseline)
+        out = subprocess.run([sys.executable, str(Path(rules_devset.__file__)), str(tree)],
+                             cwd=tree, check=True, capture_output=True, text=True).stdout
+        base = json.loads(out)
+    print(f"\n# bench.rules [devset truth]: {ours['n']} readable contracts of ../shared/devset, "
+          f"true fields -> match -> rules (extraction removed); baseline = build {baseline}; "
+          f"{time.perf_counter() - t0:.1f} s")
+    print(f"{'rule':24s} {'TP':>9s} {'FP':>9s} {'FN':>9s}   ours / baseline")
+    for rule, c in ours["rules"].items():
+        b = base["rules"].get(rule, {}) if base else {}
+        cells = [f"{c.get(k, 0):3d} / {b.get(k, 0) if base else '-':>3}" for k in ("tp", "fp", "fn")]
+        print(f"{rule:24s} " + " ".join(f"{x:>9s}" for x in cells))
+    b_high = base["consistent_high"] if base else "-"
+    print(f"consistent contracts with an unexpected high-severity finding: "
+          f"{ours['consistent_high']}/{ours['consistent']} (baseline {b_high}; target 0)")
+
+
 def run(verbose: bool = False, *, sets: tuple[str, ...] = ("test", "heldout"),
-        misses: bool = False, direct_only: bool = False) -> bool:
+        misses: bool = False, direct_only: bool = False, baseline: str = DEVSET_BASELINE) -> bool:
     results = [run_set(name, SETS[name](), verbose=verbose, misses=misses,
                        direct_only=direct_only) for name in sets]
+    devset_truth(baseline)
     return all(results)
 
 
@@ -220,9 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=("test", "heldout", "both"), default="both")
     parser.add_argument("--direct-only", action="store_true",
                         help="skip rendering and extraction (true fields only)")
+    parser.add_argument("--baseline", default=DEVSET_BASELINE,
+                        help="git ref of the build the devset section compares with, or 'none'")
     args = parser.parse_args(argv)
     sets = ("test", "heldout") if args.set == "both" else (args.set,)
-    run(args.verbose, sets=sets, misses=args.misses, direct_only=args.direct_only)
+    run(args.verbose, sets=sets, misses=args.misses, direct_only=args.direct_only,
+        baseline=args.baseline)
     return 0
 
 

@@ -15,10 +15,10 @@ from extractors.fields.labels import RANKS
 from extractors.records import ContractFields, Route
 from matchers.knowledge_records import E7Occupation
 from matchers.korean import english_date, korean_date, resolve_particles
+from matchers.lexicon import normalise
 from matchers.records import AddendumDraft, Finding, OccupationMatch
 from matchers.rules.context import E7Facts, RuleContext, contract_year
 from matchers.rules.e7 import first_excluded
-from matchers.rules.lexicon import normalise
 from matchers.rules.salary import Floor, wage_floor
 from matchers.visa_data import VisaData, load_visa_data
 

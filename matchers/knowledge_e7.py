@@ -23,7 +23,12 @@ _OVERRIDES_7: dict[str, tuple[str, str]] = {
     "S85513": ("855", "S-code of 85513; KSCO7 minor group 855 has the single unit 8550"),
     "S740": ("74", "S-code of group 740; KSCO7 middle group 74 금속 성형 관련 기능직"),
     "S610": ("61", "S-code of group 610; KSCO7 middle group 61 농·축산 숙련직"),
-    "S700": ("7", "S-code of group 700; KSCO7 major group 7 기능원 및 관련 기능 종사자"),
+    # The E-7-4 track admits former E-9/E-10/H-2 workers of manufacturing and construction by
+    # industry, not by one KSCO group: craft workers (major group 7) and the machine operators
+    # and assemblers who make up most manufacturing E-9 work (major group 8; CNC operators,
+    # injection moulding operators). Elementary workers (major group 9) are not skilled.
+    "S700": ("7;8", ("S-code of group 700; KSCO7 major groups 7 기능원 및 관련 기능 종사자 and 8 "
+                     "장치·기계 조작 및 조립 종사자")),
 }
 _OVERRIDES_8: dict[str, str] = {"S110": "1112", "S2721": "2721", "S2843": "2843",
                                 "S2955": "2955", "S3612": "3612", "S85513": "8551"}
@@ -85,7 +90,8 @@ def resolve_e7_row(row: dict, k7: dict[str, dict], k8: dict[str, dict],
                    crosswalk: dict[str, str]) -> dict:
     """One E-7 row as the E7Occupation dict, resolved to both revisions."""
     code7, reason = _ksco7_side(row, k7)
-    units7 = units_under(code7, k7) if code7 else []
+    units7 = sorted({u for part in code7.split(";") for u in units_under(part, k7)}) if code7 else []
+    code7 = code7.split(";")[0]  # the first group names the scope
     code8 = row["ksco8_equiv"] or _OVERRIDES_8.get(row["ksco_code"], "")
     units8 = units_under(code8, k8) if code8 else []
     if not units8 and "KSCO8" in row["code_basis"] and row["ksco_code"][:1].isdigit():

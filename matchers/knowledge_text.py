@@ -53,6 +53,16 @@ def words(text: str) -> list[str]:
     return [strip_ending(w) for w in _WORD.findall(normalize(text))]
 
 
+_QUALIFIED = re.compile(r"^(?P<head>[^()]+?)\s*\((?P<qual>[^()]*[가-힣][^()]*)\)\s*$")
+
+
+def unqualified(title: str) -> str:
+    """A title written head(qualifier) as Korean writes it unbracketed: 조리사(한식) -> 한식 조리사,
+    번역가(일본어) -> 일본어 번역가. Other titles unchanged."""
+    m = _QUALIFIED.match(title or "")
+    return f"{m['qual'].strip()} {m['head'].strip()}" if m else title
+
+
 def title_grams(title: str) -> Counter[str]:
     """Character 1-3 grams of a title key with boundary marks ('^', '$')."""
     key = title_key(title)

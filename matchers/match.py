@@ -11,7 +11,7 @@ import numpy as np
 
 from extractors.records import ContractFields
 from matchers.english import is_generic_en
-from matchers.english_duties import glossary, project
+from matchers.english_duties import glossary, project, readable
 from matchers.knowledge import Knowledge, load_knowledge
 from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
 from matchers.knowledge_model import LinearModel
@@ -21,12 +21,14 @@ from matchers.knowledge_text import (
     title_entries,
     title_grams,
     title_key,
+    unqualified,
 )
+from matchers.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
 from matchers.match_e7 import e7_fields
 from matchers.match_e7_judge import E7Judge, promote
 from matchers.modern_terms import expand
 from matchers.modern_terms import table as modern_table
-from matchers.records import OccupationCandidate, OccupationMatch
+from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
 _HANGUL = re.compile(r"[가-힣]")
@@ -38,6 +40,17 @@ CENTROID = 0.7  # share of the n-gram title score from the per-code title centro
 DUTY_SCALE = 0.30  # duty cosine treated as full strength
 REVIEW_MIN_SCORE = 0.68  # best combined score below this needs review (95% on the rest)
 REVIEW_MIN_MARGIN = 0.12  # best minus runner-up below this needs review
+# The duties back a title's reading when its code is among their BACKING_RANK best readings, or
+# within their BACKING_SCAN best with BACKING_SHARE of the best duty score, or within those with a
+# 3-digit neighbour the title also reads as among their BACKING_RANK best (bench.match, devset
+# truth: every mismatched title/duties pair fails all three).
+BACKING_RANK = 3
+BACKING_SCAN = 8
+BACKING_SHARE = 0.2
+QUALIFIER_LOSS = 0.9  # a title read without its parenthesised qualifier counts this much
+WEAK_READING = 0.25  # a duty reading below this is no reading
+STRONG_READING = 0.45  # ... at or above this it stands alone; in between it needs a margin
+READING_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -274,6 +287,8 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         t_code, _, t_basis = m.e7.choose(by_title, title, title_en, None)
         by_title = promote(by_title, t_code, t_basis)
     needs, reason = review(best, m.params, named=named_code(m, title))
+    duty_rank = ranked(parts["duties"], 30) if informative(duties) else []
+    names_no_job = generic or bool(generic_kind(title or title_en or ""))
 
     qvec: dict[str, float] = {}
     facts: dict[str, dict] = {}  # per code, shared by the four candidate lists
@@ -290,7 +305,70 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         title_en_candidates=cands(ranked(parts["title_en"])),
         duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason,
         generic_title=generic, reference_version=m.kb.version,
-        e7=m.e7.judge(best[0][0] if best else None, named, basis, title, title_en, duties))
+        e7=m.e7.judge(best[0][0] if best else None, named, basis, title, title_en, duties),
+        decision=decide(title_reading(parts, by_title), duty_rank, generic=names_no_job))
+
+
+def title_reading(parts: dict[str, Scores], by_title) -> list[tuple[str, float, list[str]]]:
+    """The stated title's readings, best first: the Korean title's (its E-7 choice first), else
+    the English title's (the Korean one names the job as filed; devset: preferring the stronger
+    of the two read worse)."""
+    ko = ranked(parts["title"], 30)
+    if ko and by_title:
+        ko = [by_title[0], *[t for t in ko if t[0] != by_title[0][0]]]
+    en = ranked(parts["title_en"], 30)
+    return ko or en
+
+
+def informative(duties: str | None) -> bool:
+    """Duties that show an occupation: not boilerplate, and Korean or English the glossary
+    projection reads (the duty knowledge is Korean)."""
+    return bool(duties) and informative_size(duties) >= MIN_INFORMATIVE and (
+        mostly_korean(duties) or readable(duties))
+
+
+def backs(duty_rank: list[tuple[str, float, list[str]]], code: str,
+          title_codes: set[str]) -> bool:
+    """The duties read as the title's occupation `code` too (see BACKING_*)."""
+    if any(c == code for c, _, _ in duty_rank[:BACKING_RANK]):
+        return True
+    near = any(c == code for c, _, _ in duty_rank[:BACKING_SCAN])
+    if near and any(c[:3] == code[:3] and c in title_codes for c, _, _ in duty_rank[:BACKING_RANK]):
+        return True  # a neighbour in its 3-digit group that the title reads as too
+    best = duty_rank[0][1]
+    return any(c == code and s >= BACKING_SHARE * best for c, s, _ in duty_rank[:BACKING_SCAN])
+
+
+def sure(rank: list[tuple[str, float, list[str]]]) -> bool:
+    """A best reading strong enough to act on: strong alone, or clearly ahead of the next."""
+    if not rank or rank[0][1] < WEAK_READING:
+        return False
+    return rank[0][1] >= STRONG_READING or len(rank) < 2 or rank[0][1] - rank[1][1] >= READING_MARGIN
+
+
+def decide(title_rank: list[tuple[str, float, list[str]]],
+           duty_rank: list[tuple[str, float, list[str]]], *, generic: bool) -> OccupationDecision:
+    """The occupation the work is: the title's reading when the duties back it, else the
+    duties' reading; the title's alone when the duties are boilerplate or absent. A generic
+    title (사무원, Staff) names no occupation: it only confirms duties whose best reading lies
+    in its own 2-digit group (a clerk doing clerical work), and the duties name the code."""
+    t = title_rank[0][0] if title_rank else None
+    d = duty_rank[0][0] if duty_rank else None
+    if generic:
+        if t and d and t[:2] == d[:2]:
+            return OccupationDecision(code=d, basis="title_and_duties", title_code=t,
+                                      duties_code=d, agree=True, certain=True)
+        t = None
+    if t and d:
+        agree = backs(duty_rank, t, {c for c, _, _ in title_rank[:TOP]})
+        code, basis = (t, "title_and_duties") if agree else (d, "duties")
+        certain = agree or sure(duty_rank)
+    else:
+        agree = None
+        code, basis = (d, "duties") if d else (t, "title") if t else (None, "none")
+        certain = sure(duty_rank) if d else bool(t and title_rank[0][1] >= WEAK_READING)
+    return OccupationDecision(code=code, basis=basis, title_code=t, duties_code=d, agree=agree,
+                              certain=certain)
 
 
 def named_code(m: Matcher, title: str | None) -> str | None:
@@ -298,7 +376,8 @@ def named_code(m: Matcher, title: str | None) -> str | None:
     (related-job mentions do not count); None when there is none or several."""
     if not title or not _HANGUL.search(title) or is_generic(m, title, None):
         return None
-    owners = {c: kind for c, kind in m.titles.exact_codes(title).items() if kind != "related"}
+    owners = {c: kind for c, kind in m.titles.exact_codes(unqualified(title)).items()
+              if kind != "related"}
     if len(owners) > 1:  # the classification's own unit name outranks a dictionary alias
         owners = {c: k for c, k in owners.items() if k == "unit_name"} or owners
     return next(iter(owners)) if len(owners) == 1 else None
@@ -309,7 +388,15 @@ def read_title(m: Matcher, title: str) -> Scores:
     "Nurse") is read by the English index, not as Korean character n-grams."""
     if m.english is not None and not _HANGUL.search(title):
         return m.english_scores(title)
-    return m.title_scores(title)
+    plain = unqualified(title)
+    if plain == title:
+        return m.title_scores(title)
+    # 조리사(한식) is 한식 조리사: the qualified reading leads, the head alone (조리사) trails it
+    scores = m.title_scores(plain)
+    for code, (score, evidence) in m.title_scores(title).items():
+        if QUALIFIER_LOSS * score > scores.get(code, (0.0,))[0]:
+            scores[code] = (QUALIFIER_LOSS * score, evidence)
+    return scores
 
 
 def is_generic(m: Matcher, title: str | None, title_en: str | None) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from matchers.knowledge import E7Occupation, Knowledge
-from matchers.knowledge_text import title_key
+from matchers.knowledge_text import title_key, unqualified
 from matchers.records import E7Condition, E7Judgement
 
 E7_WORK = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
@@ -162,7 +162,7 @@ class E7Judge:
                                                       f"{named[0].name_ko}")
             return best, named, f"the text names the E-7 occupation {named[0].name_ko}"
         if best is not None and not self.work(best) and title:
-            kinds = self.exact_codes(title)
+            kinds = self.exact_codes(unqualified(title))  # 조리사(한식) is not 조리사 exactly
             exact = {c for c, kind in kinds.items() if kind != "related"}
             # not when the title is the best code's own KSCO unit name (용접기 조작원 = 8413)
             for code in near[1:] if kinds.get(best) != "unit_name" else ():

@@ -45,6 +45,22 @@ class E7Judgement(Record):
     conditions: list[E7Condition] = Field(default_factory=list)  # the occupation's conditions
 
 
+class OccupationDecision(Record):
+    """Which occupation the work is, decided once from the title and duty readings.
+
+    The rules build findings on this, not on raw scores: the title's reading counts when the
+    duties back it (its code, or its 3-digit group, among the duties' best readings, or a duty
+    score near theirs); otherwise the duties' reading decides, and the title when the duties are
+    boilerplate or absent."""
+
+    code: str | None = None  # KSCO7 code of the work; None when nothing could be read
+    basis: str = "none"  # title_and_duties | duties | title | none
+    title_code: str | None = None  # the title's reading (Korean, else English); None when generic
+    duties_code: str | None = None  # the duties' best reading; None when boilerplate or absent
+    agree: bool | None = None  # the duties back the title's reading; None when one is missing
+    certain: bool = False  # strong enough to build findings on
+
+
 class OccupationMatch(Record):
     candidates: list[OccupationCandidate] = Field(default_factory=list)  # combined, best first
     title_candidates: list[OccupationCandidate] = Field(default_factory=list)  # from title only
@@ -55,6 +71,7 @@ class OccupationMatch(Record):
     generic_title: bool = False  # title is generic/clerical (사무원, 직원, Staff ...), not a profession
     reference_version: str = ""  # content hash of the reference data used for matching
     e7: E7Judgement | None = None  # E-7 occupation, sub-category and conditions of the best code
+    decision: OccupationDecision = Field(default_factory=OccupationDecision)  # the work's code
     # The code HR should file under (set by the audit once findings and addendum are known):
     recommended_code: str | None = None  # KSCO7 code: the addendum's, else the duties' or best
     recommended_name_ko: str | None = None  # its Korean KSCO name

@@ -60,7 +60,11 @@ def test_generic_title_is_judged_on_the_duties():
 
 
 def test_ksco_unit_name_beats_an_alias_elsewhere():
-    assert judge("용접기 조작원", "자동 용접기 조작").e7.decision == "not_eligible"
+    # 용접기 조작원 is KSCO unit 8413 (machine operators), not E-7-3's shipbuilding welder 7430;
+    # as manufacturing machine-operator work it falls under E-7-4 only, with its status conditions
+    res = judge("용접기 조작원", "자동 용접기 조작")
+    assert res.e7.code == "8413" and res.e7.subcategory == "E-7-4"
+    assert res.e7.decision == "conditions"
 
 
 def test_helpers():

@@ -6,11 +6,11 @@ import pytest
 
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
 from matchers.knowledge import load_knowledge
+from matchers.lexicon import generic_kind
 from matchers.records import OccupationCandidate, OccupationMatch, Severity
 from matchers.rules import RULES, evaluate_rules, format_rules_table, rules_markdown
 from matchers.rules.duties import informative_size
 from matchers.rules.e7 import excluded_terms
-from matchers.rules.lexicon import generic_kind
 from matchers.rules.spec import texts
 from matchers.rules.table import DOC_PATH
 

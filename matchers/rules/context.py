@@ -11,8 +11,8 @@ from typing import Protocol
 from extractors.records import ContractFields, FieldValue
 from matchers.english_duties import readable
 from matchers.knowledge_records import E7Occupation, Unit
+from matchers.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
-from matchers.rules.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
 from matchers.visa_data import VisaData
 
 # Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
@@ -142,6 +142,9 @@ class RuleContext:
         """The duties back `code`: it is among their few best readings. Duty readings confuse
         neighbours that the dictionary itself files under two codes (호텔프런트사무원 is listed
         under 3922 and 4322), so a title's code the duties also read as is one job seen twice."""
+        dec = self.match.decision
+        if dec.agree and code == dec.title_code:
+            return True  # the matcher saw the duties back the title's reading (all their scores)
         return any(c.code == code for c in self.duty_candidates[:CORROBORATE_RANK])
 
     def close_to_best(self) -> list[OccupationCandidate]:

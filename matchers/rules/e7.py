@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 from matchers.knowledge_records import E7Occupation
+from matchers.lexicon import normalise
 from matchers.match_e7_judge import expand
 from matchers.records import Finding, Severity
 from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, group2, krw
-from matchers.rules.lexicon import normalise
 from matchers.rules.spec import make_finding, rule
 
 NOT_E7_ELIGIBLE = rule(
     "not_e7_eligible", Severity.high,
-    "The duties' KSCO code is not on the E-7 list of permitted occupations.",
+    "The work's KSCO code is not on the E-7 list of permitted occupations: the matcher's decided "
+    "code (the title's reading when the duties back it, else the duties'; the title's when the "
+    "duties are boilerplate), with no E-7 reading of the duties left open.",
     "MOJ stay manual 2026.9 pp.232-234 (E-7 occupation list)")
 WRONG_SUBCATEGORY = rule(
     "wrong_subcategory", Severity.high,
@@ -130,17 +132,37 @@ def _judged_e7(ctx: RuleContext) -> bool:
         j.decision == "eligible" and ctx.corroborated(j.code))))
 
 
+def _off_list(ctx: RuleContext) -> str | None:
+    """The code of the work when it is off the E-7 list and no E-7 reading stays open.
+
+    The matcher's decision when it is certain: a title the duties back, or a clear duty reading
+    (for boilerplate duties, the title). Otherwise the duties' confident reading, with every
+    reading within CLOSE_SCORE of it off the list too."""
+    dec = ctx.match.decision
+    if dec.certain and dec.code and (dec.basis != "duties" or ctx.duties_best is not None):
+        code = dec.code
+        if dec.basis == "duties" and _e7_plausible(ctx):
+            return None
+    else:
+        d = ctx.duties_best
+        if d is None or _e7_plausible(ctx):
+            return None
+        code = d.code
+    return None if ctx.e7_work(code) or _judged_e7(ctx) else code
+
+
 def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
-    """Only when the duties' best codes (those within CLOSE_SCORE of the best) are all off the
-    list and no E-7 reading the duties back stays open."""
-    d = ctx.duties_best
-    if d is None or ctx.e7_work(d.code) or _judged_e7(ctx) or _e7_plausible(ctx):
-        return []  # the duties' code is E-7 work
-    variant = "e7s1_possible" if _e7s1_possible(ctx, d.code) else "default"
+    """The work's code is off the list and no E-7 reading the duties back stays open."""
+    code = _off_list(ctx)
+    if code is None:
+        return []
+    variant = "e7s1_possible" if _e7s1_possible(ctx, code) else "default"
     gni = ctx.visa.gni_reference(ctx.year)
+    field = "duties" if ctx.match.decision.basis != "title" else "job_title"
+    value = ctx.fields.duties if field == "duties" else ctx.fields.job_title
     return [make_finding(
-        NOT_E7_ELIGIBLE, variant, [evidence("duties", ctx.fields.duties)], code=d.code,
-        name_ko=ctx.unit_name(d.code), name_en=ctx.unit_name_en(d.code),
+        NOT_E7_ELIGIBLE, variant, [evidence(field, value)], code=code,
+        name_ko=ctx.unit_name(code), name_en=ctx.unit_name_en(code),
         threshold=krw(3 * gni.krw) if gni else "")]
 
 

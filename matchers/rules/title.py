@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from matchers.knowledge_index import KIND_WEIGHT
+from matchers.lexicon import generic_kind, has_management_cue
 from matchers.match import EXACT
 from matchers.records import Finding, OccupationCandidate, Severity
 from matchers.rules.context import (
@@ -14,7 +15,6 @@ from matchers.rules.context import (
     evidence,
     group2,
 )
-from matchers.rules.lexicon import generic_kind, has_management_cue
 from matchers.rules.spec import make_finding, rule
 
 # Score of a title named exactly in the dictionary (the matcher's EXACT floor times the weakest

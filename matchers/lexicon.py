@@ -111,10 +111,14 @@ def generic_kind(title: str) -> str | None:
     """The generic kind when every part of the title is a generic word, else None."""
     kinds = []
     for words in title_parts(title):
-        core = "".join(w for w in words if w.strip(".-") not in TITLE_MODIFIERS)
-        kind = GENERIC_TITLES.get(core.replace("-", "").replace(".", "")) if core else "plain"
-        if kind is None:
-            return None
+        core = [w.replace("-", "").replace(".", "") for w in words
+                if w.strip(".-") not in TITLE_MODIFIERS]
+        kind = GENERIC_TITLES.get("".join(core)) if core else "plain"
+        if kind is None:  # each word generic on its own (일반직 사원, Staff Associate)
+            each = [GENERIC_TITLES.get(w) for w in core]
+            if len(core) < 2 or None in each:
+                return None
+            kind = "plain" if "plain" in each else each[0]
         kinds.append(kind)
     if not kinds:
         return None

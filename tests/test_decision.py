@@ -1,0 +1,91 @@
+"""The matcher's occupation decision: which code the work is, from the title and duty readings."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.records import ContractFields, FieldState, FieldValue, TitleField
+from matchers.knowledge_text import unqualified
+from matchers.lexicon import generic_kind
+from matchers.match import backs, decide, match_texts
+from matchers.rules import evaluate_rules
+
+
+def reading(*codes_scores):
+    return [(code, score, []) for code, score in codes_scores]
+
+
+def test_title_backed_by_the_duties_decides():
+    d = match_texts("양식 조리사", None, "파스타 및 스테이크 조리, 소스 준비 및 주방 위생 관리").decision
+    assert (d.code, d.basis, d.agree, d.certain) == ("4413", "title_and_duties", True, True)
+
+
+def test_duties_of_another_occupation_decide():
+    d = match_texts("웹 개발자", None, "호텔 프런트에서 객실 예약 접수 및 투숙객 체크인 안내").decision
+    assert d.title_code == "2224" and d.agree is False and d.basis == "duties"
+    assert d.code in {"3922", "4322"}
+
+
+def test_boilerplate_duties_leave_the_title():
+    d = match_texts("네트워크 엔지니어", None, "회사가 지시하는 업무").decision
+    assert (d.code, d.basis, d.duties_code) == ("2232", "title", None)
+
+
+def test_generic_title_names_no_occupation_but_confirms_its_own_group():
+    clerk = match_texts("사무원", None, "사무 보조 및 문서 작성, 자료 입력").decision
+    assert clerk.basis == "title_and_duties" and clerk.code == clerk.duties_code
+    assert clerk.code.startswith("31")
+    seed = match_texts("사무원", None, "소프트웨어 개발 및 서버 운영, 데이터베이스 설계").decision
+    assert seed.title_code is None and seed.basis == "duties" and seed.code.startswith("22")
+
+
+def test_backing_needs_the_title_code_near_the_duties_best():
+    duties = reading(("2870", 0.86), ("2440", 0.23), ("4412", 0.2), ("4411", 0.19),
+                     ("9522", 0.1), ("2592", 0.1), ("4413", 0.16))
+    assert backs(duties, "4413", {"4413", "4412"})  # a 3-digit neighbour the title reads as too
+    assert not backs(duties, "4413", {"4413"})  # ... not a neighbour the title does not know
+    assert not backs(duties, "2224", {"2224"})  # absent from the duties' readings
+    far = reading(("2855", 0.29), *[(f"99{i:02d}", 0.2) for i in range(10)], ("2854", 0.1))
+    assert not backs(far, "2854", {"2854", "2855"})  # the neighbour alone does not back it
+
+
+def test_decide_without_readings():
+    assert decide([], [], generic=False).basis == "none"
+    weak = decide(reading(("2232", 0.2)), [], generic=False)
+    assert weak.code == "2232" and not weak.certain
+    assert decide(reading(("3127", 0.9)), [], generic=True).code is None
+
+
+def test_qualified_titles_read_as_korean_writes_them():
+    assert unqualified("조리사(한식)") == "한식 조리사"
+    assert unqualified("번역가 (일본어)") == "일본어 번역가"
+    assert unqualified("Chef (Japanese)") == "Chef (Japanese)"  # no Korean qualifier
+    assert unqualified("웹 개발자") == "웹 개발자"
+    assert match_texts("조리사(한식)").title_candidates[0].code == "4411"
+
+
+@pytest.mark.parametrize(("title", "kind"), [("일반직 사원", "plain"), ("시니어 매니저", "manager"),
+                                             ("해외영업 대리", None), ("영업 사원", None)])
+def test_generic_titles_of_several_generic_words(title, kind):
+    assert generic_kind(title) == kind
+
+
+def _fields(title: str, duties: str) -> ContractFields:
+    return ContractFields(
+        job_title=TitleField(value=title, found=True, state=FieldState.found, confidence=0.95),
+        duties=FieldValue(value=duties, found=True, state=FieldState.found, confidence=0.95))
+
+
+def test_off_list_work_the_title_and_duties_agree_on_is_not_e7_eligible():
+    fields = _fields("바리스타", "에스프레소 음료 제조 및 매장 주문 응대, 원두 재고 관리")
+    match = match_texts("바리스타", None, fields.duties.value)
+    found = {f.rule: f for f in evaluate_rules(fields, match)}
+    assert "not_e7_eligible" in found and "4415" in found["not_e7_eligible"].message
+
+
+def test_listed_work_the_title_and_duties_agree_on_gets_no_conflict():
+    fields = _fields("토목 기술자", "도로 및 교량 설계, 구조 계산 검토")
+    match = match_texts("토목 기술자", None, fields.duties.value)
+    assert match.decision.agree and match.decision.code == "2313"
+    rules = {f.rule for f in evaluate_rules(fields, match)}
+    assert not rules & {"title_duties_conflict", "not_e7_eligible"}
