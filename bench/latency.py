@@ -4,8 +4,11 @@ For the born-digital sample and the scanned sample of sample_docs/, median of N 
 
     cold      `ksoc-audit audit FILE --out DIR` with no server running (Prefect's temporary
               server is started and stopped by the command)
-    warm      the same with `ksoc-audit server start` running (fresh output folder each run)
-    cached    a re-run into the warm run's output folder (nothing to audit) with the server
+    server    the same with the server running but no audit worker (`ksoc-audit server start
+              --workers 0`): the command loads the pipeline itself (fresh output folder each run)
+    warm      the same with `ksoc-audit server start` running: server and audit worker, which
+              audits the document (fresh output folder each run)
+    cached    a re-run into the warm run's output folder (nothing to audit), server and worker
     floor     the same document through the stage functions in one fresh Python process, no
               Prefect, no worker pool: imports, audit_one (extract, match, rules, JSON, HTML,
               PDF, addendum) and the batch outputs (summary.json, CSV, XLSX, index.html)
@@ -13,9 +16,11 @@ For the born-digital sample and the scanned sample of sample_docs/, median of N 
               renders it (300 DPI, seal ink faded), same language and page segmentation
 
 Each run is a separate process, timed from outside (wall time). The bench keeps its own state
-folder (bench/out/latency/state: its own server, its own Prefect home), so a server the user
-runs is neither used nor stopped. `--cli-root DIR` runs the CLI from another checkout (e.g. a
-`git worktree` of an older commit) for a before/after comparison with the same samples.
+folder (bench/out/latency/state: its own server and worker, its own Prefect home), so a server
+the user runs is neither used nor stopped. A warm or cached run the worker did not serve (it
+says so on stderr: e.g. its sources changed during the bench) is counted and reported.
+`--cli-root DIR` runs the CLI from another checkout (e.g. a `git worktree` of an older commit)
+for a before/after comparison with the same samples (its server runs without a worker).
 """
 
 from __future__ import annotations
@@ -74,13 +79,20 @@ def bench_env(state: Path) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path, *, ok=(0, 1)) -> float:
+FALLBACKS: list[str] = []  # warm or cached runs the audit worker did not serve
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, *, ok=(0, 1),
+          served: str | None = None) -> float:
+    """Wall time of `command`; `served`: the figure's name when the audit worker should serve it."""
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     took = time.perf_counter() - started
     if done.returncode not in ok:
         raise SystemExit(f"bench.latency: {' '.join(command[:4])} ... exited "
                          f"{done.returncode}:\n{done.stderr[-2000:]}")
+    if served and "audit worker" in done.stderr:
+        FALLBACKS.append(f"{served}: {done.stderr.strip().splitlines()[0]}")
     return took
 
 
@@ -92,9 +104,9 @@ def audit_cmd(root: Path, source: Path, out: Path) -> list[str]:
     return cli(root) + ["audit", str(source), "--out", str(out), "--no-progress"]
 
 
-def server(env: dict[str, str], action: str) -> None:
+def server(env: dict[str, str], action: str, *options: str) -> None:
     """`ksoc-audit server ACTION` of this checkout (an older one may not have the command)."""
-    subprocess.run(cli(ROOT) + ["server", action], env=env, cwd=ROOT, check=True,
+    subprocess.run(cli(ROOT) + ["server", action, *options], env=env, cwd=ROOT, check=True,
                    capture_output=True, text=True)
 
 
@@ -136,21 +148,32 @@ def tesseract_cmd(image: Path, folder: Path) -> list[str]:
 def measure(kind: str, source: Path, runs: int, root: Path, work: Path,
             state: Path) -> dict[str, list[float]]:
     env = bench_env(state)
-    times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "cached", "floor")}
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "server", "warm", "cached",
+                                                      "floor")}
     server(env, "stop")
     print(f"  {kind}: cold ...", flush=True)
     for i in range(runs):
         times["cold"].append(timed(audit_cmd(root, source, work / f"cold-{i}"), env, root))
-    print(f"  {kind}: starting the server ...", flush=True)
-    server(env, "start")
+    print(f"  {kind}: starting the server without a worker ...", flush=True)
+    server(env, "start", "--workers", "0")
     try:
-        print(f"  {kind}: warm, cached ...", flush=True)
+        print(f"  {kind}: server ...", flush=True)
         warm = with_server_url(env, state, root)
         timed(audit_cmd(root, source, work / "prime"), warm, root)  # the server's first run
         for i in range(runs):
-            times["warm"].append(timed(audit_cmd(root, source, work / f"warm-{i}"), warm, root))
+            times["server"].append(timed(audit_cmd(root, source, work / f"server-{i}"), warm,
+                                         root))
+        if root == ROOT:  # an older checkout has no audit worker
+            print(f"  {kind}: starting the audit worker ...", flush=True)
+            server(env, "start")
+            print(f"  {kind}: warm, cached ...", flush=True)
+            timed(audit_cmd(root, source, work / "prime-worker"), warm, root)
+        for i in range(runs):
+            times["warm"].append(timed(audit_cmd(root, source, work / f"warm-{i}"), warm, root,
+                                       served=f"{kind} warm"))
         for _ in range(runs):
-            times["cached"].append(timed(audit_cmd(root, source, work / "warm-0"), warm, root))
+            times["cached"].append(timed(audit_cmd(root, source, work / "warm-0"), warm, root,
+                                         served=f"{kind} cached"))
     finally:
         server(env, "stop")
     print(f"  {kind}: floor ...", flush=True)
@@ -164,7 +187,7 @@ def measure(kind: str, source: Path, runs: int, root: Path, work: Path,
 
 
 def report(results: dict[str, dict[str, list[float]]], runs: int) -> list[str]:
-    columns = ("cold", "warm", "cached", "floor", "tesseract")
+    columns = ("cold", "server", "warm", "cached", "floor", "tesseract")
     lines = [f"{'':14}" + "".join(f"{c:>11}" for c in columns) + "   warm/floor",
              f"{'median of ' + str(runs):14}" + "".join(f"{'(s)':>11}" for _ in columns)]
     for kind, times in results.items():
@@ -222,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(report(results, args.runs)))
     print("targets:")
     print("\n".join(verdicts(results)))
+    if FALLBACKS:
+        print(f"{len(FALLBACKS)} warm/cached run(s) not served by the audit worker:")
+        print("\n".join(f"  {line}" for line in FALLBACKS[:10]))
     print(f"bench.latency finished in {time.perf_counter() - started:.0f} s; load average "
           f"{load()}")
     return 0
