@@ -89,3 +89,16 @@ def test_listed_work_the_title_and_duties_agree_on_gets_no_conflict():
     assert match.decision.agree and match.decision.code == "2313"
     rules = {f.rule for f in evaluate_rules(fields, match)}
     assert not rules & {"title_duties_conflict", "not_e7_eligible"}
+
+
+def test_title_backed_beyond_the_shown_duty_candidates_drafts_without_error():
+    # 4413 is backed by the duties (a 441x neighbour among their best) but not among the five duty
+    # candidates kept on the match: the addendum's support check must not need it there
+    from matchers.addendum import draft_addendum
+
+    fields = _fields("양식 조리사", "이탈리아 요리 조리 및 메뉴 개발, 식재료 검수")
+    match = match_texts("양식 조리사", None, fields.duties.value)
+    assert match.decision.agree and "4413" not in [c.code for c in match.duties_candidates]
+    findings = evaluate_rules(fields, match)
+    draft_addendum(fields, match, findings)  # raised ValueError before
+    assert "title_duties_conflict" not in {f.rule for f in findings}

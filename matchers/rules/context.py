@@ -258,7 +258,7 @@ class RuleContext:
         """A stronger duty reading of other E-7 eligibility than `code` (no inflation)."""
         if best is None or bool(self.e7_work(code)) == bool(self.e7_work(best.code)):
             return False
-        backing = max(c.score for c in self.duty_candidates[:TOP] if c.code == code)
+        backing = max((c.score for c in self.duty_candidates[:TOP] if c.code == code), default=0.0)
         return backing < best.score - CLOSE_SCORE
 
     @cached_property
