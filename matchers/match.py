@@ -286,9 +286,10 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     if by_title and m.e7_first:
         t_code, _, t_basis = m.e7.choose(by_title, title, title_en, None)
         by_title = promote(by_title, t_code, t_basis)
-    needs, reason = review(best, m.params, named=named_code(m, title))
     duty_rank = ranked(parts["duties"], 30) if informative(duties) else []
     names_no_job = generic or bool(generic_kind(title or title_en or ""))
+    decision = decide(title_reading(parts, by_title), duty_rank, generic=names_no_job)
+    needs, reason = review(best, m.params, named=named_code(m, title))
 
     qvec: dict[str, float] = {}
     facts: dict[str, dict] = {}  # per code, shared by the four candidate lists
@@ -306,7 +307,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         duties_candidates=cands(ranked(parts["duties"])), needs_review=needs, review_reason=reason,
         generic_title=generic, reference_version=m.kb.version,
         e7=m.e7.judge(best[0][0] if best else None, named, basis, title, title_en, duties),
-        decision=decide(title_reading(parts, by_title), duty_rank, generic=names_no_job))
+        decision=decision)
 
 
 def title_reading(parts: dict[str, Scores], by_title) -> list[tuple[str, float, list[str]]]:
