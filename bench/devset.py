@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -226,6 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     scorer = load_scorer(args.devset)
     pages = read_all(args.devset, args.jobs)
     work = Path(tempfile.mkdtemp(prefix="devset-", dir=CACHE))
+    try:
+        return report(args, truth, scorer, pages, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the audit outputs of this run only
+
+
+def report(args, truth: list[dict], scorer, pages: Path, work: Path) -> int:
+    """Run ours (and the baseline) on the cached page texts under `work` and print the tables."""
     started = time.monotonic()
     run_pass(ROOT, pages, work / "ours")
     ours_seconds = time.monotonic() - started
