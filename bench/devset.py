@@ -191,7 +191,10 @@ def misses(scored: dict, truth: list[dict], devset: Path, out: Path, name: str) 
     lines = []
     for gt in truth:
         judged = scored["documents"].get(gt["file"], {})
-        if name not in judged or judged[name]:
+        if name == "cons_hi":
+            if gt.get("scenario") != "consistent" or not judged.get("unexpected_high"):
+                continue
+        elif name not in judged or judged[name]:
             continue
         entry = by_sha.get(sha256(devset / gt["file"]))
         res = json.loads((out / entry["result"]).read_text(encoding="utf-8")) if entry and entry["result"] else {}
@@ -205,6 +208,10 @@ def misses(scored: dict, truth: list[dict], devset: Path, out: Path, name: str) 
                         f.get("salary", {}).get("confidence"), (f.get("salary", {}).get("value") or "")[:60])),
             "top1": ((gt["ksco7"], gt.get("ksco7_alternatives")),
                      [c.get("code") for c in res.get("occupation", {}).get("candidates", [])[:3]]),
+            "cons_hi": ((gt["ksco7"], gt["fields"]["job_title_ko"] or gt["fields"]["job_title_en"],
+                         (gt["fields"]["duties"] or "")[:50]),
+                        [(x.get("rule"), (x.get("message") or "")[:140]) for x in res.get("findings", [])
+                         if x.get("rule") in judged.get("unexpected_high", [])]),
         }.get(name, (None, None))
         scan = " scan" if gt["scanned"] else ""
         lines.append(f"{gt['file']}{scan}\n   want {want!r}\n   got  {got!r}")
@@ -217,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devset", type=Path, default=DEVSET)
     parser.add_argument("--baseline", default=BASELINE_REF, help="git ref of the baseline build, or 'none'")
     parser.add_argument("--jobs", type=int, default=max(1, min(2, os.cpu_count() or 1)))
-    parser.add_argument("--misses", action="append", default=[], choices=["title", "duties", "salary", "top1"])
+    parser.add_argument("--misses", action="append", default=[], choices=["title", "duties", "salary", "top1", "cons_hi"])
     parser.add_argument("--json", type=Path, help="also write every figure here")
     args = parser.parse_args(argv)
     if not (args.devset / "ground_truth.jsonl").is_file():

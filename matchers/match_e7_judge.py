@@ -118,13 +118,17 @@ class E7Judge:
 
     def loosely_named(self, occ: E7Occupation, title_words: str) -> bool:
         """The title has the first word of a 3+-word name or example and all but one of the
-        others ('면세점 판매원' for 면세점 판매 사무원)."""
+        others ('면세점 판매원' for 면세점 판매 사무원), never missing the word that shows the
+        occupation's setting ('자동차 정비원' is not 자동차 판금 정비원)."""
+        cues = [c for row in condition_rows().get(occ.seq, ()) if row.kind in ("setting", "cuisine")
+                for c in row.cues]
         for item in [occ.name_ko, *occ.included_examples]:
             for variant in expand(_PAREN.sub(" ", item)):
                 words = [normalise(w) for w in variant.split() if _HANGUL.search(w)]
                 if len(words) < 3 or words[0] not in title_words:
                     continue
-                if sum(w in title_words for w in words[1:]) >= len(words) - 2:
+                missing = [w for w in words[1:] if w not in title_words]
+                if len(missing) <= 1 and not any(c in w for w in missing for c in cues):
                     return True
         return False
 

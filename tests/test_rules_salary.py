@@ -118,10 +118,15 @@ def test_explicit_year_beats_the_contract_start():
 
 
 def test_unknown_subcategory_is_checked_against_the_lowest_floor():
-    low = fields(amount=2_000_000, stated=None)
+    low = fields(amount=2_000_000, stated="E-7")  # E-7 stated, no sub-category, no reading
     assert "25,890,000" in findings(low, None)["salary_below_floor"].message
-    mid = fields(amount=2_200_000, stated=None)  # 26.4M: above every sub-category's floor
+    mid = fields(amount=2_200_000, stated="E-7")  # 26.4M: above every sub-category's floor
     assert "salary_below_floor" not in findings(mid, None)
+
+
+def test_no_floor_when_nothing_puts_the_work_on_the_e7_list():
+    # no occupation reading and no E-7 visa stated: a floor would be a guess, not a finding
+    assert "salary_below_floor" not in findings(fields(amount=2_000_000, stated=None), None)
 
 
 def test_amount_without_a_period_is_reported_not_guessed():

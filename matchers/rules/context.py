@@ -12,6 +12,8 @@ from extractors.records import ContractFields, FieldValue
 from matchers.english_duties import readable
 from matchers.knowledge_records import E7Occupation, Unit
 from matchers.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
+from matchers.match_e7_judge import E7Judge
+from matchers.match_e7_judge import normalise as judge_normalise
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
 from matchers.visa_data import VisaData
 
@@ -169,11 +171,32 @@ class RuleContext:
         return [o for o in self.kb.e7_for_code(code) if o.subcategory in E7_WORK_SUBCATEGORIES]
 
     def primary_e7(self, code: str) -> E7Occupation | None:
-        """The E-7 occupation that governs a code: the stated one, else the most specific."""
-        occs = self.e7_work(code)
+        """The E-7 occupation that governs a code: the stated one, else the most specific. An
+        occupation listed for one detailed job of the unit (자동차 판금·도장원 is 75104 of 7510)
+        governs only when the match names it: the judged occupation, or that detail read."""
+        occs = [o for o in self.e7_work(code) if o.scope != "detail" or self._names(o, code)]
         stated = [o for o in occs if o.subcategory == self.stated]
         ranked = sorted(stated or occs, key=lambda o: (SCOPE_ORDER.get(o.scope, 2), o.subcategory))
         return ranked[0] if ranked else None
+
+    def _names(self, occ: E7Occupation, code: str) -> bool:
+        j = self.match.e7
+        if j is not None and j.occupation == occ.name_ko:
+            return True
+        return any(c.code == code and c.detail_code == occ.ksco7_detail
+                   for c in [*self.match.candidates, *self.match.duties_candidates])
+
+    def e7_claim(self, code: str) -> list[E7Occupation]:
+        """E-7 work a code stands for in this contract: occupations listed only for a setting
+        or cuisine (면세점 판매, 호텔 접수, 양식 조리) count when the title or duties show it."""
+        text = self._condition_text
+        return [o for o in self.e7_work(code)
+                if all(c.shown for c in E7Judge.conditions(o, text) if c.kind in ("setting", "cuisine"))]
+
+    @cached_property
+    def _condition_text(self) -> str:
+        title = self.fields.job_title
+        return judge_normalise(f"{title.value or ''} {title.value_en or ''} {self.duties_text}")
 
     @cached_property
     def duties_e7(self) -> E7Occupation | None:

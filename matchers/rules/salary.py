@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from extractors.records import Period
@@ -12,13 +13,17 @@ from matchers.rules.spec import make_finding, phrase, rule
 SALARY_BELOW_FLOOR = rule(
     "salary_below_floor", Severity.high,
     "The annualised salary is under the E-7 floor for the contract's year and sub-category "
-    "(or the occupation's own rule: GNI share, fixed amount, minimum wage).",
+    "(or the occupation's own rule: GNI share, fixed amount, minimum wage); only when something "
+    "puts the work on the E-7 list (its reading, the E-7 judgement, or an E-7 visa stated).",
     "MOJ stay manual 2026.9 pp.230-231 (wage floors), occupation sections pp.235-309")
 SALARY_FLOOR_UNVERIFIABLE = rule(
     "salary_floor_unverifiable", Severity.low,
     "The occupation's wage rule compares with figures the contract does not hold (e.g. the "
     "average pay of Korean staff in the same job); HR must check it with the employer.",
     "MOJ stay manual 2026.9 pp.257-273 (occupation-specific wage rules)")
+
+
+_E7 = re.compile(r"E\s*[-‐–]?\s*7", re.IGNORECASE)
 
 
 class Annual(NamedTuple):
@@ -148,9 +153,22 @@ def wage_floor(ctx: RuleContext) -> Floor | str | None:
     return _subcategory_floor(ctx, occ.subcategory if occ else ctx.stated)
 
 
+def _off_list(ctx: RuleContext) -> bool:
+    """The work is read as off the E-7 list: no E-7 wage floor (not_e7_eligible says why)."""
+    if _judged_on_list(ctx):
+        return False
+    dec = ctx.match.decision
+    if dec.certain and dec.code and not ctx.e7_work(dec.code):
+        return True
+    return ctx.duties_best is not None and ctx.duties_e7 is None
+
+
 def salary_below_floor(ctx: RuleContext) -> list[Finding]:
-    if ctx.duties_best is not None and ctx.duties_e7 is None and not _judged_on_list(ctx):
-        return []  # work read as off the E-7 list has no E-7 wage floor (not_e7_eligible says why)
+    if _off_list(ctx):
+        return []
+    if ctx.duties_e7 is None and not _E7.search(ctx.fields.stated_visa.value or "") \
+            and not _judged_on_list(ctx):
+        return []  # nothing puts the work on the E-7 list (no reading, no E-7 visa stated)
     annual, floor = annual_salary(ctx), wage_floor(ctx)
     if annual is None or not isinstance(floor, Floor) or annual.amount >= floor.amount:
         return []

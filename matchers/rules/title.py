@@ -149,8 +149,8 @@ def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
     codes = differing_codes(ctx)
     if codes is None or ctx.corroborated(codes[0]):
         return None
-    if not ctx.e7_work(codes[0]) and not ctx.e7_work(codes[1]):
-        return None
+    if not ctx.e7_claim(codes[0]) and not ctx.e7_claim(codes[1]):
+        return None  # neither is E-7 work here (a duty-free sales code without a duty-free shop)
     return codes
 
 
