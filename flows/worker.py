@@ -454,7 +454,11 @@ def _runner_served(args, info: WorkerInfo) -> bool:
     runner = getattr(args, "runner", None) or os.environ.get("KSOC_AUDIT_RUNNER") or "processes"
     dask = getattr(args, "dask_address", None) or os.environ.get("KSOC_AUDIT_DASK_ADDRESS")
     workers = getattr(args, "workers", None) or os.environ.get("KSOC_AUDIT_WORKERS")
-    return runner == "processes" and not dask and (not workers or int(workers) == info.workers)
+    try:
+        same_workers = not workers or int(workers) == info.workers
+    except ValueError:  # the command itself reports the bad setting
+        return False
+    return runner == "processes" and not dask and same_workers
 
 
 def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int | None:
@@ -742,8 +746,10 @@ class _Worker:
         for key in sorted(set(theirs) | set(self.env)):
             if theirs.get(key) != self.env.get(key):
                 return {"refused": "environment", "detail": key}
-        if not isinstance(request.get("argv"), list) or not isinstance(request.get("cwd"), str):
-            return {"refused": "malformed"}
+        argv = request.get("argv")
+        if not isinstance(argv, list) or not argv or argv[0] != "audit" \
+                or not isinstance(request.get("cwd"), str):
+            return {"refused": "malformed"}  # the worker runs `audit` commands only
         return None
 
     def stop_soon(self) -> None:
@@ -790,7 +796,7 @@ class _Worker:
         _Worker.current = channel
         try:
             os.chdir(request["cwd"])
-            argv = [*request["argv"], "--no-progress"]
+            argv = ["audit", "--no-progress", *request["argv"][1:]]  # the bar is drawn by the CLI
             with progress.observe(_Forward(channel)):
                 code = cli._main(argv)
         except SystemExit as exc:  # argparse
@@ -910,6 +916,7 @@ def warm_process() -> None:
     (WeasyPrint, fonts, templates, DOCX), written to a temporary folder and removed."""
     from flows.documents import warm_up
 
+    _private_logging()
     warm_up()
     previous = tempfile.tempdir, os.environ.get("TMPDIR")
     folder = Path(tempfile.mkdtemp(prefix="ksoc-warm-"))
@@ -924,6 +931,31 @@ def warm_process() -> None:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = previous[1]
+
+
+OWN_LOGGERS = ("extractors", "matchers", "reports", "flows")  # name documents by hash only
+
+
+class _WithheldMessage(logging.Filter):
+    """The worker's log must not name a file or a person: other libraries' messages may quote
+    a path (a crop image, a font file) and are reduced to their logger and level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(OWN_LOGGERS):
+            record.msg, record.args = "(message withheld: it may name a file)", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _private_logging() -> None:
+    """Logging of an audit process of the worker: warnings to the worker log, filtered."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s (audit process): "
+                                           "%(message)s"))
+    handler.addFilter(_WithheldMessage())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
 
 
 WARM_CONTRACT = """<html><head><meta charset="utf-8"></head><body>

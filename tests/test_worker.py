@@ -161,6 +161,7 @@ def test_the_code_stamp_follows_the_sources(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.ocr  # the crash is provoked during a scan's OCR
 def test_worker_start_status_audit_fallback_stop(tmp_path):
     env = _env(tmp_path)
     server_files, worker_files = _files(tmp_path)
@@ -211,6 +212,12 @@ def test_worker_start_status_audit_fallback_stop(tmp_path):
         # Usage errors come back as they would without the worker.
         missing = _cli(["audit", str(tmp_path / "nowhere.pdf"), "--out", str(tmp_path / "x")], env)
         assert missing.returncode == 64 and "no such file or folder" in missing.stderr
+        # A worker that dies during an audit: the command audits by itself, nothing is lost.
+        _crash_during_an_audit(tmp_path, env, worker_files)
+        assert worker.read_worker(worker_files) is None  # its PID file was stale: removed
+        started_again = _cli(["server", "start", "--workers", "1"], env)
+        assert "audit worker started" in started_again.stdout
+        info = worker.read_worker(worker_files)
         # The log names no document.
         log = worker_files.log.read_text()
         assert SAMPLE.name not in log and SAMPLE.stem not in log and "audit 1: exit 0" in log
@@ -222,6 +229,42 @@ def test_worker_start_status_audit_fallback_stop(tmp_path):
         assert not worker_files.pid.exists() and not worker_files.socket.exists()
     finally:
         _stop_everything(tmp_path)
+
+
+def _crash_during_an_audit(tmp_path: Path, env: dict[str, str],
+                           worker_files: worker.WorkerFiles) -> None:
+    """SIGKILL the worker while it audits the scanned sample (OCR: seconds of work)."""
+    scan = ROOT / "sample_docs" / "06_scanned_seed_case_moel.pdf"
+    out = tmp_path / "crashed"
+    info = worker.read_worker(worker_files)
+    command = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "audit", str(scan), "--out", str(out),
+         "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and command.poll() is None:
+            state = worker.ping(worker_files)
+            if state and state["busy"]:
+                break
+            time.sleep(0.05)
+        assert command.poll() is None, "the audit ended before the worker could be killed"
+        os.kill(info.pid, 9)
+        stdout, stderr = command.communicate(timeout=900)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+    assert "stopped during the audit" in stderr and LOCAL_HERE in stderr
+    assert command.returncode in (0, 1), stderr[-2000:]
+    assert "Audited 1 document(s): 1 success" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [d["status"] for d in summary["documents"]] == ["success"]
+    for _ in range(100):  # its audit processes follow it (flows.documents.exit_with_parent)
+        if not server._group_alive(info.pid, info.pid):
+            break
+        time.sleep(0.1)
+    assert not server._group_alive(info.pid, info.pid)
 
 
 def _checkout_copy(tmp_path: Path) -> Path:
