@@ -288,21 +288,23 @@ def start_worker(server: ServerInfo, *, workers: int | None = None,
                  timeout: float = READY_TIMEOUT_S, files: WorkerFiles | None = None,
                  wait: bool = True) -> tuple[WorkerInfo, str]:
     """Start the audit worker for `server` unless a current one runs; returns (worker, what):
-    "started", "restarted" (it ran other code, another server or worker count) or "running".
-    With `wait`, returns once the worker is ready (its processes warm)."""
+    "started", "restarted" (it ran other code, another server, or another worker count than
+    an explicit `workers`) or "running". With `wait`, returns once the worker is ready (its
+    processes warm). `workers`: size of its pool (default: the cores)."""
     files = files or worker_files()
-    workers = workers or default_workers()
     running = read_worker(files)
     what = "started"
     if running is not None:
         state = ping(files)
         if state is not None and state.get("stamp") == code_stamp() \
-                and running.api_url == server.api_url and running.workers == workers:
+                and running.api_url == server.api_url \
+                and workers in (None, running.workers):
             if wait and not state.get("ready"):
                 _wait_ready(running, files, timeout)
             return running, "running"
         stop_worker(files=files)
         what = "restarted"
+    workers = workers or default_workers()
     files.folder.mkdir(parents=True, exist_ok=True)
     _owner_only(files.folder)
     files.socket.unlink(missing_ok=True)
@@ -809,11 +811,11 @@ class _Worker:
             _Worker.current = None
             with contextlib.suppress(OSError):
                 os.chdir(self.files.folder)
+        self.sweep(request)  # before the command returns: it leaves nothing behind
         self.served += 1
         gone = " (the command had left)" if channel.gone else ""
         channel.send({"exit": code})
         self.note(f"audit {self.served}: exit {code} in {time.monotonic() - started:.2f} s{gone}")
-        self.sweep(request)
 
     def sweep(self, request: dict) -> None:
         """The audit processes outlive the command: remove what they left in the output

@@ -308,13 +308,17 @@ def cli_env(tmp_path) -> dict[str, str]:
 def real_server(cli_env, tmp_path):
     """`ksoc-audit server start` on a free port; stopped (process group and all) afterwards."""
     files = server.ServerFiles(tmp_path / "state" / "server")
-    started = _cli(["server", "start", "--port", str(server.free_port(47100))], cli_env)
+    started = _cli(["server", "start", "--port", str(server.free_port(47100)), "--workers", "1"],
+                   cli_env)
     info = server.read_server(files)
     try:
         assert started.returncode == 0, started.stderr[-2000:]
         assert info is not None
         yield info
     finally:
+        from flows.worker import WorkerFiles, stop_worker
+
+        stop_worker(files=WorkerFiles(files.folder))  # its audit worker (tests/test_worker.py)
         if info is not None:
             server.stop_server(files=files)
             assert not server._group_alive(info.pid, info.pid)
