@@ -481,17 +481,20 @@ def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int
     if "refused" in answer:
         _refused(answer)
         return None
-    done = False
+    printed: list[str] = []  # what the command prints: shown once it is complete, after the bar
+    code: int | None = None
     with progress.progress_bar(enabled=not getattr(args, "no_progress", False)):
         try:
-            while True:
+            while code is None:
                 message = lines.next(SILENCE_TIMEOUT_S)
                 if message is None:
                     break
                 if "exit" in message:
-                    done = True
-                    return int(message["exit"])
-                _show(message, progress)
+                    code = int(message["exit"])
+                elif "out" in message:
+                    printed.append(message["out"])
+                else:
+                    _show(message, progress)
         except TimeoutError:
             _say(f"the audit worker (pid {info.pid}) stopped answering for "
                  f"{SILENCE_TIMEOUT_S:.0f} s; see {info.log}, stop it with `ksoc-audit server "
@@ -499,9 +502,10 @@ def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int
             return 70
         except (OSError, ValueError):
             pass
-        finally:
-            if not done:
-                sys.stdout.flush()
+    if code is not None:
+        sys.stdout.write("".join(printed))
+        sys.stdout.flush()
+        return code
     _say(f"the audit worker (pid {info.pid}) stopped during the audit; {LOCAL_HERE} "
          "(documents it finished are reused)")
     return None
@@ -523,9 +527,7 @@ class _NoProgress:
 
 
 def _show(message: dict, progress) -> None:
-    if "out" in message:
-        sys.stdout.write(message["out"])
-    elif "err" in message:
+    if "err" in message:
         sys.stderr.write(message["err"])
     elif message.get("progress") == "start":
         progress.start(int(message["total"]), message.get("label") or "auditing")
