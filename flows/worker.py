@@ -942,12 +942,22 @@ OWN_LOGGERS = ("extractors", "matchers", "reports", "flows")  # name documents b
 
 class _WithheldMessage(logging.Filter):
     """The worker's log must not name a file or a person: other libraries' messages may quote
-    a path (a crop image, a font file) and are reduced to their logger and level."""
+    a path (a crop image, a font file) and are reduced to their logger and level, once per
+    kind of message (WeasyPrint warns about the same CSS on every report)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: set[tuple[str, int, str]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(OWN_LOGGERS):
-            record.msg, record.args = "(message withheld: it may name a file)", ()
-            record.exc_info, record.exc_text = None, None
+        if record.name.startswith(OWN_LOGGERS):
+            return True
+        kind = (record.name, record.levelno, str(record.msg))
+        if kind in self.seen:
+            return False
+        self.seen.add(kind)
+        record.msg, record.args = ("(message withheld: it may name a file; not repeated)", ())
+        record.exc_info, record.exc_text = None, None
         return True
 
 
