@@ -66,6 +66,7 @@ CONNECT_TIMEOUT_S = 2.0  # the socket accepts at once unless the worker is gone 
 HELLO_TIMEOUT_S = 15.0  # first answer to a request (accepted or refused)
 SILENCE_TIMEOUT_S = 120.0  # a working worker sends a heartbeat every HEARTBEAT_S
 HEARTBEAT_S = 2.0
+RECORD_CHECK_S = 10.0  # how often the worker checks that its PID file still names it
 READY_TIMEOUT_S = 300.0  # start: import, reference data, models and a first audit per process
 STOP_TIMEOUT_S = 20.0
 STAMPED_PACKAGES = ("extractors", "matchers", "reports", "flows")
@@ -678,6 +679,7 @@ class _Worker:
             except OSError:
                 if self.stopping:
                     return
+                time.sleep(0.1)
                 continue
             threading.Thread(target=self._greet, args=(sock,), daemon=True,
                              name="ksoc-worker-greet").start()
@@ -764,12 +766,25 @@ class _Worker:
             os.unlink(self.files.socket)
 
     def heartbeat_loop(self) -> None:
+        checked = time.monotonic()
         while True:
             time.sleep(HEARTBEAT_S)
             with self.open_lock:
                 channels = list(self.open)
             for channel in channels:
                 channel.send({"hb": 1})
+            if time.monotonic() - checked > RECORD_CHECK_S and not self.stopping:
+                checked = time.monotonic()
+                if not self.recorded():
+                    self.note("no longer the recorded worker (another one started): stopping")
+                    self.stopping = True  # the run loop exits once idle
+
+    def recorded(self) -> bool:
+        """True while the PID file names this process (two starts racing leave one worker)."""
+        try:
+            return int(self.files.pid.read_text().strip()) == os.getpid()
+        except (OSError, ValueError):
+            return False
 
     # -- requests (main thread) --
 

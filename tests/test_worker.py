@@ -321,3 +321,24 @@ def test_a_worker_running_other_code_is_refused_and_an_outdated_one_restarted(tm
         assert LOCAL_HERE not in again.stderr
     finally:
         _stop_everything(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_worker_no_longer_recorded_stops_by_itself(tmp_path):
+    """Two starts racing (`server start` and a command restarting an outdated worker) leave
+    one worker: the one whose PID file was overwritten stops once idle."""
+    files = worker.WorkerFiles(tmp_path / "state" / "server")
+    fake_server = server.ServerInfo(pid=1, url="http://127.0.0.1:9", prefect_home="h", log="l",
+                                    started="t")  # the worker calls it only to audit
+    info, what = worker.start_worker(fake_server, workers=1, files=files)
+    try:
+        assert what == "started" and worker.ping(files)["ready"]
+        files.pid.write_text(f"{_dead_pid()}\n")  # as another start would have
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server._group_alive(info.pid, info.pid):
+            time.sleep(0.5)
+        assert not server._group_alive(info.pid, info.pid)
+        assert "no longer the recorded worker" in files.log.read_text()
+    finally:
+        if server._group_alive(info.pid, info.pid):
+            server._terminate_group(info.pid)
