@@ -139,6 +139,15 @@ def figures(fam: dict) -> dict[str, str]:
             "cons_hi": f"{fam.get('cons_hi', 0)}/{fam.get('cons_n', 0)}", "bad_ok": pct("bad_ok", "bad_n")}
 
 
+def scan_groups(gt: dict) -> tuple[str, ...]:
+    """born-digital, or scanned and within it printed vs filled in by hand (a handwriting font
+    for the values: what Tesseract's printed-text models cannot read reliably)."""
+    if not gt["scanned"]:
+        return ("born-digital",)
+    hand = bool((gt.get("scan") or {}).get("handwriting_font"))
+    return ("scanned", "scanned, handwritten" if hand else "scanned, printed")
+
+
 def split_scanned(scored: dict, truth: list[dict]) -> dict:
     """Per family plus overall born-digital vs scanned, recomputed from the per-document judgements."""
     groups: dict[str, dict] = {}
@@ -151,7 +160,7 @@ def split_scanned(scored: dict, truth: list[dict]) -> dict:
                 g["bad_n"] = g.get("bad_n", 0) + 1
                 g["bad_ok"] = g.get("bad_ok", 0) + bool(judged.get("handled"))
             continue
-        for key in (gt["family"], "scanned" if gt["scanned"] else "born-digital", "ALL"):
+        for key in (gt["family"], *scan_groups(gt), "ALL"):
             g = groups.setdefault(key, {})
             for name in ("title", "duties", "salary", "top1", "top3"):
                 if name in judged:
@@ -258,7 +267,8 @@ def report(args, truth: list[dict], scorer, pages: Path, work: Path) -> int:
             base_scored = scorer.score(work / "base", args.devset)
     ours = split_scanned(scored, truth)
     base = split_scanned(base_scored, truth) if base_scored else None
-    families = sorted({gt["family"] for gt in truth}) + ["born-digital", "scanned", "ALL"]
+    families = sorted({gt["family"] for gt in truth}) + [
+        "born-digital", "scanned", "scanned, printed", "scanned, handwritten", "ALL"]
     print(f"devset: {len(truth)} documents, {args.devset}; baseline "
           f"{'git ' + args.baseline if base else 'not run'} on the same page texts; "
           f"fields+match+rules {ours_seconds:.1f} s")
