@@ -55,9 +55,6 @@ class Knowledge:
         self.terms: dict[str, dict] = artifacts["terms.json.gz"]
         self.titles = [TitleEntry(code=c, title=t, kind=k) for c, t, k in artifacts["titles.json.gz"]]
         self.e7_occupations = [E7Occupation(**o) for o in artifacts["e7.json"]]
-        # linear models (knowledge_model.LinearModel data) over titles and duties; may be empty
-        self.models = {"title": artifacts["title_model.json.gz"],
-                       "duties": artifacts["duty_model.json.gz"]}
         validate(self)
         self._units = {c: self._make_unit(c) for c, r in self.ksco7.items() if r["level"] == "unit"}
         self._titles_by_code = _group(self.titles, lambda t: t.code)

@@ -1,7 +1,9 @@
 """Build the packaged knowledge (KSCO tables, crosswalk, titles, term statistics, E-7 list).
 
 Callable on an in-memory subset of the dictionary so benchmarks can hold entries out.
-Duty sentences are never stored: only per-code feature counts derived from them.
+Duty sentences are never stored: only per-code feature counts derived from them. The trained
+spaCy pipeline is built beside these by `matchers.nlp_train.build` (its term features count
+the duty statistics here).
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from matchers.knowledge_e7 import resolve_e7_row, split_list
-from matchers.knowledge_model import DUTY_C, SAMPLE_WEIGHT, TITLE_C, train
-from matchers.knowledge_text import duty_features, title_entries, title_grams, title_key
+from matchers.knowledge_text import duty_features, title_key
 
 log = logging.getLogger(__name__)
 
 FILES = {"k7": "ksco7.csv", "k8": "ksco8.csv", "titles": "ksco_job_titles.csv",
          "duties": "ksco_job_duties.csv", "e7": "e7_occupations.csv"}
 ARTIFACTS = ("ksco7.json", "ksco8.json", "crosswalk.json", "titles.json.gz",
-             "terms.json.gz", "e7.json", "title_model.json.gz", "duty_model.json.gz")
+             "terms.json.gz", "e7.json")
 MIN_SAME_NAME = 80  # rapidfuzz ratio above which two unit names are "the same job"
 MIN_BY_TITLE = 85  # ratio needed to link units with different numbers
 # KSCO7 units whose KSCO8 counterpart was renamed or split, linked by hand (reviewed names)
@@ -131,24 +132,10 @@ def build_terms(duty_rows: list[dict], features=None) -> dict[str, dict]:
     return {code: {"entries": entries[code], "counts": dict(c)} for code, c in counts.items()}
 
 
-def build_title_model(titles: list[list[str]], k7: dict[str, dict]) -> dict:
-    """Linear model over title n-grams of every known title of each code."""
-    entries = title_entries(titles, k7)
-    return train([title_grams(t) for _, t, _ in entries], [c for c, _, _ in entries],
-                 weights=[SAMPLE_WEIGHT.get(k, 1.0) for _, _, k in entries], c=TITLE_C)
-
-
-def build_duty_model(duty_rows: list[dict]) -> dict:
-    """Linear model over the duty features of each dictionary entry (text not kept)."""
-    docs = [duty_features(f"{r['work_sum']} {r['do_work']}") for r in duty_rows]
-    return train(docs, [r["code"] for r in duty_rows], c=DUTY_C)
-
-
 def build_artifacts(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset(),
-                    with_e7_examples: bool = True, features=None,
-                    models: bool = True) -> dict[str, object]:
+                    with_e7_examples: bool = True, features=None) -> dict[str, object]:
     """All package data in memory; `holdout` = djob_cd of dictionary entries to leave out;
-    `models=False` skips training the linear models (their artifacts are then empty)."""
+    `features(row)`: a duty entry's features (default: `duty_features` of its text)."""
     k7, k8 = _table(ref["k7"]), _table(ref["k8"])
     crosswalk = build_crosswalk(k7, k8, ref["e7"])
     links = {c: v["ksco8"] for c, v in crosswalk.items()}
@@ -159,8 +146,7 @@ def build_artifacts(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset
                           exclude=excluded, e7=e7 if with_e7_examples else ())
     return {"ksco7.json": k7, "ksco8.json": k8, "crosswalk.json": crosswalk,
             "titles.json.gz": titles, "terms.json.gz": build_terms(duties, features),
-            "e7.json": e7, "title_model.json.gz": build_title_model(titles, k7) if models else {},
-            "duty_model.json.gz": build_duty_model(duties) if models else {}}
+            "e7.json": e7}
 
 
 def _holdout_keys(duty_rows: list[dict], holdout: set[str]) -> set[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import heapq
 import logging
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -14,12 +16,9 @@ from matchers.english import is_generic_en
 from matchers.english_duties import glossary, project, readable
 from matchers.knowledge import Knowledge, load_knowledge
 from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
-from matchers.knowledge_model import LinearModel
 from matchers.knowledge_text import (
-    duty_features,
     read_synonyms,
     title_entries,
-    title_grams,
     title_key,
     unqualified,
 )
@@ -28,6 +27,7 @@ from matchers.match_e7 import e7_fields
 from matchers.match_e7_judge import E7Judge, promote
 from matchers.modern_terms import expand
 from matchers.modern_terms import table as modern_table
+from matchers.nlp import analyse, check_pipeline, shipped_pipeline
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,9 @@ READING_MARGIN = 0.1
 class Params:
     """Fusion knobs, calibrated by `bench.match --calibrate` on a split of the training part."""
 
-    title_platt: tuple[float, float] = (5.528, 0.483)  # title model margin -> sigmoid(a m + b)
     title_mix: float = 0.5  # share of the title score from the title model (rest: n-gram index)
-    duty_platt: tuple[float, float] = (8.15, 2.765)  # duty model margin -> sigmoid(a m + b)
     duty_full: float = 0.5  # duty model probability treated as full strength (rules' score scale)
-    duty_mix: float = 0.5  # share of the duty score from the duty model (rest: centroid cosine)
+    duty_mix: float = 0.6  # share of the duty score from the duty model (rest: centroid cosine)
     title_weight: float = 0.8  # weight of the Korean title against the duties
     min_score: float = REVIEW_MIN_SCORE
     min_margin: float = REVIEW_MIN_MARGIN
@@ -73,23 +71,26 @@ DUTY_KEYWORDS = "duty keywords: ?"  # placeholder, filled in for the candidates 
 
 
 class Matcher:
-    """Indexes and models built once from the knowledge; all scoring is dict/numpy work."""
+    """Indexes built once from the knowledge, and the trained spaCy pipeline (`matchers.nlp`):
+    each title and duty text goes through it (Kiwi tokens -> term features -> `doc.cats`); its
+    term features feed the duty index and its categories the model half of each score."""
 
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
                  params: Params = PARAMS, project_english: bool = True,
-                 modern_terms: bool = True, e7_first: bool = True):
+                 modern_terms: bool = True, e7_first: bool = True, nlp=None):
         self.kb, self.params, self.memo = kb, params, None
         self.e7_first = e7_first  # named and E-7 codes put first (off: the ranking alone)
         self.project_english = project_english  # English duty runs rewritten via the glossary
         self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
-        self._last_duties: tuple[str | None, dict] = (None, {})
+        self._last_duties: tuple[str | None, object] = (None, None)  # (text, its doc)
         self._last_qvec: tuple[dict | None, dict] = (None, {})  # (features, their vector)
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
                         if r["generic"] == "1"}
         self.duties = DutyIndex(kb.terms)
-        self.models = {k: LinearModel(v) for k, v in kb.models.items() if v}
+        self.nlp = nlp if nlp is not None else shipped_pipeline(kb.version)
+        check_pipeline(self.nlp, kb.version)  # trained on this very knowledge
         self.english = english
         self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
@@ -101,13 +102,18 @@ class Matcher:
             self.memo[key] = compute()
         return self.memo[key]
 
-    def duty_features(self, duties: str) -> dict[str, int]:
-        """Features of a duty text; the last text's are kept (scoring and evidence share them)."""
+    def duty_doc(self, duties: str):
+        """The pipeline's doc of a duty text (English runs rewritten via the glossary, modern
+        terms expanded first); the last text's is kept (scoring and evidence share it)."""
         if self._last_duties[0] != duties:
             text = project(duties).text if self.project_english else duties
             text = expand(text) if self.modern_terms else text
-            self._last_duties = (duties, duty_features(text))
+            self._last_duties = (duties, analyse(self.nlp, text, "duties"))
         return self._last_duties[1]
+
+    def duty_features(self, duties: str) -> dict[str, int]:
+        """Term features of a duty text (`doc._.ksco_terms`: words, bigrams, Kiwi lemmas)."""
+        return self.duty_doc(duties)._.ksco_terms
 
     def index_title_scores(self, title: str) -> Scores:
         """Title n-gram index: similar titles, per-code centroids, exact-title floor."""
@@ -122,8 +128,8 @@ class Matcher:
     def title_scores(self, title: str) -> Scores:
         p = self.params
         index = self._cached(("ti", title), lambda: self.index_title_scores(title))
-        margins = self._cached(("tm", title), lambda: self._margins("title", title_grams(title)))
-        out = mix(index, self._probs(margins, p.title_platt, 1.0), p.title_mix,
+        probs = self._cached(("tm", title), lambda: self._probs(analyse(self.nlp, title, "title")))
+        out = mix(index, probs, p.title_mix,
                   lambda c: [f"title '{title}' resembles the titles of {c}"])
         for code, kind in self.titles.exact_codes(title).items():
             if kind != "related":  # a dictionary title or alias named exactly is strong evidence
@@ -136,10 +142,9 @@ class Matcher:
 
     def duty_scores(self, duties: str) -> Scores:
         p = self.params
-        feats = self.duty_features(duties)
-        index = self._cached(("di", duties), lambda: self.index_duty_scores(duties, feats))
-        margins = self._cached(("dm", duties), lambda: self._margins("duties", feats))
-        probs = self._probs(margins, p.duty_platt, p.duty_full)
+        index = self._cached(("di", duties),
+                             lambda: self.index_duty_scores(duties, self.duty_features(duties)))
+        probs = self._cached(("dm", duties), lambda: self._probs(self.duty_doc(duties), p.duty_full))
         return mix(index, probs, p.duty_mix, lambda c: [DUTY_KEYWORDS])
 
     def duty_evidence(self, code: str, evidence: list[str], duties: str | None,
@@ -155,21 +160,12 @@ class Matcher:
         words = ", ".join(self._keywords(code, qvec))
         return [f"duty keywords: {words}" if e == DUTY_KEYWORDS else e for e in evidence]
 
-    def _margins(self, source: str, feats: dict):
-        """(model, margins, whether any feature was known) or None without a model."""
-        model = self.models.get(source)
-        return None if model is None else (model, model.scores(feats), model.knows(feats))
-
     @staticmethod
-    def _probs(margins, platt: tuple[float, float], full: float,
-               top: int = 30) -> dict[str, float]:
-        """Calibrated per-code strength of the model's best margins (Platt scaling)."""
-        if margins is None or not margins[2]:
-            return {}
-        model, raw, _ = margins
-        best = np.argpartition(-raw, top)[:top]
-        probs = 1.0 / (1.0 + np.exp(-(platt[0] * raw[best] + platt[1])))
-        return {model.classes[i]: min(1.0, float(p) / full) for i, p in zip(best, probs, strict=True)}
+    def _probs(doc, full: float = 1.0, top: int = 30) -> dict[str, float]:
+        """The pipeline's calibrated per-code probabilities (`doc.cats`, empty when the text has
+        no feature the model knows), the `top` best, `full` counting as full strength."""
+        best = heapq.nlargest(top, doc.cats.items(), key=itemgetter(1))
+        return {code: min(1.0, p / full) for code, p in best}
 
     def index_duty_scores(self, duties: str, feats, *, top: int = 30) -> Scores:
         """Cosine of the duty text with each code's summed duty features."""

@@ -1,14 +1,17 @@
-"""spaCy pipeline for Korean contract text: Kiwi tokenizer and the occupation-matching component.
+"""spaCy pipeline of the matcher: Kiwi tokenizer -> term features -> KSCO text categorizers.
 
-Offline by construction: Kiwi ships its model in kiwipiepy-model; the Language is
+Built from `matchers/config.cfg` and trained by spaCy's training loop at build time
+(`matchers.nlp_train`), shipped in `matchers/data/pipeline/`, loaded with `spacy.load` at run
+time. Offline by construction: Kiwi ships its model in kiwipiepy-model; the Language is
 `spacy.lang.ko.Korean` with the mecab tokenizer replaced through the config.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
+from collections import Counter
+from importlib import resources
 from pathlib import Path
 
 import spacy
@@ -18,11 +21,15 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extractors.errors import ReferenceDataError
+from matchers.knowledge_text import duty_features, title_grams
 
 log = logging.getLogger(__name__)
 
 TOKENIZER = "ksoc_audit.KiwiTokenizer.v1"
-MATCHER = "ksoc_occupation_matcher"
+TERMS = "ksco_terms"  # factory of the term features component
+PIPES = (TERMS, "textcat_title", "textcat_duties")  # the trained pipeline's components
+PIPELINE = "pipeline"  # folder under matchers/data
+FEATURES = 1  # version of the feature scheme: a pipeline trained on another one is stale
 _UPOS = {"NNG": "NOUN", "NNP": "PROPN", "NNB": "NOUN", "NR": "NUM", "NP": "PRON", "VV": "VERB",
          "VA": "ADJ", "VX": "AUX", "VCP": "AUX", "VCN": "AUX", "MM": "DET", "MAG": "ADV",
          "MAJ": "CCONJ", "IC": "INTJ", "SN": "NUM", "SL": "X", "SH": "X", "XR": "NOUN"}
@@ -30,10 +37,11 @@ _UPOS = {"NNG": "NOUN", "NNP": "PROPN", "NNB": "NOUN", "NR": "NUM", "NP": "PRON"
 
 @functools.cache
 def kiwi():
-    """One Kiwi analyser per process (loading takes about a second)."""
+    """One Kiwi analyser per process (about a second to load without the typo and multi-word
+    dictionaries, which contract text does not need)."""
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(load_typo_dict=False, load_multi_dict=False)
 
 
 def upos(tag: str) -> str:
@@ -48,7 +56,8 @@ def upos(tag: str) -> str:
 
 
 def merged_spans(tokens) -> list[tuple[int, int, str, str]]:
-    """(start, end, tag, lemma) spans; Kiwi pieces that overlap (하 + ᆫ다) become one span."""
+    """(start, end, tag, lemma) spans; Kiwi pieces that overlap (하 + ᆫ다) become one span,
+    whose lemma is its first morpheme (만들 of 만든다)."""
     spans: list[list] = []
     for tok in sorted(tokens, key=lambda t: t.start):
         start, end = tok.start, tok.start + tok.len
@@ -56,7 +65,6 @@ def merged_spans(tokens) -> list[tuple[int, int, str, str]]:
             last = spans[-1]
             last[1] = max(last[1], end)
             last[2] += f"+{tok.tag}"
-            last[3] += tok.form
         else:
             spans.append([start, end, tok.tag, tok.form])
     return [tuple(s) for s in spans if s[1] > s[0]]
@@ -95,7 +103,11 @@ class KiwiTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        spans = merged_spans(kiwi().tokenize(text)) if text.strip() else []
+        return self.doc(text, kiwi().tokenize(text) if text.strip() else [])
+
+    def doc(self, text: str, tokens) -> Doc:
+        """The doc of a text from Kiwi's tokens of it."""
+        spans = merged_spans(tokens)
         words, spaces, tags, lemmas = words_and_spaces(text, spans)
         pos = [upos(t) if t != "_SP" else "SPACE" for t in tags]
         return Doc(self.vocab, words=words, spaces=spaces, tags=tags, pos=pos, lemmas=lemmas)
@@ -122,65 +134,135 @@ def create_kiwi_tokenizer():
     return make
 
 
-if not Doc.has_extension("ksco_match"):
-    Doc.set_extension("ksco_match", default=None)
+FIELDS = ("title", "duties")
+for _name, _default in (("ksco_field", "duties"), ("ksco_terms", None), ("ksco_weight", 1.0)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
 
 
-class OccupationMatcherComponent:
-    """Sets `doc._.ksco_match` (OccupationMatch) treating the doc as a title, English title or duties."""
+def duty_terms(doc: Doc, *, kiwi_words: bool = True) -> Counter[str]:
+    """Duty features of a doc: today's words and in-word bigrams (`knowledge_text`), plus the
+    Kiwi content lemmas (`k:` nouns, roots, verb and adjective stems, foreign words)."""
+    feats = duty_features(doc.text)
+    if kiwi_words:
+        feats.update(f"k:{w}" for w in content_words(doc, lemmas=True))
+    return feats
 
-    def __init__(self, nlp: Language, name: str, field: str):
-        if field not in ("title", "title_en", "duties"):
-            raise ValueError(f"field must be title, title_en or duties, not {field!r}")
-        self.name, self.field, self.matcher = name, field, None
 
-    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
-        from matchers.match import get_matcher
+class Terms(Counter):
+    """A doc's term features; shared, not duplicated, when the doc is copied (spaCy copies
+    every training example's doc at each update)."""
 
-        self.matcher = get_matcher()
-
-    def __call__(self, doc: Doc) -> Doc:
-        from matchers.match import match_texts
-
-        if self.matcher is None:
-            self.initialize()
-        doc._.ksco_match = match_texts(**{self.field: doc.text}, matcher=self.matcher)
-        return doc
-
-    def _version(self) -> str:
-        from matchers.knowledge import load_knowledge
-
-        return load_knowledge().version
-
-    def to_disk(self, path, *, exclude=()) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        cfg = {"field": self.field, "reference_version": self._version()}
-        (Path(path) / "cfg.json").write_text(json.dumps(cfg))
-
-    def from_disk(self, path, *, exclude=()) -> OccupationMatcherComponent:
-        cfg = json.loads((Path(path) / "cfg.json").read_text())
-        if cfg["reference_version"] != self._version():
-            raise ReferenceDataError(
-                f"pipeline saved with reference data {cfg['reference_version']}, "
-                f"installed {self._version()}", advice="rebuild the pipeline with make_nlp()")
-        self.field = cfg["field"]
+    def __deepcopy__(self, memo) -> Terms:
         return self
 
 
-@Language.factory(MATCHER, default_config={"field": "duties"})
-def create_occupation_matcher(nlp: Language, name: str, field: str) -> OccupationMatcherComponent:
-    return OccupationMatcherComponent(nlp, name, field)
+class TermFeatures:
+    """Sets `doc._.ksco_terms`: character n-grams of a title, or the duty features of a duty
+    text (Kiwi lemmas among them). A pure function of the doc: kept once computed."""
+
+    def __init__(self, name: str, kiwi_words: bool):
+        self.name, self.kiwi_words = name, kiwi_words
+
+    def features(self, doc: Doc) -> Terms:
+        if doc._.ksco_field == "title":
+            return Terms(title_grams(doc.text))
+        return Terms(duty_terms(doc, kiwi_words=self.kiwi_words))
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc._.ksco_terms is None:
+            doc._.ksco_terms = self.features(doc)
+        return doc
 
 
-def make_nlp(*, match_field: str | None = None) -> Language:
-    """Korean Language with the Kiwi tokenizer set through the config; optionally the matcher."""
+@Language.factory(TERMS, default_config={"kiwi_words": True})
+def create_term_features(nlp: Language, name: str, kiwi_words: bool) -> TermFeatures:
+    return TermFeatures(name, kiwi_words)
+
+
+def make_nlp(*, terms: bool = False, kiwi_words: bool = True) -> Language:
+    """Korean Language with the Kiwi tokenizer set through the config; optionally the term
+    features component (the trained pipeline is built from `matchers/config.cfg`)."""
     nlp = Korean.from_config({"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
-    if match_field:
-        nlp.add_pipe(MATCHER, config={"field": match_field})
+    if terms:
+        nlp.add_pipe(TERMS, config={"kiwi_words": kiwi_words})
     return nlp
 
 
-def content_words(doc: Doc) -> list[str]:
-    """Noun and verb-stem lemmas of a doc (Kiwi tags NN*, VV, VA, XR, SL)."""
+def make_doc(nlp: Language, text: str, field: str, *, tokens=None) -> Doc:
+    """A doc of a title or duty text, tagged with its field (read by the pipeline components);
+    `tokens`: Kiwi's analysis of the text when already known (batch tokenization)."""
+    if field not in FIELDS:
+        raise ValueError(f"field must be one of {FIELDS}, not {field!r}")
+    doc = nlp.make_doc(text) if tokens is None else nlp.tokenizer.doc(text, tokens)
+    doc._.ksco_field = field
+    return doc
+
+
+def analyse(nlp: Language, text: str, field: str) -> Doc:
+    """Run the whole pipeline on a title or duty text: tokens, terms, `doc.cats`."""
+    return nlp(make_doc(nlp, text, field))
+
+
+def make_docs(nlp: Language, texts: list[str], field: str) -> list[Doc]:
+    """Docs of many texts, tokenized by Kiwi in one batch (its worker threads)."""
+    analyses = kiwi().tokenize([t if t.strip() else " " for t in texts])
+    return [make_doc(nlp, t, field, tokens=toks if t.strip() else []) for t, toks
+            in zip(texts, analyses, strict=True)]
+
+
+def pipeline_dir() -> Path:
+    """The shipped pipeline directory (package data)."""
+    return Path(str(resources.files("matchers") / "data" / PIPELINE))
+
+
+@functools.cache
+def shipped_pipeline(reference_version: str) -> Language:
+    """The shipped pipeline, loaded once per process (its components keep no per-call state)."""
+    return load_pipeline(reference_version=reference_version)
+
+
+def load_pipeline(path: Path | None = None, *, reference_version: str) -> Language:
+    """The trained pipeline from disk (no network), checked against the reference data: a
+    directory trained on other reference data or an older feature scheme is refused."""
+    import matchers.nlp_textcat  # noqa: F401 - registers the ksco_textcat factory
+
+    path = Path(path) if path else pipeline_dir()
+    try:
+        nlp = spacy.load(path)
+    except (OSError, ValueError) as e:
+        raise ReferenceDataError(f"spaCy pipeline unreadable in {path}: {e}",
+                                 advice="rebuild it with `make data`") from e
+    check_pipeline(nlp, reference_version, where=str(path))
+    return nlp
+
+
+def stamp(nlp: Language, reference_version: str) -> None:
+    """Record what the pipeline was trained on (checked by `check_pipeline` at load)."""
+    nlp.meta["ksoc_audit"] = {"reference_version": reference_version, "features": FEATURES}
+
+
+def check_pipeline(nlp: Language, reference_version: str, *, where: str = "memory") -> None:
+    got = nlp.meta.get("ksoc_audit", {})
+    want = {"reference_version": reference_version, "features": FEATURES}
+    if got != want:
+        raise ReferenceDataError(
+            f"stale spaCy pipeline in {where}: trained for {got or 'unknown data'}, installed "
+            f"{want}", advice="rebuild the pipeline with `make data`")
+    missing = [n for n in PIPES if n not in nlp.pipe_names]
+    if missing:
+        raise ReferenceDataError(f"spaCy pipeline in {where} lacks {missing}",
+                                 advice="rebuild the pipeline with `make data`")
+
+
+def content_words(doc: Doc, *, lemmas: bool = False) -> list[str]:
+    """Noun and verb-stem words of a doc (Kiwi tags NNG, NNP, VV, VA, XR, SL); `lemmas`: the
+    morpheme (개발 of 개발한다, lower-case English) instead of the token text."""
     keep = ("NNG", "NNP", "VV", "VA", "XR", "SL")
-    return [t.text for t in doc if t.tag_.split("+")[0] in keep]
+    if not lemmas:
+        return [t.text for t in doc if t.tag_.split("+")[0] in keep]
+    return [_lemma(t) for t in doc if t.tag_.split("+")[0] in keep]
+
+
+def _lemma(tok) -> str:
+    return tok.lemma_.lower()

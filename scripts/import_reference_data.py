@@ -1,16 +1,20 @@
-"""Import /work/shared/data-style reference CSVs into the committed package data (matchers/data)."""
+"""Import /work/shared/data-style reference CSVs into the committed package data (matchers/data):
+the knowledge artifacts and the trained spaCy pipeline (matchers/data/pipeline)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matchers.knowledge_build import build_artifacts, read_reference, write_artifacts
+from matchers.knowledge_build import read_reference, write_artifacts
+from matchers.nlp import PIPELINE
+from matchers.nlp_train import build
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,8 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ref = read_reference(Path(args.data_dir))
-    manifest = write_artifacts(build_artifacts(ref), Path(args.out), source="shared/data")
-    print(f"reference data version {manifest['version']}: {manifest['counts']}")
+    artifacts, nlp = build(ref)
+    manifest = write_artifacts(artifacts, Path(args.out), source="shared/data")
+    folder = Path(args.out) / PIPELINE
+    shutil.rmtree(folder, ignore_errors=True)
+    nlp.to_disk(folder)
+    for stale in ("title_model.json.gz", "duty_model.json.gz"):  # replaced by the pipeline
+        (Path(args.out) / stale).unlink(missing_ok=True)
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    print(f"reference data version {manifest['version']}: {manifest['counts']}; spaCy pipeline "
+          f"{nlp.pipe_names} in {folder} ({size / 1e6:.1f} MB)")
     return 0
 
 

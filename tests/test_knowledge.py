@@ -160,26 +160,3 @@ def test_group_occupation_drops_units_named_as_excluded(kb):
     assert cooks.ksco7_codes == ["4412", "4413", "4414"]
     assert "4511" not in cooks.ksco8_codes
     assert not any(o.seq == "S09" for o in kb.e7_for_code("4411"))
-
-
-def test_models_ship_features_not_sentences(kb):
-    for name in ("title", "duties"):
-        model = kb.models[name]
-        assert len(model["classes"]) > 400
-        assert max(len(f) for f in model["vocab"]) < 40
-        assert len(model["indptr"]) == len(model["vocab"]) + 1 == len(model["idf"]) + 1
-
-
-def test_linear_model_scores_and_platt():
-    import numpy as np
-
-    from matchers.knowledge_model import LinearModel, fit_platt, train
-
-    docs = [{"a": 2, "x": 1}, {"a": 1, "y": 1}, {"b": 2, "x": 1}, {"b": 1, "y": 1},
-            {"c": 1, "x": 1}, {"c": 2, "y": 1}]
-    model = LinearModel(train(docs, ["A", "A", "B", "B", "C", "C"], c=10.0))
-    for feats, gold in (({"a": 1}, "A"), ({"b": 1}, "B"), ({"c": 1, "x": 1}, "C")):
-        assert model.classes[int(np.argmax(model.scores(feats)))] == gold
-    assert not model.knows({"zzz": 1}) and len(model.scores({"zzz": 1})) == 3
-    a, _ = fit_platt(np.array([-1.0, -0.5, 0.2, 0.8, -0.9, 1.0]), np.array([0, 0, 1, 1, 0, 1.0]))
-    assert a > 0

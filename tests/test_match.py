@@ -144,7 +144,7 @@ def test_modern_term_words_are_dictionary_vocabulary():
     from matchers.knowledge_text import words
     from matchers.modern_terms import table
 
-    vocab = get_matcher().models["duties"].vocab
+    vocab = get_matcher().nlp.get_pipe("textcat_duties").model.attrs["vocab"]
     dead = [t for t, ko in table().items() if not any(f"w:{w}" in vocab for w in words(ko))]
     assert not dead
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import spacy
 from spacy.tokens import Doc, DocBin
 
 from matchers.nlp import TOKENIZER, content_words, make_nlp, merged_spans
@@ -74,25 +73,7 @@ def test_content_words(nlp):
     assert content_words(nlp(TEXTS[0])) == ["소프트웨어", "개발자", "웹", "서비스", "개발"]
 
 
-def test_pipeline_to_disk_from_disk(tmp_path):
-    nlp = make_nlp(match_field="title")
-    nlp.initialize()
-    nlp.to_disk(tmp_path / "pipe")
-    loaded = spacy.load(tmp_path / "pipe")
-    assert loaded.pipe_names == ["ksoc_occupation_matcher"]
-    doc = loaded("웹개발자로서")
-    assert [t.text for t in doc] == ["웹", "개발자", "로서"]
-    assert doc._.ksco_match.candidates[0].code == "2224"
-
-
-def test_saved_pipeline_with_other_reference_version_fails(tmp_path):
-    import json
-
-    from extractors.errors import ReferenceDataError
-
-    nlp = make_nlp(match_field="duties")
-    nlp.to_disk(tmp_path / "pipe")
-    cfg = tmp_path / "pipe" / "ksoc_occupation_matcher" / "cfg.json"
-    cfg.write_text(json.dumps({"field": "duties", "reference_version": "0000"}))
-    with pytest.raises(ReferenceDataError):
-        spacy.load(tmp_path / "pipe")
+def test_merged_token_lemma_is_its_first_morpheme(nlp):
+    doc = nlp("개발한다")
+    assert [t.lemma_ for t in doc] == ["개발", "하"]
+    assert content_words(nlp("프로그램을 만든다"), lemmas=True) == ["프로그램", "만들"]

@@ -1,0 +1,161 @@
+"""Build time: the knowledge and the trained spaCy pipeline from the reference data.
+
+`build(ref, holdout=...)` tokenizes the dictionary's duty texts with the pipeline's own Kiwi
+tokenizer and term features (the per-code duty statistics of the knowledge are counted from
+those same features), then trains the pipeline with spaCy's training loop from
+`matchers/config.cfg` (fixed seed): the title categorizer on every known title of each code
+(dictionary titles, aliases, KSCO names, curated synonyms; related jobs at half weight), the
+duties categorizer on each dictionary entry's duty text. Benchmarks call it with held-out
+entries left out. Needs only spaCy and kiwipiepy (no scikit-learn).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.training import Example
+from spacy.training.initialize import init_nlp
+from spacy.training.loop import train
+from spacy.util import load_config, load_model_from_config
+
+import matchers.nlp_textcat  # noqa: F401 - registers the ksco_textcat factory
+from matchers.knowledge_build import build_artifacts, content_hash
+from matchers.knowledge_text import title_entries
+from matchers.nlp import TERMS, make_docs, stamp
+
+log = logging.getLogger(__name__)
+
+CONFIG = Path(__file__).with_name("config.cfg")
+SAMPLE_WEIGHT = {"related": 0.5}  # related jobs are weaker evidence than titles and aliases
+DEV_SIZE = 200  # examples the training loop evaluates on (drawn from the training data)
+DOCBIN_ATTRS = ["ORTH", "TAG", "POS", "LEMMA"]  # what the term features read (and SPACY)
+
+
+_READ: dict[tuple, list[Example]] = {}  # DocBins read in this process (the loop reads twice)
+
+
+@spacy.registry.readers("ksoc_audit.DocBinExamples.v1")
+def docbin_examples(titles: Path | None, duties: Path | None):
+    """Examples from two DocBins of Kiwi-tokenized docs, title texts and duty texts, each
+    doc's `cats` holding its gold code with the example's weight. Read once per process:
+    Kiwi's analysis is kept, not redone every epoch."""
+
+    def read(nlp: Language) -> list[Example]:
+        key = (str(titles), str(duties), id(nlp.vocab))
+        if key not in _READ:
+            terms = nlp.get_pipe(TERMS)
+            _READ[key] = [_example(doc, field, terms) for field, path in (("title", titles),
+                                                                           ("duties", duties))
+                          for doc in DocBin().from_disk(path).get_docs(nlp.vocab)]
+        return _READ[key]
+
+    return read
+
+
+def _example(doc: Doc, field: str, terms) -> Example:
+    """The doc as predicted input (field, weight and term features set: the features are
+    computed once, not at every epoch) and its copy carrying the gold code."""
+    gold = doc.cats
+    reference = doc.copy()
+    reference.cats = {max(gold, key=gold.get): 1.0}
+    doc._.ksco_field, doc._.ksco_weight, doc.cats = field, max(gold.values()), {}
+    return Example(terms(doc), reference)
+
+
+def load_training_config(overrides: dict | None = None):
+    return load_config(CONFIG, overrides=overrides or {})
+
+
+def duty_text(row: dict) -> str:
+    return f"{row['work_sum']} {row['do_work']}"
+
+
+def build(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset(),
+          with_e7_examples: bool = True, overrides: dict | None = None,
+          seed: int | None = None) -> tuple[dict[str, object], Language]:
+    """(knowledge artifacts, trained pipeline stamped with their version); `holdout`: djob_cd
+    of dictionary entries to leave out; `overrides`: config overrides (e.g. max_epochs)."""
+    overrides = dict(overrides or {})
+    if seed is not None:
+        overrides["system.seed"] = seed
+    config = load_training_config(overrides)
+    blank = load_model_from_config(config, auto_fill=True)
+    terms = blank.get_pipe(TERMS)
+    duties = [r for r in ref["duties"] if r["djob_cd"] not in holdout]
+    t0 = time.perf_counter()
+    texts = sorted({duty_text(r) for r in duties})
+    by_text = dict(zip(texts, make_docs(blank, texts, "duties"), strict=True))
+    log.info("%d duty texts tokenized in %.1f s", len(texts), time.perf_counter() - t0)
+    arts = build_artifacts(ref, holdout=holdout, with_e7_examples=with_e7_examples,
+                           features=lambda r: terms(by_text[duty_text(r)])._.ksco_terms)
+    nlp = packaged(train_pipeline(overrides, blank, arts, duties, by_text))
+    stamp(nlp, content_hash(arts))
+    return arts, nlp
+
+
+def packaged(trained: Language) -> Language:
+    """The trained components in a fresh pipeline from the same config: its vocabulary does
+    not carry every string of the training texts (nor, saved, their list)."""
+    nlp = load_model_from_config(trained.config, auto_fill=True)
+    for name in nlp.pipe_names:
+        if hasattr(nlp.get_pipe(name), "from_bytes"):
+            nlp.get_pipe(name).from_bytes(trained.get_pipe(name).to_bytes())
+    return nlp
+
+
+def training_docs(blank: Language, arts: dict, duties: list[dict],
+                  by_text: dict[str, Doc]) -> tuple[list[Doc], list[Doc]]:
+    """Title docs (every known title of each code) and duty docs, labelled by `cats`."""
+    entries = title_entries(arts["titles.json.gz"], arts["ksco7.json"])
+    titles = make_docs(blank, [t for _, t, _ in entries], "title")
+    for doc, (code, _, kind) in zip(titles, entries, strict=True):
+        doc.cats = {code: SAMPLE_WEIGHT.get(kind, 1.0)}  # the gold code, with its weight
+    out = []
+    for r in duties:
+        doc = by_text[duty_text(r)].copy()
+        doc.cats = {r["code"]: 1.0}
+        out.append(doc)
+    return titles, out
+
+
+def train_pipeline(overrides: dict, blank: Language, arts: dict, duties: list[dict],
+                   by_text: dict[str, Doc]) -> Language:
+    """spaCy's training loop on DocBins written to a temporary folder."""
+    docs = training_docs(blank, arts, duties, by_text)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ksco-train-") as tmp:
+        paths = write_docbins(docs, Path(tmp), seed=blank.config["system"]["seed"])
+        nlp = run_training(overrides, paths)
+    log.info("pipeline trained on %d titles and %d duty texts in %.1f s", len(docs[0]),
+             len(docs[1]), time.perf_counter() - t0)
+    return nlp
+
+
+def write_docbins(docs: tuple[list[Doc], list[Doc]], folder: Path, *, seed: int) -> dict:
+    """train_/dev_ titles/duties .spacy files; returns the config overrides naming them."""
+    rng, paths = random.Random(seed), {}
+    for field, field_docs in zip(("titles", "duties"), docs, strict=True):
+        dev = rng.sample(field_docs, min(DEV_SIZE // 2, len(field_docs)))
+        for split, split_docs in (("train", field_docs), ("dev", dev)):
+            paths[f"paths.{split}_{field}"] = path = str(folder / f"{split}_{field}.spacy")
+            DocBin(docs=split_docs, attrs=DOCBIN_ATTRS).to_disk(path)
+    return paths
+
+
+def run_training(overrides: dict, paths: dict) -> Language:
+    """`init_nlp` + `train` (spaCy's training loop) from config.cfg with the overrides."""
+    nlp = init_nlp(load_training_config({**overrides, **paths}))
+    out = io.StringIO()
+    try:
+        nlp, _ = train(nlp, None, stdout=out, stderr=out)
+    finally:
+        _READ.clear()
+    return nlp
