@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -143,7 +144,22 @@ class DocumentKind(StrEnum):
     blank_template = "blank_template"  # a form with its blanks unfilled
 
 
+def _describe_fields(schema: dict[str, Any]) -> None:
+    """The JSON Schema descriptions of ContractFields, from the field registry (imported here,
+    not at the top: the registry imports the extractors, which import this module)."""
+    from extractors.fields.registry import describe_schema
+
+    describe_schema(schema)
+
+
 class ContractFields(Record):
+    """The fields of one contract, each value with its evidence."""
+
+    # Every attribute is an entry of `extractors.fields.registry.FIELDS` (same name, type and
+    # order: tests/test_registry.py), which reads it, names it in reports, masks it and
+    # describes it in the JSON Schema.
+    model_config = ConfigDict(json_schema_extra=_describe_fields)
+
     kind: DocumentKind = DocumentKind.contract  # layout family recognised
     language: str = "ko"  # "ko", "en" or "ko+en"
     job_title: TitleField = Field(default_factory=TitleField)  # 직위/직종/Position

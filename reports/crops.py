@@ -21,10 +21,11 @@ from statistics import median
 from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
+from extractors.fields.registry import value_fields
 from extractors.ocr import OcrEngine
 from extractors.records import ContractFields, DocumentRef, FieldValue, PageLayout, PageWord, Route
 from extractors.settings import ExtractSettings
-from reports.html import FIELD_LABELS, Crop
+from reports.html import Crop
 from reports.pii import mask_names, mask_text
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def crop_document_fields(
     SHA-256), or there are no crops."""
     settings = settings or ExtractSettings()
     layouts = dict(layouts or {})
-    wanted = {v.page for v in _values(fields) if _scanned(v) and v.page is not None}
+    wanted = {v.page for v in _values(fields).values() if _scanned(v) and v.page is not None}
     if not wanted:
         return {}
     label = document.sha256[:12] or "unknown"
@@ -130,7 +131,7 @@ def _crop_pages(
     """Crop every scanned value on `pages`; each page is loaded (and located) once."""
     loaded: dict[int, tuple[Image.Image, list[WordBox]] | None] = {}
     crops: dict[str, Crop] = {}
-    for key, value in zip((k for k, _, _ in FIELD_LABELS), _values(fields), strict=True):
+    for key, value in _values(fields).items():
         if not (_scanned(value) and value.page in pages):
             continue
         if value.page not in loaded:
@@ -182,8 +183,9 @@ def png_data_uri(image: Image.Image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _values(fields: ContractFields) -> list[FieldValue]:
-    return [getattr(fields, key) for key, _, _ in FIELD_LABELS]
+def _values(fields: ContractFields) -> dict[str, FieldValue]:
+    """The values of the registry's value fields (the report's field table), in its order."""
+    return {spec.name: getattr(fields, spec.name) for spec in value_fields()}
 
 
 def _scanned(value: FieldValue) -> bool:

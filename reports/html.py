@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from extractors.fields.registry import FIELDS, FieldSpec, value_fields
 from extractors.records import FieldValue, SalaryField, Status, TitleField
 from matchers.korean import resolve_particles
 from matchers.records import Finding, OccupationCandidate, Severity
@@ -24,22 +25,6 @@ SEVERITY_RANK = {Severity.high: 0, Severity.medium: 1, Severity.low: 2}
 SEVERITY_LABELS = {Severity.high: "높음 / High", Severity.medium: "보통 / Medium", Severity.low: "낮음 / Low"}
 STATUS_LABELS = {Status.success: "성공 / Success", Status.partial: "부분 / Partial",
                  Status.failed: "실패 / Failed"}
-# ContractFields attribute, Korean label, English label; the order of the report table.
-FIELD_LABELS = [
-    ("job_title", "직위/직종", "Job title"),
-    ("duties", "업무 내용", "Duties"),
-    ("salary", "임금", "Salary"),
-    ("employer", "사업체명", "Employer"),
-    ("business_reg_no", "사업자등록번호", "Business registration no."),
-    ("employee_name", "근로자 성명", "Employee"),
-    ("nationality", "국적", "Nationality"),
-    ("birth_date", "생년월일", "Date of birth"),
-    ("contract_start", "계약 시작일", "Contract start"),
-    ("contract_end", "계약 종료일", "Contract end"),
-    ("workplace", "근무 장소", "Workplace"),
-    ("working_hours", "근로 시간", "Working hours"),
-    ("stated_visa", "기재된 체류자격", "Stated visa"),
-]
 PERIOD_KO = {"monthly": "월", "annual": "연", "hourly": "시급", "daily": "일급", "weekly": "주급"}
 
 
@@ -114,17 +99,20 @@ def environment() -> Environment:
 
 def render_document_html(
     result: DocumentResult, *, crops: dict[str, Crop] | None = None, extra_css: str = "",
-    generated_at: str | None = None,
+    generated_at: str | None = None, registry: tuple[FieldSpec, ...] = FIELDS,
 ) -> str:
     """Return the full HTML report of one document (the PDF renders this same HTML)."""
-    view = document_view(result, crops=crops or {}, generated_at=generated_at)
+    view = document_view(result, crops=crops or {}, generated_at=generated_at, registry=registry)
     template = environment().get_template("document.html.j2")
     return template.render(v=view, r=result, extra_css=extra_css, css=stylesheet())
 
 
 def document_view(
-    result: DocumentResult, *, crops: dict[str, Crop], generated_at: str | None = None
+    result: DocumentResult, *, crops: dict[str, Crop], generated_at: str | None = None,
+    registry: tuple[FieldSpec, ...] = FIELDS,
 ) -> DocumentView:
+    """The report's view of `result`; its field table holds the registry's value fields, in the
+    registry's order."""
     verdict = result.verdict or _judged(result).verdict
     ordered = [finding_view(f) for f in sort_findings(result.findings)]
     return DocumentView(
@@ -133,7 +121,8 @@ def document_view(
         status_label=STATUS_LABELS[result.status],
         verdict=verdict,
         verdict_line=verdict_line(verdict),
-        fields=[field_row(result, key, ko, en, crops.get(key)) for key, ko, en in FIELD_LABELS],
+        fields=[field_row(result, s.name, s.label_ko, s.label_en, crops.get(s.name))
+                for s in value_fields(registry)],
         candidates=result.occupation.candidates[:TOP_CANDIDATES],
         findings=[f for f in ordered if not is_informational(f.rule)],
         notes=[f for f in ordered if is_informational(f.rule)],

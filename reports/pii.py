@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from extractors.fields.registry import FIELDS, FieldSpec, Mask
 from extractors.records import ContractFields
 from reports.records import DocumentResult
 
@@ -151,10 +152,16 @@ def _mask_digits(value: str, *, keep: int) -> str:
     return "".join(out)
 
 
-def person_names(fields: ContractFields) -> tuple[str, ...]:
-    """Names of the people a contract identifies (the employee), for `mask_names`."""
-    name = fields.employee_name.value if fields.employee_name.found else None
-    return (name,) if name and name.strip() else ()
+def person_names(fields: ContractFields, registry: tuple[FieldSpec, ...] = FIELDS) -> tuple[str, ...]:
+    """Names of the people a contract identifies (the registry's name-masked fields: the
+    employee), for `mask_names`."""
+    names = []
+    for spec in registry:
+        if spec.mask is Mask.name:
+            value = getattr(fields, spec.name)
+            if value.found and value.value and value.value.strip():
+                names.append(value.value)
+    return tuple(names)
 
 
 def mask_result(result: DocumentResult) -> DocumentResult:

@@ -61,10 +61,8 @@ def detect_language(doc: Doc) -> str:
     return "ko+en" if latin >= 25 and latin * 4 >= hangul / 3 else "ko"
 
 
-KEY_FIELDS = ("job_title", "duties", "salary", "employer", "employee_name", "contract_start")
-
-
-def is_blank(fields: ContractFields, doc: Doc) -> bool:
-    """A form whose labels are printed but whose key blanks are empty."""
-    filled = sum(getattr(fields, name).found for name in KEY_FIELDS)
+def is_blank(fields: ContractFields, doc: Doc, keys: tuple[str, ...]) -> bool:
+    """A form whose labels are printed but whose key blanks (the fields `keys`, the registry's
+    key fields) are empty."""
+    filled = sum(getattr(fields, name).found for name in keys)
     return filled <= 1 and bool(CONTRACT.search(squash(doc.text)))

@@ -14,26 +14,29 @@ from extractors.records import ContractFields, FieldState, FieldValue, Problem, 
 
 from .document import Doc
 from .labels import LABELS, cell_label, line_pattern
+from .registry import FieldSpec
 
 LOW_CONFIDENCE = 0.5  # below it a value read is not trusted as found
 # Mean OCR word confidence of a document's OCR pages below which a label may have been misread
 # beyond recognition, so a field not found cannot be called absent (devset scans: pages whose
 # labels OCR garbled read 0.71-0.82; clean scans 0.84-0.94).
 ABSENCE_PROVABLE_OCR = 0.83
-CORE = {"job_title": ("title", "직위/직종 (job title)"), "duties": ("duties", "업무의 내용 (duties)"),
-        "salary": ("salary", "임금 (salary)")}
 
 
-def judge_states(doc: Doc, fields: ContractFields, problems: list[Problem]) -> tuple[ContractFields, list[Problem]]:
+def judge_states(doc: Doc, fields: ContractFields, problems: list[Problem],
+                 registry: tuple[FieldSpec, ...]) -> tuple[ContractFields, list[Problem]]:
+    """The state of each core field of `registry` (its `core` name is the one problems use)."""
     updates, problems = {}, list(problems)
-    for name, (label_key, shown) in CORE.items():
-        value: FieldValue = getattr(fields, name)
-        state, page = _state(doc, value, label_key)
-        updates[name] = value.model_copy(update={"state": state})
+    for spec in registry:
+        if spec.core is None:
+            continue
+        value: FieldValue = getattr(fields, spec.name)
+        state, page = _state(doc, value, spec.labels[0])
+        updates[spec.name] = value.model_copy(update={"state": state})
         if state is FieldState.unreadable:
             where = f" on page {page}" if page else ""
             problems.append(Problem(code="field_unreadable", page=page, message=(
-                f"the {shown} could not be read with confidence{where}; check the original and "
+                f"the {spec.core} could not be read with confidence{where}; check the original and "
                 "type the value into the report's review, or supply a clearer scan")))
     return fields.model_copy(update=updates), problems
 
