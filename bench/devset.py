@@ -32,8 +32,9 @@ DEVSET = ROOT.parent / "shared" / "devset"
 CACHE = ROOT / "bench" / "out" / "devset"
 BASELINE_REF = "b973506"  # the build before the devset work (stop 10)
 # Modules whose code decides the page texts; a change to any of them re-reads every document.
-READING = ("detect.py", "pdf.py", "routing.py", "images.py", "ocr.py", "refine.py", "tables.py",
-           "office.py", "pipeline.py", "settings.py", "text.py")
+READING = ("detect.py", "pdf.py", "routing.py", "images.py", "cleanup.py", "photos.py", "ocr.py",
+           "tesseract.py", "refine.py", "tables.py", "office.py", "pipeline.py", "settings.py",
+           "text.py")
 KEYS = ("title", "duties", "salary", "conf_wrong", "top1", "top3", "cons_hi", "bad_ok")
 
 

@@ -129,8 +129,10 @@ def score(item: CorpusItem, extraction: Extraction, *, photo: bool = False) -> d
     return row
 
 
-def run(n: int, seed: int, *, scanned_only: bool = False, settings=None, photos: int = 0) -> list[dict]:
-    """Rows of the corpus (`n` documents) and then of `photos` phone photos."""
+def run(n: int, seed: int, *, scanned_only: bool = False, settings=None, photos: int = 0,
+        engine=None) -> list[dict]:
+    """Rows of the corpus (`n` documents) and then of `photos` phone photos; `engine`: the OCR
+    engine (default: the one extraction builds per document)."""
     extract_document = importlib.import_module("extractors.pipeline").extract_document
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +143,7 @@ def run(n: int, seed: int, *, scanned_only: bool = False, settings=None, photos:
         for index, item, photo in jobs:
             path = (write_photo if photo else write_item)(item, index, Path(tmp))
             started = time.monotonic()
-            extraction = extract_document(path, settings=settings)
+            extraction = extract_document(path, ocr=engine, settings=settings)
             row = score(item, extraction, photo=photo)
             row["seconds"] = time.monotonic() - started
             row["index"] = index
@@ -203,11 +205,20 @@ def misses(rows: list[dict]) -> list[str]:
 
 
 def _settings(pairs: list[str]):
-    """ExtractSettings with NAME=VALUE overrides (pydantic parses the values); None if none."""
+    """(ExtractSettings, OCR engine) with NAME=VALUE overrides (pydantic parses the values):
+    names of extractors.tesseract.TesseractOptions fields build the engine with those options;
+    None for what is not overridden."""
     if not pairs:
-        return None
+        return None, None
     settings = importlib.import_module("extractors.settings").ExtractSettings
-    return settings.model_validate({k: v for k, _, v in (p.partition("=") for p in pairs)})
+    tesseract = importlib.import_module("extractors.tesseract")
+    values = {k: v for k, _, v in (p.partition("=") for p in pairs)}
+    engine_names = set(tesseract.TesseractOptions.model_fields)
+    chosen = settings.model_validate({k: v for k, v in values.items() if k not in engine_names})
+    options = {k: v for k, v in values.items() if k in engine_names}
+    if not options:
+        return chosen, None
+    return chosen, tesseract.build_engine(chosen, tesseract.TesseractOptions.model_validate(options))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,12 +234,14 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"phone photos in the photo group (default {PHOTO_DOCS}, 4 with --quick)")
     parser.add_argument("--photos-only", action="store_true", help="only the phone photos")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override an ExtractSettings field (ablations), e.g. clear_overlays=false")
+                        help="override an ExtractSettings or TesseractOptions field (ablations), "
+                             "e.g. clear_overlays=false or psm=4")
     args = parser.parse_args(argv)
     n = 0 if args.photos_only else 15 if args.quick else args.n
     photos = args.photos if args.photos is not None else 4 if args.quick else PHOTO_DOCS
-    rows = run(n, args.seed, scanned_only=args.scanned_only, settings=_settings(args.set),
-               photos=photos)
+    settings, engine = _settings(args.set)
+    rows = run(n, args.seed, scanned_only=args.scanned_only, settings=settings, photos=photos,
+               engine=engine)
     main_rows = [r for r in rows if not r["photo"]]
     photo_rows = [r for r in rows if r["photo"]]
     report = {"documents": len(main_rows), "scanned": sum(r["scanned"] for r in main_rows),

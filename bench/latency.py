@@ -139,10 +139,11 @@ def page_image(source: Path, folder: Path) -> Path:
 
 def tesseract_cmd(image: Path, folder: Path) -> list[str]:
     from extractors.settings import ExtractSettings
+    from extractors.tesseract import TesseractOptions
 
-    s = ExtractSettings()
-    return ["tesseract", str(image), str(folder / "page"), "-l", s.ocr_lang, "--psm",
-            str(s.ocr_psm), "--dpi", str(s.render_dpi), "-c", "tessedit_create_tsv=1", "tsv"]
+    s, t = ExtractSettings(), TesseractOptions()
+    return ["tesseract", str(image), str(folder / "page"), "-l", t.lang, "--psm",
+            str(t.psm), "--dpi", str(s.render_dpi), "-c", "tessedit_create_tsv=1", "tsv"]
 
 
 def measure(kind: str, source: Path, runs: int, root: Path, work: Path,

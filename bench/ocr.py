@@ -25,11 +25,12 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from rapidfuzz.distance import Levenshtein
 
 from extractors.images import normalise_resolution
-from extractors.ocr import FallbackOcrEngine, TesseractEngine
-from extractors.pipeline import Deadline, default_engine, ocr_page, read_document
+from extractors.ocr import FallbackOcrEngine
+from extractors.pipeline import Deadline, ocr_page, read_document
 from extractors.records import Route
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
+from extractors.tesseract import TesseractEngine, TesseractOptions, build_engine
 
 FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 A4_300 = (2480, 3508)
@@ -172,9 +173,9 @@ def measure_ocr_speed(images: Sequence[Image.Image], *, lang: str | None = None,
     Other benchmarks may call this.
     """
     settings = ExtractSettings()
-    lang = lang or settings.ocr_lang
+    lang = lang or TesseractOptions().lang
     engine = TesseractEngine(lang, psm)
-    refined = default_engine(settings) if lang == settings.ocr_lang else None
+    refined = build_engine(settings) if lang == TesseractOptions().lang else None
     times: dict[str, list[list[float]]] = {k: [] for k in ("raw", "ours", "refined", "page")}
     with tempfile.TemporaryDirectory() as tmp:
         for i, image in enumerate(images):
@@ -227,7 +228,7 @@ def measure_page_rate(images: Sequence[Image.Image], *, workers: int = 2) -> dic
     """Pages per second of ocr_page (default engine, every step) over `images` with page-level
     parallelism: `workers` threads, one single-threaded Tesseract process each."""
     settings = ExtractSettings()
-    engine = default_engine(settings)
+    engine = build_engine(settings)
     plans = [PagePlan(i + 1, Route.ocr, "bench", load_image=lambda im=im: im) for i, im in enumerate(images)]
     started = time.monotonic()
     with ThreadPoolExecutor(workers) as pool:
@@ -277,13 +278,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     names = [p[0] for p in pages]
     grid = _parse_configs(args.configs) if args.configs else _grid()
     if args.quick:
-        defaults = ExtractSettings()
-        grid = [(defaults.ocr_lang, defaults.ocr_psm, "all")]
+        defaults = TesseractOptions()
+        grid = [(defaults.lang, defaults.psm, "all")]
     rows = [evaluate(pages, lang, psm, prep) for lang, psm, prep in grid]
     print("Character accuracy (normalised, whitespace removed) on generated scanned pages")
     _print_table(rows, names)
     speed = measure_ocr_speed([p[1] for p in pages])
-    print(f"\nOurs vs raw tesseract (same PNG, psm 6, {ExtractSettings().ocr_lang}, sequential, "
+    print(f"\nOurs vs raw tesseract (same PNG, psm 6, {TesseractOptions().lang}, sequential, "
           f"{speed['pages']} pages x {speed['runs_per_page']} interleaved runs): engine ratio "
           f"{speed['ratio']} ({speed['ratio_spread']}), default engine {speed.get('refined_ratio')}, "
           f"whole ocr_page {speed.get('page_ratio')} (target <= 1.1)")

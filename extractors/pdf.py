@@ -17,8 +17,8 @@ import pypdfium2 as pdfium
 from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
+from extractors.cleanup import gray_without_seals
 from extractors.errors import CorruptDocument, EmptyDocument, EncryptedDocument
-from extractors.images import gray_without_seals
 from extractors.limits import OverBudget, time_limit
 from extractors.records import Problem, Route
 from extractors.routing import (

@@ -17,17 +17,13 @@ from typing import NamedTuple
 from PIL import Image
 
 from extractors import detect
+from extractors.cleanup import deskew, prepare_page
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout, UnreadableFile
-from extractors.images import (
-    IMAGE_INPUT,
-    deskew,
-    find_page_quad,
-    plan_image_pages,
-    prepare_page,
-)
-from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, TesseractEngine
+from extractors.images import IMAGE_INPUT, plan_image_pages
+from extractors.ocr import OcrEngine, OcrResult
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
+from extractors.photos import find_page_quad
 from extractors.records import (
     ContractFields,
     DocumentRef,
@@ -38,7 +34,6 @@ from extractors.records import (
     Problem,
     Route,
 )
-from extractors.refine import RefiningOcrEngine
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
 from extractors.tables import (
@@ -51,6 +46,7 @@ from extractors.tables import (
     table_lines,
     words_outside,
 )
+from extractors.tesseract import build_engine
 
 log = logging.getLogger(__name__)
 
@@ -127,28 +123,11 @@ def run_plans(
         if plan.route is Route.text_layer:
             results[plan.page] = (_text_page(plan), list(plan.problems))
     if ocr_plans:
-        engine = ocr or default_engine(settings)
+        engine = ocr or build_engine(settings)
         results.update(_ocr_all(ocr_plans, engine, settings, deadline))
     pages = [results[p.page][0] for p in plans]
     problems = [problem for p in plans for problem in results[p.page][1]]
     return pages, problems
-
-
-def default_engine(settings: ExtractSettings) -> OcrEngine:
-    """Tesseract with the measured defaults (checked once), its refining pass and the fallback if set."""
-    primary = TesseractEngine(settings.ocr_lang, settings.ocr_psm, dpi=settings.render_dpi)
-    primary.check()
-    engine: OcrEngine = primary
-    if settings.refine_lang:
-        second = TesseractEngine(settings.refine_lang, settings.ocr_psm, dpi=settings.render_dpi,
-                                 in_process_lines=settings.refine_in_process)
-        second.check()
-        engine = RefiningOcrEngine(engine, second, below=settings.refine_below)
-    if not settings.fallback_lang:
-        return engine
-    fallback = TesseractEngine(settings.fallback_lang, settings.ocr_psm, dpi=settings.render_dpi)
-    fallback.check()
-    return FallbackOcrEngine(engine, fallback, below=settings.fallback_below)
 
 
 def _text_page(plan: PagePlan) -> PageText:
@@ -237,9 +216,9 @@ def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
     if strip is None:
         result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
         return _Reading(result, [], image, straightened=straightened)
-    many = getattr(engine, "recognize_many", None)  # page and cells in one Tesseract process
-    if many is not None:
-        result, cells = many([clean, strip.image], page=page, timeout=_timeout(settings, deadline))
+    if engine.reads_many:  # page and cells in one call (Tesseract: one process)
+        result, cells = engine.recognize_many([clean, strip.image], page=page,
+                                              timeout=_timeout(settings, deadline))
     else:
         result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
         cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))

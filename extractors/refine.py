@@ -6,7 +6,7 @@ confidence. We cut each run of low-confidence words of a line out of the page (a
 margin, on a white border), read every cut as one text line (psm 7) with a model that knows
 Latin (Hangul+eng) in one Tesseract process, and take the second reading of a run only when it
 is more confident, adds no Hangul (a cut may catch a neighbour's syllable) and, where the first
-pass read Hangul, is a Latin word. Measured on bench.extract (see extractors/settings.py).
+pass read Hangul, is a Latin word. Measured on bench.extract (docs/MEASUREMENTS.md).
 
 Reading all cuts stacked on one strip at psm 6 (the first version) did not work: Tesseract
 segmented the strip's short, unevenly sized cuts badly ('API' still came back as '^미').
@@ -220,12 +220,16 @@ def merge(words: Sequence[OcrWord], cuts: Sequence[Cut], readings: Sequence[OcrR
     return [x for w in words for x in replace.get(id(w), [w])]
 
 
-class RefiningOcrEngine:
+class RefiningOcrEngine(OcrEngine):
     """Reads with `primary`, then re-reads its low-confidence word runs with `secondary`.
 
-    `secondary` reads all cuts of a page in one call when it has `recognize_lines`
-    (TesseractEngine: one process, psm 7 per cut), else one `recognize` call per cut.
+    `secondary` reads all cuts of a page in one call when it `reads_lines` (TesseractEngine:
+    libtesseract in-process or one process, psm 7 per cut), else one `recognize` call per cut.
+    It reads many images of a page in one call (`reads_many`), passing them to `primary` in one
+    call when `primary` can.
     """
+
+    reads_many = True
 
     def __init__(self, primary: OcrEngine, secondary: OcrEngine, *, below: float):
         self.primary = primary
@@ -239,11 +243,11 @@ class RefiningOcrEngine:
 
     def recognize_many(self, images: Sequence[Image.Image], *, page: int, timeout: float) -> list[OcrResult]:
         """Each image read as `recognize` reads it; the first pass in one call when the primary
-        engine can (TesseractEngine.recognize_many: one process for the page and its cells)."""
+        engine `reads_many` (TesseractEngine: one process for the page and its cells)."""
         started = time.monotonic()
-        many = getattr(self.primary, "recognize_many", None)
-        firsts = (many(images, page=page, timeout=timeout) if many is not None
-                  else [self.primary.recognize(im, page=page, timeout=timeout) for im in images])
+        primary = self.primary
+        firsts = (primary.recognize_many(images, page=page, timeout=timeout) if primary.reads_many
+                  else [primary.recognize(im, page=page, timeout=timeout) for im in images])
         return [self._refine(image, first, page=page, timeout=timeout - (time.monotonic() - started))
                 for image, first in zip(images, firsts, strict=True)]
 
@@ -262,9 +266,8 @@ class RefiningOcrEngine:
         return result_from_words(merge(first.boxes, cuts, readings))
 
     def _read(self, cuts: Sequence[Cut], *, page: int, timeout: float) -> list[OcrResult]:
-        many = getattr(self.secondary, "recognize_lines", None)
-        if many is not None:
-            return many([c.image for c in cuts], page=page, timeout=timeout)
+        if self.secondary.reads_lines:
+            return self.secondary.recognize_lines([c.image for c in cuts], page=page, timeout=timeout)
         return [self.secondary.recognize(c.image, page=page, timeout=timeout) for c in cuts]
 
     def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:

@@ -151,17 +151,13 @@ def _crop_pages(
 
 def tesseract_words(image: Path | Image.Image) -> list[WordBox]:
     """Word boxes from Tesseract's `image_to_data` (kor+eng); the cheap, one-call route."""
-    import pytesseract
+    from extractors.tesseract import image_data
 
-    data = pytesseract.image_to_data(
-        image if isinstance(image, Image.Image) else str(image), lang="kor+eng",
-        config="--psm 6", timeout=OCR_TIMEOUT, output_type=pytesseract.Output.DICT,
-    )
-    return words_from_data(data)
+    return words_from_data(image_data(image, lang="kor+eng", psm=6, timeout=OCR_TIMEOUT))
 
 
 def words_from_data(data: Mapping[str, list]) -> list[WordBox]:
-    """Convert pytesseract's DICT output into WordBox records (empty words dropped)."""
+    """Convert Tesseract's word table (pytesseract's DICT) into WordBox records (empty words dropped)."""
     words = []
     for i, text in enumerate(data.get("text", [])):
         if not str(text).strip() or float(data["conf"][i]) < 0:
@@ -217,9 +213,9 @@ def _safe_locate(locate: WordLocator, image: Path | Image.Image, number: int) ->
 
 def default_ocr_engine(settings: ExtractSettings) -> OcrEngine:
     """The engine extraction uses (checks Tesseract and its languages)."""
-    from extractors.pipeline import default_engine
+    from extractors.tesseract import build_engine
 
-    return default_engine(settings)
+    return build_engine(settings)
 
 
 @contextmanager
@@ -300,7 +296,7 @@ def _read_layout(
 def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
     """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
     the result is not the size OCR saw (then the boxes cannot be trusted)."""
-    from extractors.images import deskew, prepare_page
+    from extractors.cleanup import deskew, prepare_page
 
     if layout.page_quad is not None and len(layout.page_quad) != 4:
         return None

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from extractors.ocr import FakeOcrEngine, OcrResult, OcrWord, result_from_words
+from extractors.ocr import OcrEngine, OcrResult, OcrWord, result_from_words
 from reports.pdf import find_font
+from tests.ocr_fakes import FakeOcrEngine
 
 DPI = 200  # the drawing's resolution; the pipeline renders or rescales pages to 300 DPI
 SIZE = (1654, 2339)  # A4 at 200 DPI
@@ -65,7 +66,7 @@ def write_scan(path: Path, *, upside_down: bool = False) -> Path:
     return path
 
 
-class DrawingOcrEngine:
+class DrawingOcrEngine(OcrEngine):
     """Reads the drawn page from its known word boxes, scaled to the image it is given.
 
     `upside_down`: the first reading of a page fails (as Tesseract does on an upside-down page)

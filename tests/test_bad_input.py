@@ -22,10 +22,10 @@ from extractors.errors import (
     InputError,
     UnsupportedFormat,
 )
-from extractors.ocr import FakeOcrEngine
 from extractors.pipeline import read_document
 from extractors.records import Route
 from extractors.settings import ExtractSettings
+from tests.ocr_fakes import FakeOcrEngine
 
 pdfmetrics.registerFont(UnicodeCIDFont("HYSMyeongJo-Medium"))
 SECRET_NAME = "홍길동"

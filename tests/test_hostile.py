@@ -18,7 +18,6 @@ import pytest
 
 from extractors import detect
 from extractors.errors import ArchiveTooLarge, CorruptDocument, UnreadableFile, UnsupportedFormat
-from extractors.ocr import FakeOcrEngine
 from extractors.pipeline import describe_file, read_document
 from flows.discover import discover
 from flows.documents import DocumentJob, failed_outcome
@@ -26,6 +25,7 @@ from flows.manifest import MANIFEST_NAME, STATE_DIR, CacheKey, Manifest, output_
 from reports.names import display_path
 from reports.pii import mask_text
 from reports.records import SummaryEntry
+from tests.ocr_fakes import FakeOcrEngine
 
 CP949_NAME = "계약서_홍길동.pdf".encode("cp949")  # as Windows zip tools write Korean names
 BIDI = "\u202e"

@@ -7,16 +7,12 @@ import pytest
 from PIL import Image
 from scan_fixture import RecordingEngine, lined_page
 
-from extractors.images import (
-    background_range,
-    estimate_skew,
-    flatten_background,
-    normalise_resolution,
-)
-from extractors.ocr import FakeOcrEngine
+from extractors.cleanup import background_range, estimate_skew, flatten_background
+from extractors.images import normalise_resolution
 from extractors.pipeline import read_document
 from extractors.records import Route
 from extractors.settings import ExtractSettings
+from tests.ocr_fakes import FakeOcrEngine
 
 
 def page(width: int = 1240, height: int = 1754, lines: int = 20) -> Image.Image:

@@ -10,7 +10,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.errors import OcrEngineMissing, OcrError, OcrTimeout
-from extractors.ocr import FakeOcrEngine, FallbackOcrEngine, TesseractEngine, result_from_data
+from extractors.ocr import FallbackOcrEngine, result_from_data
+from extractors.tesseract import TesseractEngine, TesseractOptions
+from tests.ocr_fakes import FakeOcrEngine
 
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 LINES = ["근로계약서", "업무의 내용: 소프트웨어 개발", "근무장소: 서울특별시 강남구"]
@@ -127,9 +129,7 @@ def test_fallback_engine_keeps_the_better_reading():
 
 @pytest.mark.ocr
 def test_default_languages_pass_the_preflight():
-    from extractors.settings import ExtractSettings
-
-    TesseractEngine(ExtractSettings().ocr_lang).check()  # "Hangul" is a script model
+    TesseractEngine(TesseractOptions().lang).check()  # "Hangul" is a script model
 
 
 @pytest.mark.ocr

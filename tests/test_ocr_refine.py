@@ -6,17 +6,18 @@ import pytest
 from PIL import Image
 from test_ocr import rendered, squash
 
-from extractors.ocr import FakeOcrEngine, OcrResult, OcrWord, TesseractEngine, result_from_words
-from extractors.pipeline import default_engine
+from extractors.ocr import OcrEngine, OcrResult, OcrWord, result_from_words
 from extractors.refine import BORDER, RefiningOcrEngine, better, cut_runs, low_runs, merge, trim
 from extractors.settings import ExtractSettings
+from extractors.tesseract import TesseractEngine, TesseractOptions, build_engine
+from tests.ocr_fakes import FakeOcrEngine
 
 
 def word(text: str, conf: float, left: int = 0, line: int = 1) -> OcrWord:
     return OcrWord(text=text, left=left, top=40, width=60, height=30, conf=conf, line=(1, 1, line))
 
 
-class Preset:
+class Preset(OcrEngine):
     """An engine answering each call with the next preset word list."""
 
     def __init__(self, *answers: list[OcrWord]):
@@ -101,9 +102,10 @@ def test_refining_engine_reads_each_cut_with_the_second_engine():
 
 def test_default_engine_refines_with_the_measured_setting(monkeypatch):
     monkeypatch.setattr(TesseractEngine, "check", lambda self: None)
-    engine = default_engine(ExtractSettings())
+    engine = build_engine(ExtractSettings())
     assert isinstance(engine, RefiningOcrEngine) and engine.secondary.lang == "Hangul+eng"
-    assert not isinstance(default_engine(ExtractSettings(refine_lang=None)), RefiningOcrEngine)
+    plain = build_engine(ExtractSettings(), TesseractOptions(refine_lang=None))
+    assert not isinstance(plain, RefiningOcrEngine)
 
 
 def test_engines_without_word_boxes_are_returned_as_read():
@@ -169,7 +171,7 @@ def test_in_process_line_reads_match_the_tesseract_program():
 def test_in_process_reader_is_one_per_thread_and_falls_back_to_the_program(monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    from extractors.ocr import _LineApi
+    from extractors.tesseract import _LineApi
     here = _LineApi.for_thread("Hangul+eng", 7, 300)
     assert here is _LineApi.for_thread("Hangul+eng", 7, 300)
     with ThreadPoolExecutor(1) as pool:
@@ -181,6 +183,8 @@ def test_in_process_reader_is_one_per_thread_and_falls_back_to_the_program(monke
 
 def test_refining_many_images_refines_each_after_one_first_pass():
     class Many(Preset):
+        reads_many = True
+
         def recognize_many(self, images, *, page, timeout):
             return [self.recognize(image, page=page, timeout=timeout) for image in images]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageDraw
 
-from extractors.images import deskew
+from extractors.cleanup import deskew
 from extractors.ocr import OcrWord
 from extractors.tables import (
     cell_strip,

@@ -11,10 +11,10 @@ import pytest
 from docx.enum.text import WD_BREAK
 
 from extractors.errors import CorruptDocument, EmptyDocument
-from extractors.ocr import FakeOcrEngine
 from extractors.office import _HwpSection, _records, decode_para_text
 from extractors.pipeline import read_document
 from extractors.records import Route
+from tests.ocr_fakes import FakeOcrEngine
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "real_forms"
 HP = "http://www.hancom.co.kr/hwpml/2011/paragraph"

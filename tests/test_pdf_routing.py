@@ -13,10 +13,10 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from extractors.ocr import FakeOcrEngine
 from extractors.pipeline import read_document
 from extractors.records import Route
 from extractors.routing import choose_route
+from tests.ocr_fakes import FakeOcrEngine
 
 CID_FONT = "HYSMyeongJo-Medium"
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")

@@ -11,18 +11,15 @@ from scan_fixture import RecordingEngine, lined_page
 
 from bench.docgen import corpus, expected_for, rasterize, render_pdf
 from bench.docgen.scan import phone_photo
-from extractors.images import (
+from extractors.cleanup import (
     FLATTEN_SIGMA,
-    IMAGE_INPUT,
-    PAGE_EDGE_INCHES,
     clear_grey_overlays,
-    find_page_quad,
     flatten_background,
     photo_flatten_sigma,
-    plan_image_pages,
     to_gray,
-    warp_page,
 )
+from extractors.images import IMAGE_INPUT, plan_image_pages
+from extractors.photos import PAGE_EDGE_INCHES, find_page_quad, warp_page
 from extractors.pipeline import extract_document, read_document
 from extractors.settings import ExtractSettings
 from extractors.text import squash
@@ -59,7 +56,7 @@ def left_margin(image: Image.Image) -> int:
 
 
 def settings(**overrides) -> ExtractSettings:
-    return ExtractSettings(workers=1, refine_lang=None, **overrides)
+    return ExtractSettings(workers=1, **overrides)
 
 
 @pytest.mark.parametrize("seed", [1, 7, 23])

@@ -14,10 +14,11 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from extractors.errors import DocumentTimeout, OcrEngineMissing
-from extractors.ocr import FakeOcrEngine, OcrResult
+from extractors.ocr import OcrResult
 from extractors.pipeline import extract_document, read_document
 from extractors.records import Extraction, Route
 from extractors.settings import ExtractSettings
+from tests.ocr_fakes import FakeOcrEngine
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "real_forms"
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")

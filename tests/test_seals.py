@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from extractors.images import clear_grey_overlays, gray_without_seals, seal_mask
-from extractors.ocr import FakeOcrEngine
+from extractors.cleanup import clear_grey_overlays, gray_without_seals, seal_mask
 from extractors.pipeline import read_document
 from extractors.settings import ExtractSettings
 from reports.crops import replay_layout
+from tests.ocr_fakes import FakeOcrEngine
 
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
 SIZE = (1240, 700)
