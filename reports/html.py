@@ -80,6 +80,8 @@ class DocumentView:
     notes: list[FindingView]  # informational F-2-7 notes, shown together in one low section
     generated_at: str
     severity_labels: dict[Severity, str] = field(default_factory=lambda: dict(SEVERITY_LABELS))
+    # "Korean / English" name of every registry field, for the fields shown outside the table
+    captions: dict[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -127,6 +129,7 @@ def document_view(
         findings=[f for f in ordered if not is_informational(f.rule)],
         notes=[f for f in ordered if is_informational(f.rule)],
         generated_at=generated_at or now_iso(),
+        captions={s.name: f"{s.label_ko} / {s.label_en}" for s in registry},
     )
 
 

@@ -72,6 +72,7 @@ def test_report_table_is_the_registry_value_fields_in_order() -> None:
     assert [(row.label_ko, row.label_en) for row in view.fields] == [
         (s.label_ko, s.label_en) for s in value_fields()]
     assert "weekly_hours" not in [row.key for row in view.fields]  # a number, not a value with evidence
+    assert view.captions["kind"] == "형식 / kind"  # fields shown outside the table are named by it too
 
 
 def test_name_masking_follows_the_registry() -> None:
