@@ -241,7 +241,7 @@ def audit_contracts(
     """Audit every contract under `paths` and write results plus summary.json into `out_dir`.
 
     reports: "all" (JSON, HTML, PDF), "html" or "json"; runner: processes | threads |
-    prefect-processes | dask (see flows.runners); batch_reports: write summary.json and the
+    dask (see flows.runners); batch_reports: write summary.json and the
     batch index; audit_fn: "module:function" auditing one file (default: the real pipeline);
     docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
     follow_symlinks: audit files that symlinks inside an input folder point to outside it;

@@ -24,7 +24,7 @@ _DASK_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://\S+$")
 class Defaults(Record):
     """Settings every job inherits unless it sets its own."""
 
-    runner: RunnerKind | None = None  # processes | threads | prefect-processes | dask
+    runner: RunnerKind | None = None  # processes | threads | dask
     workers: int | None = Field(default=None, ge=1)  # documents in parallel (default: cores)
     dask_address: str | None = None  # tcp://host:8786 of an existing Dask scheduler
     reports: ReportsMode = ReportsMode.all  # all | html | json

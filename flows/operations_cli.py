@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 64, 70
 # The values of flows.runners.RunnerKind and flows.documents.ReportsMode, spelled out: building
 # the parser must not import Prefect nor the pipeline (tests/test_server.py keeps them equal).
-RUNNER_CHOICES = ("processes", "threads", "prefect-processes", "dask")
+RUNNER_CHOICES = ("processes", "threads", "dask")
 REPORTS_CHOICES = ("all", "html", "json")
 
 
@@ -32,7 +32,7 @@ def add_operation_commands(subparsers) -> None:
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("where documents run (docs/OPERATIONS.md)")
     group.add_argument("--runner", choices=RUNNER_CHOICES,
-                       help="processes (default), threads, prefect-processes or dask")
+                       help="processes (default), threads or dask")
     group.add_argument("--workers", type=int, help="documents in parallel (default: CPU cores)")
     group.add_argument("--dask-address", metavar="tcp://HOST:8786",
                        help="run the documents on this existing Dask cluster")

@@ -52,7 +52,8 @@ def progress_bar(enabled: bool = True) -> Iterator[None]:
 
 @contextmanager
 def observe(listener: Listener) -> Iterator[Listener]:
-    """Let `listener` follow the runs started in the block (benchmarks sample memory so)."""
+    """Let `listener` follow the runs started in the block (the audit worker forwards progress
+    to the waiting command so; bench.ops samples memory so)."""
     global _current
     previous, _current = _current, listener
     try:

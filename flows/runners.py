@@ -8,8 +8,6 @@ Kinds (measured by bench/ops.py, see docs/OPERATIONS.md):
                         to the result manifest on its own as soon as its outputs are written.
     threads             everything in threads of the flow process (OCR runs in Tesseract
                         subprocesses, so this is enough for scan-heavy batches).
-    prefect-processes   Prefect's ProcessPoolTaskRunner (each task run sets up its own Prefect
-                        client in the worker: ~0.25 s per document, kept for comparison).
     dask                prefect-dask's DaskTaskRunner on an existing cluster (`dask_address`)
                         or on a local one.
 """
@@ -47,7 +45,6 @@ ENV_DASK = "KSOC_AUDIT_DASK_ADDRESS"
 class RunnerKind(StrEnum):
     processes = "processes"
     threads = "threads"
-    prefect_processes = "prefect-processes"
     dask = "dask"
 
 
@@ -56,8 +53,8 @@ DEFAULT_KIND = RunnerKind.processes
 
 # Documents per Prefect task run. Each task run costs ~35 ms of CPU in the flow process and the
 # Prefect server, as much as auditing a born-digital page, so local runs audit a few documents
-# per task (each still committed on its own as it ends). Dask and Prefect's process pool get
-# one per task: their tasks run away from the flow process and spread best one by one.
+# per task (each still committed on its own as it ends). Dask gets one per task: its tasks run
+# away from the flow process and spread best one by one.
 GROUPED_KINDS_DOCS_PER_TASK = 8
 
 
@@ -99,15 +96,13 @@ def resolve_runner(
 
 def build_task_runner(spec: RunnerSpec) -> TaskRunner:
     """The Prefect task runner for `spec` (not started)."""
-    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    from prefect.task_runners import ThreadPoolTaskRunner
 
     if spec.kind is RunnerKind.threads:
         return ThreadPoolTaskRunner(max_workers=spec.workers)
     if spec.kind is RunnerKind.processes:
         # Task threads mostly wait on the process pool; twice the workers keeps it fed.
         return ThreadPoolTaskRunner(max_workers=2 * spec.workers)
-    if spec.kind is RunnerKind.prefect_processes:
-        return ProcessPoolTaskRunner(max_workers=spec.workers)
     return _dask_runner(spec)
 
 

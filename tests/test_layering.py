@@ -1,4 +1,5 @@
-"""Imports go one way (extractors <- matchers <- reports <- flows); only flows imports Prefect."""
+"""Imports go one way (extractors <- matchers <- reports <- flows); only flows imports Prefect;
+no product package imports the benchmarks (bench) or the tests (tests)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ["extractors", "matchers", "reports", "flows"]
+NOT_PRODUCT = {"bench", "tests"}  # benchmarks, fixtures and fake engines stay out of the product
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -28,7 +30,7 @@ def forbidden_edges(package: str) -> list[str]:
     problems = []
     for path in sorted((ROOT / package).rglob("*.py")):
         mods = imported_modules(path)
-        for bad in sorted(mods & higher):
+        for bad in sorted(mods & (higher | NOT_PRODUCT)):
             problems.append(f"{path.relative_to(ROOT)} imports {bad}")
         if package != "flows" and "prefect" in mods:
             problems.append(f"{path.relative_to(ROOT)} imports prefect")
@@ -50,3 +52,13 @@ def test_lazy_imports_inside_functions_are_checked_too(tmp_path):
     bad = tmp_path / "m.py"
     bad.write_text("def f():\n    from flows.audit import audit_contracts\n")
     assert "flows" in imported_modules(bad)
+
+
+def test_product_importing_bench_or_tests_is_caught(tmp_path, monkeypatch):
+    package = tmp_path / "extractors"
+    package.mkdir()
+    (package / "m.py").write_text("from bench.docgen import corpus\n"
+                                  "def f():\n    from tests.ocr_fakes import FakeOcrEngine\n")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    assert forbidden_edges("extractors") == ["extractors/m.py imports bench",
+                                             "extractors/m.py imports tests"]
