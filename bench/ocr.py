@@ -153,7 +153,7 @@ def evaluate(pages, lang: str, psm: int, prep: str, workers: int = 2) -> dict:
     started = time.monotonic()
     with ThreadPoolExecutor(workers) as pool:
         outputs = list(pool.map(lambda p: ocr_text(p[1], engine, prep=prep), pages))
-    accuracies = {name: char_accuracy(ref, text) for (name, _, ref), (text, _) in zip(pages, outputs)}
+    accuracies = {name: char_accuracy(ref, text) for (name, _, ref), (text, _) in zip(pages, outputs, strict=True)}
     return {"lang": lang, "psm": psm, "prep": prep, "per_page": accuracies,
             "mean": sum(accuracies.values()) / len(accuracies), "seconds": time.monotonic() - started}
 

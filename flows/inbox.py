@@ -15,6 +15,7 @@ file without its document, which the next attempt for the same content takes ove
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -149,10 +150,8 @@ def staged(layout: InboxLayout) -> list[Path]:
 def tidy_staging(layout: InboxLayout) -> None:
     """Remove the empty client folders left in the staging folder."""
     for folder in sorted((p for p in layout.staging.rglob("*") if p.is_dir()), reverse=True):
-        try:
+        with contextlib.suppress(OSError):  # not empty
             folder.rmdir()
-        except OSError:
-            pass  # not empty
 
 
 def place(layout: InboxLayout, path: Path, entry: SummaryEntry | None, *, out_dir: Path) -> Path:

@@ -160,10 +160,7 @@ def _attach_row(people: dict[tuple[str, str], PersonInput], row: ManifestRow,
     match = [p for (client, k), p in people.items()
              if (k in keys or any(key and key in k for key in keys))
              and (row.client is None or client in ("", row.client))]
-    if match:
-        person = match[0]
-    else:
-        person = _person(people, row.client, row.key)
+    person = match[0] if match else _person(people, row.client, row.key)
     if row.name:
         person.name = row.name
     person.employee_id = person.employee_id or row.employee_id

@@ -551,7 +551,7 @@ def test_a_killed_batch_leaves_nothing_in_the_system_temp_folder(prefect_harness
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(30)
     assert list(system_temp.rglob("*")) == [], "temporary files went to the system temp folder"
-    left = [p for p in (out / ".ksoc-audit" / "tmp").rglob("page.bmp")]
+    left = list((out / ".ksoc-audit" / "tmp").rglob("page.bmp"))
     assert left, "the kill landed while page images were on disk"
     assert start().wait(180) == 0
     assert not [p for p in (out / ".ksoc-audit" / "tmp").rglob("*") if p.is_file()]

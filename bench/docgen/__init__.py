@@ -46,7 +46,7 @@ LAYOUTS: dict[str, Callable[[ContractSpec], list[tuple]]] = {
 }
 NON_CONTRACT_LAYOUTS = ("invoice", "resume", "employment_certificate")
 CONTRACT_LAYOUTS = tuple(k for k in LAYOUTS if k not in NON_CONTRACT_LAYOUTS)
-KIND_OF = {"bilingual": "contract", **{k: "not_contract" for k in NON_CONTRACT_LAYOUTS}}
+KIND_OF = {"bilingual": "contract", **dict.fromkeys(NON_CONTRACT_LAYOUTS, "not_contract")}
 HIDDEN = {  # ground-truth keys a layout does not show
     "offer_letter": {"business_reg_no", "birth_date", "weekly_hours_text"},
     "amendment": {"birth_date", "nationality", "contract_start", "contract_end", "stated_visa",
