@@ -29,6 +29,7 @@ from matchers.modern_terms import expand
 from matchers.modern_terms import table as modern_table
 from matchers.nlp import analyse, check_pipeline, shipped_pipeline
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
+from matchers.semantic import semantic_index
 
 log = logging.getLogger(__name__)
 _HANGUL = re.compile(r"[가-힣]")
@@ -77,7 +78,8 @@ class Matcher:
 
     def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
                  params: Params = PARAMS, project_english: bool = True,
-                 modern_terms: bool = True, e7_first: bool = True, nlp=None):
+                 modern_terms: bool = True, e7_first: bool = True, nlp=None,
+                 semantic: bool = True):
         self.kb, self.params, self.memo = kb, params, None
         self.e7_first = e7_first  # named and E-7 codes put first (off: the ranking alone)
         self.project_english = project_english  # English duty runs rewritten via the glossary
@@ -92,6 +94,7 @@ class Matcher:
         self.nlp = nlp if nlp is not None else shipped_pipeline(kb.version)
         check_pipeline(self.nlp, kb.version)  # trained on this very knowledge
         self.english = english
+        self.semantic = semantic_index() if semantic else None  # meaning re-ranks duty readings
         self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
@@ -267,7 +270,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     m = matcher or get_matcher()
     parts = {"title": read_title(m, title) if title and title.strip() else {},
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
-             "duties": m.duty_scores(duties) if duties and duties.strip() else {}}
+             "duties": read_duties(m, duties) if duties and duties.strip() else {}}
     best = ranked(combine(parts, m.params.title_weight))
     exact = named_code(m, title) if m.e7_first else None
     if exact is not None and exact in [c for c, _, _ in best]:
@@ -378,6 +381,13 @@ def named_code(m: Matcher, title: str | None) -> str | None:
     if len(owners) > 1:  # the classification's own unit name outranks a dictionary alias
         owners = {c: k for c, k in owners.items() if k == "unit_name"} or owners
     return next(iter(owners)) if len(owners) == 1 else None
+
+
+def read_duties(m: Matcher, duties: str) -> Scores:
+    """The duties' scores: the lexical readings (pipeline categories and duty index), re-ranked
+    by the sentence encoder's reading of the same text (`matchers.semantic`)."""
+    scores = m.duty_scores(duties)
+    return m.semantic.rerank(scores, duties) if m.semantic is not None else scores
 
 
 def read_title(m: Matcher, title: str) -> Scores:

@@ -92,13 +92,21 @@ def test_listed_work_the_title_and_duties_agree_on_gets_no_conflict():
 
 
 def test_title_backed_beyond_the_shown_duty_candidates_drafts_without_error():
-    # 4413 is backed by the duties (a 441x neighbour among their best) but not among the five duty
+    # the decision says the duties back the title's 4413, which is not among the five duty
     # candidates kept on the match: the addendum's support check must not need it there
     from matchers.addendum import draft_addendum
+    from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
+
+    def cand(code, score):
+        return OccupationCandidate(code=code, name_ko=code, score=score)
 
     fields = _fields("양식 조리사", "이탈리아 요리 조리 및 메뉴 개발, 식재료 검수")
-    match = match_texts("양식 조리사", None, fields.duties.value)
-    assert match.decision.agree and "4413" not in [c.code for c in match.duties_candidates]
+    match = OccupationMatch(
+        candidates=[cand("4413", 0.9), cand("2870", 0.5)], title_candidates=[cand("4413", 0.97)],
+        duties_candidates=[cand(c, s) for c, s in (("2870", 0.86), ("2440", 0.23), ("4412", 0.2),
+                                                   ("4411", 0.19), ("9522", 0.1))],
+        decision=OccupationDecision(code="4413", basis="title_and_duties", title_code="4413",
+                                    duties_code="2870", agree=True, certain=True))
     findings = evaluate_rules(fields, match)
-    draft_addendum(fields, match, findings)  # raised ValueError before
+    draft_addendum(fields, match, findings)  # raised ValueError (max of no candidate) before
     assert "title_duties_conflict" not in {f.rule for f in findings}

@@ -117,7 +117,15 @@ def _reading(ctx: RuleContext, t: OccupationCandidate) -> OccupationCandidate | 
     if d is not None:
         return d
     group = ctx.duties_group
-    return group[1] if group and group[0] != group2(t.code) else None
+    if group and group[0] != group2(t.code):
+        return group[1]
+    # no code or group stands out, but the matcher found the duties do not back the title and
+    # none of their best readings is in the title's 2-digit group: they describe other work
+    dec, cands = ctx.match.decision, ctx.duty_candidates
+    if (dec.agree is False and dec.title_code == t.code and cands and cands[0].score >= WEAK_SCORE
+            and all(group2(c.code) != group2(t.code) for c in cands[:3])):
+        return cands[0]
+    return None
 
 
 def differing_codes(ctx: RuleContext) -> tuple[str, str] | None:
