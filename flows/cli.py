@@ -154,7 +154,7 @@ def _add_server(sub) -> None:
                    help="port on 127.0.0.1 (default 4200, or the next free one)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="start: warm audit processes of the audit worker (default: CPU cores; "
-                        "about 400 MB each); 0: no audit worker")
+                        "0.4-1 GB each); 0: no audit worker")
 
 
 def main(argv: list[str] | None = None) -> int:
