@@ -59,8 +59,8 @@ class Params:
     """Fusion knobs, calibrated by `bench.match --calibrate` on a split of the training part."""
 
     title_mix: float = 0.5  # share of the title score from the title model (rest: n-gram index)
-    duty_full: float = 0.7  # duty model probability treated as full strength (rules' score scale)
-    duty_mix: float = 0.5  # share of the duty score from the duty model (rest: centroid cosine)
+    duty_full: float = 0.5  # duty model probability treated as full strength (rules' score scale)
+    duty_mix: float = 0.6  # share of the duty score from the duty model (rest: centroid cosine)
     title_weight: float = 0.8  # weight of the Korean title against the duties
     min_score: float = REVIEW_MIN_SCORE
     min_margin: float = REVIEW_MIN_MARGIN
