@@ -34,11 +34,34 @@ def split(ref: dict, *, seed: int = SEED) -> tuple[set[str], list[dict]]:
     return {r["djob_cd"] for r in held}, held
 
 
-def build_matcher(ref: dict, held: set[str], *, e7_examples: bool = False) -> Matcher:
-    """Knowledge and spaCy pipeline rebuilt (trained) without the held-out entries."""
+def build_matcher(ref: dict, held: set[str], *, e7_examples: bool = False,
+                  semantic=None) -> Matcher:
+    """Knowledge and spaCy pipeline rebuilt (trained) without the held-out entries; the sentence
+    encoder's unit vectors too when `semantic` (a held_out_semantic index) is given, else the
+    encoder is off (the shipped vectors have seen the held-out entries)."""
     arts, nlp = build(ref, holdout=held, with_e7_examples=e7_examples)
     kb = Knowledge.from_artifacts(arts, content_hash(arts))
-    return Matcher(kb, english=load_english_index(kb), nlp=nlp)
+    m = Matcher(kb, english=load_english_index(kb), nlp=nlp, semantic=False)
+    m.semantic = semantic
+    return m
+
+
+def held_out_semantic(data_dir: Path, ref: dict, held: set[str]):
+    """Unit vectors of the sentence encoder without the held-out entries (their duty summaries
+    and their titles), from the per-entry vectors scripts/build_semantic.py caches (computed on
+    first use: ~10 minutes on one core)."""
+    import importlib.util
+
+    from matchers.semantic import SemanticIndex
+
+    spec = importlib.util.spec_from_file_location("build_semantic", REPO / "scripts" / "build_semantic.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    items, vectors = builder.entry_vectors(data_dir)
+    titles = {r["title_ko"] for r in ref["duties"] if r["djob_cd"] in held}
+    titles |= {r["title_ko"] for r in ref["titles"] if r.get("djob_cd") in held}
+    codes, units = builder.unit_vectors(items, vectors, exclude=held | titles)
+    return SemanticIndex(codes, units, "held-out")
 
 
 def queries(held: list[dict]) -> list[tuple[str, str, str]]:
@@ -204,9 +227,13 @@ def devset_truth(m: Matcher, *, misses: list[str] | None = None) -> None:
                           f.get("duties") or f.get("duties_en"), matcher=m)
         gold = {r["ksco7"], *r["ksco7_alternatives"]}
         duties = res.duties_candidates or res.candidates
+        encoder, m.semantic = m.semantic, None
+        lexical = match_texts(f.get("job_title_ko"), f.get("job_title_en"),
+                              f.get("duties") or f.get("duties_en"), matcher=m)
+        m.semantic = encoder
         got = (res.decision.code, duties[0].code if duties else None,
-               res.candidates[0].code if res.candidates else None)
-        cell = fams.setdefault(r["family"], [0, 0, 0, 0])
+               res.candidates[0].code if res.candidates else None, lexical.decision.code)
+        cell = fams.setdefault(r["family"], [0, 0, 0, 0, 0])
         cell[0] += 1
         for i, code in enumerate(got, 1):
             cell[i] += code in gold
@@ -214,9 +241,10 @@ def devset_truth(m: Matcher, *, misses: list[str] | None = None) -> None:
             misses.append(f"  miss {r['ksco7']} {f.get('job_title_ko')} / {f.get('job_title_en')} "
                           f"-> {got[0]} ({res.decision.basis})")
     n = sum(c[0] for c in fams.values())
-    ours, duty, comb = (sum(c[i] for c in fams.values()) for i in (1, 2, 3))
+    ours, duty, comb, lex = (sum(c[i] for c in fams.values()) for i in (1, 2, 3, 4))
     print(f"devset truth     n={n:4d} (ground_truth.jsonl titles+duties; ksco7 = the work's code; "
           f"alternatives accepted) decided code top1 {pct(ours, n)} (target >= 95%); "
+          f"without the sentence encoder {pct(lex, n)}; "
           f"baselines: duties' top-1 {pct(duty, n)}, combined ranking top-1 {pct(comb, n)}")
     print("  per family (decided / duties' top-1): " + "; ".join(
         f"{k} {pct(c[1], c[0]).strip()} / {pct(c[2], c[0]).strip()}" for k, c in sorted(fams.items())))
@@ -378,12 +406,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     held, rows = split(ref)
     qs = queries(rows)
-    m = build_matcher(ref, held)
+    m = build_matcher(ref, held, semantic=held_out_semantic(Path(args.data_dir), ref, held))
     print(f"held-out entries: {len(qs)} of {len(ref['duties'])} (seed {SEED}); "
-          f"knowledge rebuilt without them (titles, aliases, duty stats)")
+          f"knowledge rebuilt without them (titles, aliases, duty stats, encoder unit vectors)")
     res = {mode: evaluate(m, qs, mode) for mode in ("title", "duties", "title+duties")}
     for mode, s in res.items():
         report(mode, s)
+    encoder, m.semantic = m.semantic, None  # (c) the representations side by side
+    lexical = {mode: evaluate(m, qs, mode) for mode in ("duties", "title+duties")}
+    m.semantic = encoder
+    for mode, s in lexical.items():
+        print(f"  without the sentence encoder, {mode}: top1 {pct(s['top1'], s['n'])} "
+              f"top3 {pct(s['top3'], s['n'])} (with it: top1 {pct(res[mode]['top1'], s['n'])} "
+              f"top3 {pct(res[mode]['top3'], s['n'])})")
     for mode, s in res.items():
         print(f"  {mode}: accuracy on the rest if the least certain share is reviewed: "
               f"{operating_points(s)}")
