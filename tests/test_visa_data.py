@@ -107,3 +107,15 @@ def test_reference_version_covers_the_visa_thresholds():
     version = reference_version()
     assert version.startswith(load_knowledge().version)
     assert version.endswith(visa_data_version()) and len(visa_data_version()) == 16
+
+
+def test_reference_version_covers_the_trained_pipeline_and_encoder_vectors():
+    from importlib import resources
+
+    from matchers.data_version import MODEL_FILES, knowledge_version
+    from matchers.knowledge import load_knowledge
+
+    root = resources.files("matchers") / "data"
+    assert all(root.joinpath(*name.split("/")).is_file() for name in MODEL_FILES)
+    kb_version, digest = knowledge_version().split(".")
+    assert kb_version == load_knowledge().version and len(digest) == 8
