@@ -43,8 +43,8 @@ REVIEW_MIN_SCORE = 0.68  # best combined score below this needs review (95% on t
 REVIEW_MIN_MARGIN = 0.12  # best minus runner-up below this needs review
 # The duties back a title's reading when its code is among their BACKING_RANK best readings, or
 # within their BACKING_SCAN best with BACKING_SHARE of the best duty score, or within those with a
-# 3-digit neighbour the title also reads as among their BACKING_RANK best (bench.match, devset
-# truth: every mismatched title/duties pair fails all three).
+# 3-digit neighbour the title also reads as among their TOP best (bench.match, devset truth:
+# every mismatched title/duties pair fails all three).
 BACKING_RANK = 3
 BACKING_SCAN = 8
 BACKING_SHARE = 0.2
@@ -333,7 +333,7 @@ def backs(duty_rank: list[tuple[str, float, list[str]]], code: str,
     if any(c == code for c, _, _ in duty_rank[:BACKING_RANK]):
         return True
     near = any(c == code for c, _, _ in duty_rank[:BACKING_SCAN])
-    if near and any(c[:3] == code[:3] and c in title_codes for c, _, _ in duty_rank[:BACKING_RANK]):
+    if near and any(c[:3] == code[:3] and c in title_codes for c, _, _ in duty_rank[:TOP]):
         return True  # a neighbour in its 3-digit group that the title reads as too
     best = duty_rank[0][1]
     return any(c == code and s >= BACKING_SHARE * best for c, s, _ in duty_rank[:BACKING_SCAN])
