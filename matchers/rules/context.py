@@ -30,7 +30,9 @@ PROFESSIONAL_MASS = 0.5  # ... and at least this much summed score on the best t
 TOP = 5
 E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
 SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
-_STATED = re.compile(r"E\s*[-‐–]?\s*7\s*[-‐–]?\s*([1-4])(?!\d)", re.IGNORECASE)
+_E7 = r"E\s*[-‐–]?\s*7"  # E-7 as contracts write it (E7, E-7, e 7 ...)
+_STATED_E7 = re.compile(_E7, re.IGNORECASE)
+_STATED = re.compile(_E7 + r"\s*[-‐–]?\s*([1-4])(?!\d)", re.IGNORECASE)
 _YEAR = re.compile(r"(19|20)\d{2}")
 _HANGUL = re.compile(r"[가-힣]")
 
@@ -43,6 +45,11 @@ class E7Facts(Protocol):
     def e7_for_code(self, code: str) -> list[E7Occupation]: ...
 
     def unit(self, code: str) -> Unit | None: ...
+
+
+def states_e7(text: str | None) -> bool:
+    """The text names the E-7 visa, with or without a sub-category."""
+    return _STATED_E7.search(text or "") is not None
 
 
 def stated_subcategory(text: str | None) -> str | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from extractors.records import Period
 from matchers.records import Finding, Severity
-from matchers.rules.context import RuleContext, evidence, krw
+from matchers.rules.context import RuleContext, evidence, krw, states_e7
 from matchers.rules.spec import make_finding, phrase, rule
 
 SALARY_BELOW_FLOOR = rule(
@@ -21,9 +20,6 @@ SALARY_FLOOR_UNVERIFIABLE = rule(
     "The occupation's wage rule compares with figures the contract does not hold (e.g. the "
     "average pay of Korean staff in the same job); HR must check it with the employer.",
     "MOJ stay manual 2026.9 pp.257-273 (occupation-specific wage rules)")
-
-
-_E7 = re.compile(r"E\s*[-‐–]?\s*7", re.IGNORECASE)
 
 
 class Annual(NamedTuple):
@@ -166,7 +162,7 @@ def _off_list(ctx: RuleContext) -> bool:
 def salary_below_floor(ctx: RuleContext) -> list[Finding]:
     if _off_list(ctx):
         return []
-    if ctx.duties_e7 is None and not _E7.search(ctx.fields.stated_visa.value or "") \
+    if ctx.duties_e7 is None and not states_e7(ctx.fields.stated_visa.value) \
             and not _judged_on_list(ctx):
         return []  # nothing puts the work on the E-7 list (no reading, no E-7 visa stated)
     annual, floor = annual_salary(ctx), wage_floor(ctx)
