@@ -9,9 +9,9 @@ from functools import cached_property
 from typing import Protocol
 
 from extractors.records import ContractFields, FieldValue
-from matchers.english_duties import readable
 from matchers.knowledge_records import E7Occupation, Unit
-from matchers.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
+from matchers.lexicon import generic_kind
+from matchers.match import informative
 from matchers.match_e7_judge import E7Judge
 from matchers.match_e7_judge import normalise as judge_normalise
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
@@ -120,7 +120,7 @@ class RuleContext:
         (matchers.english_duties) and count only when it covers most of their words;
         boilerplate duties get no reading."""
         text = self.duties_text
-        if informative_size(text) < MIN_INFORMATIVE or not (mostly_korean(text) or readable(text)):
+        if not informative(text):
             return []
         return self.match.duties_candidates
 
