@@ -33,6 +33,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from flows.settings import state_dir
 
@@ -47,20 +48,28 @@ FASTER_HINT = ("ksoc-audit: no Prefect server running, starting a temporary one 
 
 
 @dataclass(frozen=True)
-class ServerFiles:
+class ProcessFiles:
+    """A background process's record under the state folder: STEM.pid, STEM.json, STEM.log."""
+
     folder: Path
+    stem: ClassVar[str]
 
     @property
     def pid(self) -> Path:
-        return self.folder / "server.pid"
+        return self.folder / f"{self.stem}.pid"
 
     @property
     def info(self) -> Path:
-        return self.folder / "server.json"
+        return self.folder / f"{self.stem}.json"
 
     @property
     def log(self) -> Path:
-        return self.folder / "server.log"
+        return self.folder / f"{self.stem}.log"
+
+
+@dataclass(frozen=True)
+class ServerFiles(ProcessFiles):
+    stem: ClassVar[str] = "server"
 
     @property
     def prefect_home(self) -> Path:
@@ -100,30 +109,40 @@ def read_server(files: ServerFiles | None = None) -> ServerInfo | None:
     return info
 
 
-def _read_info(files: ServerFiles) -> ServerInfo | None:
+def read_record(files: ProcessFiles, build):
+    """`build(data)` of the JSON record when the PID file and the record name the same pid,
+    else None (missing, unreadable or torn files)."""
     try:
         pid = int(files.pid.read_text().strip())
-        data = json.loads(files.info.read_text(encoding="utf-8"))
-        info = ServerInfo(pid=int(data["pid"]), url=str(data["url"]),
-                          prefect_home=str(data["prefect_home"]), log=str(data["log"]),
-                          started=str(data["started"]))
+        info = build(json.loads(files.info.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return info if info.pid == pid else None
 
 
-def is_prefect_server(pid: int) -> bool:
-    """True when `pid` is a live (not zombie) process running `prefect server start`."""
+def _read_info(files: ServerFiles) -> ServerInfo | None:
+    return read_record(files, lambda data: ServerInfo(
+        pid=int(data["pid"]), url=str(data["url"]), prefect_home=str(data["prefect_home"]),
+        log=str(data["log"]), started=str(data["started"])))
+
+
+def live_argv(pid: int) -> list[bytes] | None:
+    """The command line of a live (not zombie) process, None when there is none."""
     if pid <= 0:
-        return False
+        return None
     try:
         with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
             if "\nState:\tZ" in fh.read():
-                return False
+                return None
         with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            argv = fh.read().split(b"\0")
+            return fh.read().split(b"\0")
     except OSError:
-        return False
+        return None
+
+
+def is_prefect_server(pid: int) -> bool:
+    """True when `pid` is a live (not zombie) process running `prefect server start`."""
+    argv = live_argv(pid) or []
     return b"prefect" in argv and b"server" in argv and b"start" in argv
 
 

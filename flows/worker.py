@@ -55,9 +55,10 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from flows import server as server_mod
-from flows.server import ServerInfo, server_files
+from flows.server import ProcessFiles, ServerInfo, live_argv, read_record, server_files
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +84,8 @@ serving = False  # True in the worker process itself: its audits never hand over
 
 
 @dataclass(frozen=True)
-class WorkerFiles:
-    folder: Path
-
-    @property
-    def pid(self) -> Path:
-        return self.folder / "worker.pid"
-
-    @property
-    def info(self) -> Path:
-        return self.folder / "worker.json"
-
-    @property
-    def log(self) -> Path:
-        return self.folder / "worker.log"
+class WorkerFiles(ProcessFiles):
+    stem: ClassVar[str] = "worker"
 
     @property
     def socket(self) -> Path:
@@ -126,15 +115,10 @@ def read_worker(files: WorkerFiles | None = None) -> WorkerInfo | None:
     files = files or worker_files()
     if not files.pid.exists() and not files.info.exists():
         return None
-    try:
-        pid = int(files.pid.read_text().strip())
-        data = json.loads(files.info.read_text(encoding="utf-8"))
-        info = WorkerInfo(pid=int(data["pid"]), socket=str(data["socket"]),
-                          api_url=str(data["api_url"]), workers=int(data["workers"]),
-                          log=str(data["log"]), started=str(data["started"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        info = None
-    if info is None or info.pid != pid or not is_audit_worker(info.pid):
+    info = read_record(files, lambda data: WorkerInfo(
+        pid=int(data["pid"]), socket=str(data["socket"]), api_url=str(data["api_url"]),
+        workers=int(data["workers"]), log=str(data["log"]), started=str(data["started"])))
+    if info is None or not is_audit_worker(info.pid):
         clear_record(files)
         return None
     return info
@@ -142,16 +126,7 @@ def read_worker(files: WorkerFiles | None = None) -> WorkerInfo | None:
 
 def is_audit_worker(pid: int) -> bool:
     """True when `pid` is a live (not zombie) `python -m flows.worker serve` process."""
-    if pid <= 0:
-        return False
-    try:
-        with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
-            if "\nState:\tZ" in fh.read():
-                return False
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            argv = fh.read().split(b"\0")
-    except OSError:
-        return False
+    argv = live_argv(pid) or []
     return b"flows.worker" in argv and b"serve" in argv
 
 
