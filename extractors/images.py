@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +59,8 @@ def _check_size(image: Image.Image, settings: ExtractSettings, label: str) -> No
         raise ImageTooLarge(f"image {label} exceeds {settings.max_pixels:,} pixels")
 
 
-def _loader(image: Image.Image, index: int, settings: ExtractSettings, label: str):
+def _loader(image: Image.Image, index: int, settings: ExtractSettings, label: str
+            ) -> Callable[[], Image.Image]:
     def load() -> Image.Image:
         with _IMAGE_LOCK:  # frames of one file share a decoder: decode one at a time
             frame = _decode_frame(image, index, settings, label)
@@ -70,7 +71,8 @@ def _loader(image: Image.Image, index: int, settings: ExtractSettings, label: st
     return load
 
 
-def _decode_frame(image: Image.Image, index: int, settings: ExtractSettings, label: str):
+def _decode_frame(image: Image.Image, index: int, settings: ExtractSettings, label: str
+                  ) -> Image.Image:
     # Other libraries in the same process flip this global on import (WeasyPrint does), which
     # would make Pillow pad a truncated scan with grey instead of failing: insist on whole files.
     ImageFile.LOAD_TRUNCATED_IMAGES = False

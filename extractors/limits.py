@@ -13,6 +13,8 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
+from typing import NoReturn
 
 _REPEAT_S = 0.05
 
@@ -34,7 +36,7 @@ def time_limit(seconds: float) -> Iterator[bool]:
         yield False
         return
 
-    def expire(_signum, _frame):
+    def expire(_signum: int, _frame: FrameType | None) -> NoReturn:
         raise OverBudget
 
     previous = signal.signal(signal.SIGALRM, expire)

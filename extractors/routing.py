@@ -6,10 +6,11 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image
 
-from extractors.records import Route
+from extractors.records import Problem, Route
 
 # A page counts as blank below this fraction of dark pixels (specks, scanner dust, borders).
 BLANK_INK = 0.002
@@ -36,7 +37,7 @@ class PagePlan:
     tables: list[list[list[str]]] = field(default_factory=list)  # text-layer tables
     seconds: float = 0.0  # time spent planning (text extraction, ink measure)
     load_image: Callable[[], Image.Image] | None = None  # OCR input, loaded lazily
-    problems: list = field(default_factory=list)  # Problems found while planning (page over budget)
+    problems: list[Problem] = field(default_factory=list)  # Problems found while planning (page over budget)
 
 
 def choose_route(text: str, ink: float | None) -> tuple[Route, str]:
@@ -76,7 +77,7 @@ def has_empty_slots(text: str) -> bool:
     return bool(_EMPTY_SLOT.search(text))
 
 
-def char_lines(chars: list[dict]) -> list[list[tuple[float, float, float, float]]]:
+def char_lines(chars: list[dict[str, Any]]) -> list[list[tuple[float, float, float, float]]]:
     """Character boxes (x0, top, x1, bottom) in points, grouped into lines by their baseline."""
     lines: list[list[tuple[float, float, float, float]]] = []
     for ch in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):

@@ -94,14 +94,14 @@ def find_amounts(line: str) -> list[Money]:
     return sorted(found, key=lambda x: x.start)
 
 
-def _hangul_money(m: re.Match) -> Money | None:
+def _hangul_money(m: re.Match[str]) -> Money | None:
     value = parse_hangul_number(m.group(1))
     if value is None or value < 1000:
         return None
     return Money(value, m.start(), m.end(), hangul=True)
 
 
-def _digit_money(m: re.Match) -> Money | None:
+def _digit_money(m: re.Match[str]) -> Money | None:
     num, unit, pre = m.group("num"), m.group("unit"), m.group("pre")
     if re.fullmatch(r"\d{2,4}[.]\d{1,2}([.]\d{1,2})?", num):
         return None  # a date like 2026.03 or 2026.3.1

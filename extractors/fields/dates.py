@@ -20,7 +20,7 @@ DATE_PATTERNS = [re.compile(p) for p in (_KO, _NUM, _EN_MDY, _EN_DMY, _SHORT)]
 _OPEN_ENDED = re.compile(r"기간의\s*정함이\s*없|정함\s*없음|open[- ]ended|indefinite|permanent", re.IGNORECASE)
 
 
-def _to_date(m: re.Match) -> date | None:
+def _to_date(m: re.Match[str]) -> date | None:
     g = m.groupdict()
     month = MONTHS.get(g["mon"][:3].lower()) if g.get("mon") else int(g["m"])
     year = int(g["y"]) + (2000 if len(g["y"]) == 2 else 0)

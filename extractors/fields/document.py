@@ -321,7 +321,7 @@ def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]
 _FUZZY_LINE = re.compile(r"^(?:[-·•*]\s*|\d{1,2}[.)]\s*)?(?P<label>[가-힣](?:\s?[가-힣]){2,7})\s*(?:/[^:\n]{0,40})?:\s*(?P<value>.*)$")
 
 
-def _line_match(doc: Doc, pattern: re.Pattern, field_name: str, line: Line, fuzzy: bool):
+def _line_match(doc: Doc, pattern: re.Pattern[str], field_name: str, line: Line, fuzzy: bool):
     """'label: value' on a line; with `fuzzy`, on OCR lines also a Korean label one misread
     syllable away ('적무내용 / Job description: ...' for 직무내용)."""
     if m := pattern.match(line.text):
@@ -363,7 +363,7 @@ def find_sentence(doc: Doc, labels: tuple[str, ...]) -> Hit | None:
     return None
 
 
-def search(doc: Doc, pattern: re.Pattern, strength: float, label: str | None = None) -> Hit | None:
+def search(doc: Doc, pattern: re.Pattern[str], strength: float, label: str | None = None) -> Hit | None:
     """First regex match anywhere (group 'v' or the whole match) as weaker evidence."""
     for line in doc.lines:
         if m := pattern.search(line.text):

@@ -145,7 +145,7 @@ def _after_lead_in(texts: list[str], head: Line, label: str) -> Hit | None:
     return None
 
 
-def _listed(texts: list[str], i: int, *, lead_word: re.Pattern | None = None) -> list[str]:
+def _listed(texts: list[str], i: int, *, lead_word: re.Pattern[str] | None = None) -> list[str]:
     """The list a lead-in on `texts[i]` introduces (the rest of its line, then the lines
     below); empty when the line has no lead-in (or, with `lead_word`, none after that word)."""
     m = LEAD_IN.search(texts[i])

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
 from extractors.text import spaced
 
 
-def _load() -> dict:
+def _load() -> dict[str, Any]:
     """The label tables (extractors/data/labels.toml): one list per field, then captions and ranks."""
     text = resources.files("extractors").joinpath("data/labels.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
@@ -37,7 +38,7 @@ def _label_pattern(label: str) -> str:
     return spaced(label) if re.search(r"[가-힣]", label) else re.escape(label).replace(r"\ ", r"\s+")
 
 
-def _labelled(labels) -> str:
+def _labelled(labels: Iterable[str]) -> str:
     """Korean labels with a tolerant gloss, English labels with a Latin one, as one alternation."""
     ko = "|".join(_label_pattern(label) for label in labels if re.search(r"[가-힣]", label))
     en = "|".join(_label_pattern(label) for label in labels if not re.search(r"[가-힣]", label))
@@ -46,7 +47,7 @@ def _labelled(labels) -> str:
 
 
 @cache
-def line_pattern(field: str) -> re.Pattern:
+def line_pattern(field: str) -> re.Pattern[str]:
     """Matches '<prefix><label>[ (English)| / English] : value' at the start of a line.
 
     The label is group 'label' (Korean) or 'label_en' (English): use `label_of(match)`.
@@ -63,21 +64,21 @@ def label_rank(field: str, label: str) -> int:
     return keys.index(key) if key in keys else 99
 
 
-def label_of(m: re.Match) -> str:
+def label_of(m: re.Match[str]) -> str:
     """The label a line_pattern or cell_pattern match found."""
     groups = m.groupdict()
     return groups.get("label") or groups.get("label_en") or ""
 
 
 @cache
-def cell_pattern(field: str) -> re.Pattern:
+def cell_pattern(field: str) -> re.Pattern[str]:
     """Matches a table label cell: the label first, anything (notes, English) after it."""
     alts = "|".join(_label_pattern(label) for label in LABELS[field])
     return re.compile(_PREFIX + rf"(?P<label>{alts})[.,:;]?(?:\s|\(|/|$)", re.IGNORECASE)
 
 
 @cache
-def any_label_line() -> re.Pattern:
+def any_label_line() -> re.Pattern[str]:
     """A line that opens with any known label and a colon (ends a multi-line value)."""
     every = [label for labels in LABELS.values() for label in labels]
     return re.compile(_PREFIX + _labelled(every).replace("(?P<label>", "(?:").replace(
@@ -94,7 +95,7 @@ _NOTE = re.compile(r"※[^\n]*")  # a form's instruction note ('※ 외국인근
 
 
 @cache
-def _printed_words() -> re.Pattern:
+def _printed_words() -> re.Pattern[str]:
     """Every field label and form caption, as printed (Korean spaced, English whole words)."""
     words = [label for labels in LABELS.values() for label in labels] + list(_FORM_CAPTIONS)
     words.sort(key=len, reverse=True)
@@ -115,7 +116,7 @@ _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|<<[^>]*>>|\$\{[^}]*\}|[○△□◯]{2
 
 
 @cache
-def inline_label() -> re.Pattern:
+def inline_label() -> re.Pattern[str]:
     """Another item starting inside a line: '3. Job Title:', '| 직급:', ' Duties:'."""
     every = sorted({label for labels in LABELS.values() for label in labels}, key=len, reverse=True)
     alts = "|".join(_label_pattern(label) for label in every)

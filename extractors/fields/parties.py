@@ -42,7 +42,7 @@ def extract_business_reg_no(doc: Doc) -> FieldValue:
     return FieldValue(**evidence(doc, hit, re.sub(r"\s", "", hit.value))) if hit else FieldValue()
 
 
-def _not_employer(text: str, _m: re.Match) -> bool:
+def _not_employer(text: str, _m: re.Match[str]) -> bool:
     return bool(_EMPLOYER_CONTEXT.search(text))
 
 

@@ -21,6 +21,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from pydantic import BaseModel
+
 from extractors.records import DocumentKind, FieldValue, Problem, SalaryField, TitleField
 
 from .dates import contract_period
@@ -199,7 +201,7 @@ def describe_schema(schema: dict[str, Any], fields: tuple[FieldSpec, ...] = FIEL
             properties[s.name]["description"] = s.description
 
 
-def disagreements(model: type, fields: tuple[FieldSpec, ...] = FIELDS) -> list[str]:
+def disagreements(model: type[BaseModel], fields: tuple[FieldSpec, ...] = FIELDS) -> list[str]:
     """How `model` (ContractFields, or a model extending it) and the registry `fields` differ:
     attribute names, order and types must be the same. Empty when they agree."""
     attributes = list(model.model_fields.items())

@@ -29,7 +29,8 @@ def split_title(value: str) -> tuple[str | None, str | None, str | None]:
     rank = None
     if m := _RANK_NOTE.search(value):
         rank, value = m.group("rank").strip(), (value[: m.start()] + value[m.end():]).strip()
-    ko, en = value, None
+    ko: str | None = value
+    en: str | None = None
     if value.endswith(")") and re.search(r"[가-힣]", value) and (open_at := _matching_open(value)) > 0:
         inner = value[open_at + 1:-1].strip()
         if re.match(r"[A-Za-z0]", inner) and not re.search(r"[가-힣]", inner):  # '일식 조리사 (Chef (Japanese Cuisine))'
