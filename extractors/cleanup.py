@@ -49,7 +49,7 @@ def estimate_skew(image: Image.Image, *, max_degrees: float = 5.0) -> float:
     return _best_angle(ink, np.arange(coarse - 1.0, coarse + 1.01, 0.2))
 
 
-def _best_angle(ink: Image.Image, angles) -> float:
+def _best_angle(ink: Image.Image, angles: np.ndarray) -> float:
     scores = [(_profile_score(ink, float(a)), float(a)) for a in angles]
     return round(max(scores)[1], 2)
 
@@ -117,7 +117,7 @@ def seal_mask(image: Image.Image) -> np.ndarray:
     rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
     high, low = rgb.max(axis=2), rgb.min(axis=2)
     chroma = high - low
-    mask = (chroma >= SEAL_MIN_CHROMA) & (chroma >= SEAL_MIN_SATURATION * np.maximum(high, 1))
+    mask: np.ndarray = (chroma >= SEAL_MIN_CHROMA) & (chroma >= SEAL_MIN_SATURATION * np.maximum(high, 1))
     if not mask.any():
         return mask
     r, g, b = (rgb[..., i] for i in range(3))
@@ -130,7 +130,8 @@ def seal_mask(image: Image.Image) -> np.ndarray:
     red = np.zeros_like(mask)
     for start, end in SEAL_HUES:
         red |= (hue >= start) & (hue < end)
-    return mask & red
+    seals: np.ndarray = mask & red
+    return seals
 
 
 def gray_without_seals(image: Image.Image) -> tuple[Image.Image, bool]:
@@ -197,7 +198,7 @@ def _dilate(mask: np.ndarray, size: int) -> np.ndarray:
     return _rank(_rank(mask, size, 0, np.logical_or), size, 1, np.logical_or)
 
 
-def _rank(mask: np.ndarray, size: int, axis: int, op) -> np.ndarray:
+def _rank(mask: np.ndarray, size: int, axis: int, op: np.ufunc) -> np.ndarray:
     out = mask.copy()
     n = mask.shape[axis]
     for shift in range(1, size // 2 + 1):
@@ -232,10 +233,10 @@ def clear_grey_overlays(image: Image.Image) -> Image.Image:
     if not opened.any():
         return image
     dpi = (stated_dpi(gray) or 300) / OVERLAY_SCALE
-    opened = _large_blobs(opened, round(OVERLAY_MIN_EXTENT_INCHES * dpi))
-    if opened is None:
+    blobs = _large_blobs(opened, round(OVERLAY_MIN_EXTENT_INCHES * dpi))
+    if blobs is None:
         return image
-    wide = np.asarray(opened.resize(gray.size, Image.Resampling.NEAREST)) > 0
+    wide = np.asarray(blobs.resize(gray.size, Image.Resampling.NEAREST)) > 0
     pixels = np.asarray(gray).copy()
     pixels[wide & (pixels > low)] = paper
     out = Image.fromarray(pixels)
@@ -275,7 +276,7 @@ def _large_blobs(mask: np.ndarray, min_extent: int) -> Image.Image | None:
 
 
 class Prepared(NamedTuple):
-    """A page ready for OCR and which steps changed it (what a layout records to replay)."""
+    """A page ready for OCR and which steps changed it."""
 
     image: Image.Image
     flattened: bool  # background flattening changed the page
@@ -288,9 +289,7 @@ def prepare_page(image: Image.Image, *, quad: Quad | None, dpi: int, flatten: bo
     """The preprocessing before OCR, in its one order: warp a photo's page flat (`quad`), even
     out the light (a warped photo with a smaller radius), clear grey overlays, deskew.
 
-    ocr_page calls it with the settings; reports replay it with the steps a layout recorded,
-    which gives the same pixels because every step is deterministic and leaves an unchanged
-    page as the same object.
+    ocr_page calls it with the settings; every step leaves an unchanged page as the same object.
     """
     if quad is not None:
         image = warp_page(image, quad, dpi=dpi)

@@ -12,7 +12,9 @@
     │   └── NotAContract
     ├── OcrError                   the OCR engine failed
     │   ├── OcrEngineMissing
-    │   └── OcrTimeout             transient: the only error worth a retry
+    │   └── OcrTimeout             transient: a page's OCR ran out of time
+    ├── TransientFailure           transient: a result with a transient problem, retried
+    ├── WorkerLost                 transient: the process auditing a document died
     ├── DocumentTimeout            the per-document time limit ran out
     ├── ReferenceDataError         package data missing or inconsistent
     └── ConfigError                bad command line or configuration
@@ -97,6 +99,22 @@ class OcrEngineMissing(OcrError):
 class OcrTimeout(OcrError):
     code = "ocr_timeout"
     advice = "the page took too long to read; rescan it cleaner or at 300 DPI"
+    transient = True
+
+
+class TransientFailure(KsocAuditError):
+    """A document hit a transient problem (e.g. an OCR timeout) and deserves another try."""
+
+    code = "transient_failure"
+    advice = "retrying the document"
+    transient = True
+
+
+class WorkerLost(KsocAuditError):
+    """The worker process running a document died (killed, out of memory, crashed library)."""
+
+    code = "worker_lost"
+    advice = "the document is retried once; if it fails again, check it is not damaged"
     transient = True
 
 

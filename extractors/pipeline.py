@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import logging
 import os
 import time
@@ -19,13 +17,13 @@ from PIL import Image
 from extractors import detect
 from extractors.cleanup import deskew, prepare_page
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout, UnreadableFile
+from extractors.fields import extract_fields
 from extractors.images import IMAGE_INPUT, plan_image_pages
 from extractors.ocr import OcrEngine, OcrResult
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
 from extractors.photos import find_page_quad
 from extractors.records import (
-    ContractFields,
     DocumentRef,
     Extraction,
     PageLayout,
@@ -67,23 +65,36 @@ class Deadline:
 
 
 def read_document(
-    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None
+    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None,
+    sha256: str | None = None, work_dir: Path | None = None,
 ) -> tuple[DocumentRef, list[PageText], list[Problem]]:
-    """Read every page of `path`; raise an InputError when the file cannot be read at all."""
+    """Read every page of `path`; raise an InputError when the file cannot be read at all.
+
+    `sha256`: the file's hash when the caller has it (it is then not hashed again);
+    `work_dir`: the document's work folder, where the image OCR read of each OCR page is kept
+    (PNG, named in its `PageText.layout`) for the report crops; None keeps no image."""
     settings = settings or ExtractSettings()
-    ref = describe_file(Path(path))
+    ref = describe_file(Path(path), sha256=sha256)
     label = ref.sha256[:12]
     deadline = Deadline(settings.document_timeout_s, label)
     media_type = detect.detect_media_type(Path(path), label=label)
     with plan_pages(Path(path), media_type, settings, label, deadline=deadline) as plans:
-        pages, problems = run_plans(plans, ocr, settings, deadline)
+        pages, problems = run_plans(plans, ocr, settings, deadline, work_dir=work_dir)
     ref = ref.model_copy(update={"media_type": media_type, "page_count": len(pages)})
     log.info("read %s: %d pages, %d problems", label, len(pages), len(problems))
     return ref, pages, problems
 
 
-def describe_file(path: Path) -> DocumentRef:
-    """Hash and size of the file; an empty file is refused here."""
+def describe_file(path: Path, *, sha256: str | None = None) -> DocumentRef:
+    """Hash (unless given) and size of the file; an empty file is refused here."""
+    if sha256:
+        try:
+            size = path.stat().st_size
+        except OSError as e:
+            raise UnreadableFile(f"document could not be read ({type(e).__name__})") from None
+        if size == 0:
+            raise EmptyDocument(f"document {sha256[:12]} is empty")
+        return DocumentRef(path=str(path), sha256=sha256, media_type="", size_bytes=size)
     digest = hashlib.sha256()
     size = 0
     try:
@@ -114,7 +125,8 @@ def plan_pages(path: Path, media_type: str, settings: ExtractSettings, label: st
 
 
 def run_plans(
-    plans: list[PagePlan], ocr: OcrEngine | None, settings: ExtractSettings, deadline: Deadline
+    plans: list[PagePlan], ocr: OcrEngine | None, settings: ExtractSettings, deadline: Deadline,
+    *, work_dir: Path | None = None,
 ) -> tuple[list[PageText], list[Problem]]:
     """Text-layer pages as planned; OCR pages in parallel, bounded by cores and settings."""
     results: dict[int, tuple[PageText, list[Problem]]] = {}
@@ -124,7 +136,7 @@ def run_plans(
             results[plan.page] = (_text_page(plan), list(plan.problems))
     if ocr_plans:
         engine = ocr or build_engine(settings)
-        results.update(_ocr_all(ocr_plans, engine, settings, deadline))
+        results.update(_ocr_all(ocr_plans, engine, settings, deadline, work_dir))
     pages = [results[p.page][0] for p in plans]
     problems = [problem for p in plans for problem in results[p.page][1]]
     return pages, problems
@@ -135,11 +147,12 @@ def _text_page(plan: PagePlan) -> PageText:
                     seconds=round(plan.seconds, 4), tables=plan.tables)
 
 
-def _ocr_all(plans, engine, settings, deadline) -> dict[int, tuple[PageText, list[Problem]]]:
+def _ocr_all(plans, engine, settings, deadline, work_dir) -> dict[int, tuple[PageText, list[Problem]]]:
     workers = max(1, min(settings.workers, os.cpu_count() or 1, len(plans)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ksoc-ocr")
     try:
-        futures = {pool.submit(ocr_page, p, engine, settings, deadline): p.page for p in plans}
+        futures = {pool.submit(ocr_page, p, engine, settings, deadline, work_dir=work_dir): p.page
+                   for p in plans}
         done, pending = wait(futures, timeout=deadline.remaining(), return_when=FIRST_EXCEPTION)
         while pending and not any(f.exception() for f in done):
             more, pending = wait(pending, timeout=deadline.remaining(), return_when=FIRST_EXCEPTION)
@@ -156,12 +169,12 @@ class _Reading(NamedTuple):
     tables: list
     image: Image.Image  # the image the engine read (boxes are in its pixels)
     cells: tuple[PageWord, ...] = ()  # ruled-table cells, one box per cell
-    straightened: bool = False  # deskewed because its ruled lines looked skewed
-    rotation: int = 0  # degrees turned counter-clockwise before reading
 
 
-def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadline: Deadline):
-    """OCR one page: load, deskew, recognise, retry upright when confidence is low."""
+def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadline: Deadline,
+             *, work_dir: Path | None = None):
+    """OCR one page: load, deskew, recognise, retry upright when confidence is low; the image
+    read is kept in `work_dir` (when given) for the report crops."""
     started = time.monotonic()
     deadline.remaining()
     loaded = plan.load_image()
@@ -181,8 +194,7 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
         if e.code != OcrError.code:
             raise
         return _failed_page(plan, started, "ocr_failed", e)
-    layout = _layout(reading, settings, flattened=prepared.flattened,
-                     overlays=prepared.overlays_cleared, deskewed=prepared.deskewed, quad=quad)
+    layout = _layout(reading, plan.page, work_dir)
     return _ocr_text_page(plan, reading.result, reading.tables, time.monotonic() - started,
                           settings, layout=layout)
 
@@ -196,26 +208,25 @@ def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) 
     if not rotation:
         return first
     turned = image.rotate(-rotation, expand=True, fillcolor=255)
-    retry = _read(turned, page, engine, settings, deadline)._replace(rotation=rotation)
+    retry = _read(turned, page, engine, settings, deadline)
     return retry if retry.result.confidence > first.result.confidence else first
 
 
 def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
     """OCR with ruled tables found, their rules erased, and their cells filled from word boxes."""
     grid = find_grid(ink_mask(image))
-    straightened = False
     if grid.skewed and not settings.deskew:
         straight = deskew(image, max_degrees=settings.max_skew_degrees)
         if straight is not image:
-            image, grid, straightened = straight, find_grid(ink_mask(straight)), True
+            image, grid = straight, find_grid(ink_mask(straight))
     if not grid.tables:
         result = engine.recognize(image, page=page, timeout=_timeout(settings, deadline))
-        return _Reading(result, [], image, straightened=straightened)
+        return _Reading(result, [], image)
     clean = erase_rules(image, grid)
     strip = cell_strip(clean, grid)
     if strip is None:
         result = engine.recognize(clean, page=page, timeout=_timeout(settings, deadline))
-        return _Reading(result, [], image, straightened=straightened)
+        return _Reading(result, [], image)
     if engine.reads_many:  # page and cells in one call (Tesseract: one process)
         result, cells = engine.recognize_many([clean, strip.image], page=page,
                                               timeout=_timeout(settings, deadline))
@@ -224,7 +235,7 @@ def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
         cells = engine.recognize(strip.image, page=page, timeout=_timeout(settings, deadline))
     tables = fill_from_strip(grid, strip, cells.boxes)
     return _Reading(_merge_tables(result, cells, grid, tables), tables, image,
-                    cells=tuple(_cell_boxes(grid, strip, tables)), straightened=straightened)
+                    cells=tuple(_cell_boxes(grid, strip, tables)))
 
 
 def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
@@ -241,17 +252,16 @@ def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
     return boxes
 
 
-def _layout(reading: _Reading, settings: ExtractSettings, *, flattened: bool, overlays: bool,
-            deskewed: bool, quad=None) -> PageLayout:
-    """Where the words of the reading are, and how to reproduce the image they refer to."""
+def _layout(reading: _Reading, page: int, work_dir: Path | None) -> PageLayout:
+    """The word boxes of the reading, and the image they refer to kept in `work_dir`."""
     words = [PageWord(text=w.text, left=w.left, top=w.top, width=w.width, height=w.height,
                       line=".".join(map(str, w.line))) for w in reading.result.boxes]
-    return PageLayout(width=reading.image.width, height=reading.image.height,
-                      dpi=settings.render_dpi, page_quad=quad, flattened=flattened,
-                      overlays_cleared=overlays,
-                      deskewed=deskewed,
-                      rotation=reading.rotation, straightened=reading.straightened,
-                      max_skew_degrees=settings.max_skew_degrees, words=[*words, *reading.cells])
+    image = None
+    if work_dir is not None:
+        image = Path(work_dir) / f"page-{page:04d}.png"
+        reading.image.save(image, format="PNG", compress_level=1)  # fast: deleted after the reports
+    return PageLayout(image=None if image is None else str(image), width=reading.image.width,
+                      height=reading.image.height, words=[*words, *reading.cells])
 
 
 def _timeout(settings: ExtractSettings, deadline: Deadline) -> float:
@@ -291,20 +301,12 @@ def _failed_page(plan: PagePlan, started: float, code: str, error: OcrError):
 
 
 def extract_document(
-    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None
+    path: Path, *, ocr: OcrEngine | None = None, settings: ExtractSettings | None = None,
+    sha256: str | None = None, work_dir: Path | None = None,
 ) -> Extraction:
     """read_document, then the field extractor (extractors.fields) on the page texts."""
-    document, pages, problems = read_document(path, ocr=ocr, settings=settings)
-    fields, field_problems = _extract_fields(pages)
+    document, pages, problems = read_document(path, ocr=ocr, settings=settings, sha256=sha256,
+                                              work_dir=work_dir)
+    fields, field_problems = extract_fields(pages)
     return Extraction(document=document, pages=pages, fields=fields,
                       problems=[*problems, *field_problems])
-
-
-def _extract_fields(pages: list[PageText]) -> tuple[ContractFields, list[Problem]]:
-    # extractors.fields is written in parallel; until it lands, pages are read but not parsed.
-    if importlib.util.find_spec("extractors.fields") is None:
-        log.warning("extractors.fields is not installed; fields left empty")
-        problem = Problem(code="fields_unavailable", message="field extraction is not installed")
-        return ContractFields(), [problem]
-    fields = importlib.import_module("extractors.fields")
-    return fields.extract_fields(pages)

@@ -60,22 +60,12 @@ class PageWord(Record):
 
 
 class PageLayout(Record):
-    """Where OCR found the words of a page, so that a report can cut the page image around a
-    value without reading it again: render the page at `dpi` (the extractors' own loader),
-    replay the steps below in this order, and the boxes of `words` fit its pixels."""
+    """What a report needs to cut the page image OCR read around a value: that image, kept by
+    extraction in the document's work folder, and the word boxes in its pixels."""
 
+    image: str | None = None  # PNG of the image OCR read (None: not kept, no crops)
     width: int  # size in pixels of the image OCR read
     height: int
-    dpi: int  # resolution the page was rendered or normalised to
-    # Phone photos: the page's corners (top-left, top-right, bottom-right, bottom-left) in the
-    # loaded image, warped flat first (extractors.images.warp_page at `dpi`); None: not warped.
-    page_quad: tuple[tuple[float, float], ...] | None = None
-    flattened: bool = False  # uneven lighting evened out (extractors.images.flatten_background)
-    overlays_cleared: bool = False  # grey seals/stamps made paper (extractors.images.clear_grey_overlays)
-    deskewed: bool = False  # straightened before OCR (settings.deskew)
-    rotation: int = 0  # degrees the page was turned counter-clockwise after orientation detection
-    straightened: bool = False  # straightened after turning, because its ruled lines looked skewed
-    max_skew_degrees: float = 5.0  # skew search range of both straightening steps
     words: list[PageWord] = Field(default_factory=list)  # reading order not guaranteed
 
 
@@ -87,8 +77,8 @@ class PageText(Record):
     confidence: float | None = None  # OCR mean word confidence 0..1; None for text layers
     seconds: float = 0.0  # wall time spent reading this page
     tables: list[list[list[str]]] = Field(default_factory=list)  # tables found: rows of cell texts
-    # OCR pages: word boxes for the crops in reports. Kept in memory only (not serialised): it
-    # is bulky and holds the page text again.
+    # OCR pages: the page image and word boxes for the crops in reports. Kept in memory only
+    # (not serialised): the boxes hold the page text again.
     layout: PageLayout | None = Field(default=None, exclude=True)
 
 

@@ -29,7 +29,6 @@ from extractors.records import Record
 from flows import logmask, progress, reaper
 from flows.discover import Input, Skipped, discover
 from flows.documents import (
-    DEFAULT_AUDIT_FN,
     DocumentJob,
     DocumentOutcome,
     ReportsMode,
@@ -37,6 +36,7 @@ from flows.documents import (
     cache_key,
     failed_outcome,
     reuse_result,
+    with_hash,
 )
 from flows.manifest import CacheKey, Manifest, output_session
 from flows.runners import (
@@ -123,10 +123,7 @@ def audit_group(items: tuple[Input, ...], job: DocumentJob,
 
 
 def _label(item: Input) -> str:
-    try:
-        return file_sha256(Path(item.path))[:12]
-    except OSError:
-        return "unreadable"
+    return (item.sha256 or file_sha256(Path(item.path)))[:12] or "unreadable"
 
 
 class InputPaths(Record):
@@ -180,7 +177,7 @@ def audit_wave(wave: Wave, job: DocumentJob) -> list[SummaryEntry]:
         if reused is not None:
             entries.append(_advance(reused, item, job))
         else:
-            todo.append((item, key.sha256[:12] or "unreadable"))
+            todo.append((with_hash(item, key.sha256), key.sha256[:12] or "unreadable"))
     size = run.spec.group_size(len(todo))
     pending: dict = {}
     for start in range(0, len(todo), size):
@@ -233,7 +230,6 @@ def audit_contracts(
     dask_address: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     batch_reports: bool = True,
-    audit_fn: str = DEFAULT_AUDIT_FN,
     docs_per_task: int | None = None,
     follow_symlinks: bool = False,
     exclude: list[str] | None = None,
@@ -242,7 +238,7 @@ def audit_contracts(
 
     reports: "all" (JSON, HTML, PDF), "html" or "json"; runner: processes | threads |
     dask (see flows.runners); batch_reports: write summary.json and the
-    batch index; audit_fn: "module:function" auditing one file (default: the real pipeline);
+    batch index;
     docs_per_task: documents per Prefect task run (default 8 on local runners, 1 on Dask);
     follow_symlinks: audit files that symlinks inside an input folder point to outside it;
     exclude: files or folders not to audit (e.g. the HR manifest inside an input folder).
@@ -254,8 +250,7 @@ def audit_contracts(
     skipped: list[Skipped] = []
     items = discover(paths, client=client, per_client_folders=per_client_folders,
                      exclude=[str(out), *(exclude or [])], skipped=skipped, follow_symlinks=follow_symlinks)
-    job = DocumentJob(out_dir=str(out), show_pii=show_pii, reports=ReportsMode(reports),
-                      audit_fn=audit_fn)
+    job = DocumentJob(out_dir=str(out), show_pii=show_pii, reports=ReportsMode(reports))
     spec = resolve_runner(runner, workers, dask_address, docs_per_task)
     out.mkdir(parents=True, exist_ok=True)
     progress.start(len(items))
@@ -283,7 +278,7 @@ def _write_batch_outputs(summary: BatchSummary, out: Path, show_pii: bool) -> No
         pass
     stamp_path.unlink(missing_ok=True)
     written = [write_summary(summary, out, show_pii=show_pii)]
-    written += list((_render_batch(summary, out, show_pii) or {}).values())
+    written += list(_render_batch(summary, out, show_pii).values())
     files = sorted({str(Path(p).resolve().relative_to(out)) for p in written
                     if Path(p).resolve().is_relative_to(out)})
     atomic_write_text(stamp_path, json.dumps({"digest": digest, "files": files}))
@@ -385,12 +380,9 @@ def _advance(entry: SummaryEntry, item: Input, job: DocumentJob) -> SummaryEntry
     return entry
 
 
-def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> dict | None:
-    try:
-        from reports.render import render_batch
-    except ImportError:
-        return None
+def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> dict:
     from reports.output import read_result
+    from reports.render import render_batch
 
     results = [read_result(out_dir, e.result) for e in summary.documents if e.result]
     return render_batch(summary, results, out_dir, show_pii=show_pii)

@@ -16,6 +16,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -129,10 +130,8 @@ def _add_match(sub) -> None:
 
 
 def _add_operations(sub) -> None:
-    try:
-        from flows.operations_cli import add_operation_commands
-    except ImportError:
-        return
+    from flows.operations_cli import add_operation_commands
+
     add_operation_commands(sub)
 
 
@@ -180,10 +179,8 @@ def _exit_now(code: int) -> None:
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(code if isinstance(code, int) else 1)
 
 
@@ -354,8 +351,8 @@ def _print_audit_summary(summary, out: Path, *, show_pii: bool = False) -> None:
 
 
 def cmd_match(args) -> int:
-    from matchers.cli_match import format_top5, run_match_jsonl
-    from matchers.match import match_texts
+    from flows.cli_match import format_top5, run_match_jsonl
+    from matchers.occupation.match import match_texts
 
     if args.jsonl == "-":
         run_match_jsonl(sys.stdin, sys.stdout)

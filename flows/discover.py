@@ -37,6 +37,7 @@ class Input:
     path: str  # file path as discovered (absolute; may hold surrogate-escaped bytes)
     source: str  # path as the user would recognise it (relative to what they passed), display form
     client: str | None  # relocation-firm client, if any
+    sha256: str = ""  # content hash, once the run has taken it (flows.documents.with_hash)
 
 
 @dataclass(frozen=True)

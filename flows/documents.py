@@ -1,40 +1,50 @@
-"""One document's audit as a stage function (no Prefect): audit, write outputs, or reuse a result.
+"""One document's audit, without Prefect: the one module that runs a document.
 
-These functions run wherever the per-document work runs: a thread of the flow process, a local
-worker process or a Dask worker on another machine. They take paths and small frozen records and
-return a small frozen record, so they pickle cheaply.
+`audit_one` is what the flow's task (flows.audit.audit_documents_task) calls for each document,
+wherever it runs (a thread of the flow process, a local worker process, a Dask worker). Its
+path, hop by hop (docs/ARCHITECTURE.md):
+
+1. a work folder for the document under the run's temporary root (`use_run_temp_dir`);
+2. `audit_file`: extraction (extractors.pipeline.extract_document, given the hash the flow took
+   for the cache key and the work folder, where it keeps the page images OCR read), then
+   matching, the visa rules and the verdict (reports.audit.analyse_extraction); a file that
+   cannot be audited becomes a failed result (reports.audit.failed_result);
+3. `write_outputs`: the HTML/PDF/DOCX reports (crops cut from the page images and word boxes
+   extraction kept) and the JSON (PII masked);
+4. the work folder is removed.
+
+These functions take paths and small frozen records and return a small frozen record, so they
+pickle cheaply. Tests replace `audit_file` (this module's attribute) to trace or break audits.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import logging
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extractors.errors import KsocAuditError, UnreadableFile
+from extractors.errors import KsocAuditError, TransientFailure, UnreadableFile
 from extractors.records import Record
 from flows.discover import Input
 from flows.manifest import CacheKey, Manifest, own_temp_name, run_temp_root
-from reports.audit import failed_result
+from reports.audit import analyse_extraction, failed_result, file_sha256
 from reports.names import display_path
 from reports.output import dump_json, read_result, result_relpath, summary_entry, write_result
 from reports.paths import atomic_write_text
 from reports.records import DocumentResult, SummaryEntry
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from extractors.ocr import OcrEngine
 
-DEFAULT_AUDIT_FN = "reports.audit:audit_document"
-# Packages a per-document function may come from: a deployment parameter must not be able to
-# name an arbitrary callable of the Python installation.
-ALLOWED_FN_PACKAGES = ("reports", "flows", "bench", "tests")
+log = logging.getLogger(__name__)
 
 
 class ReportsMode(StrEnum):
@@ -49,7 +59,6 @@ class DocumentJob(Record):
     out_dir: str  # output folder (absolute)
     show_pii: bool = False  # do not mask identifiers in outputs
     reports: ReportsMode = ReportsMode.all  # which per-document reports to write
-    audit_fn: str = DEFAULT_AUDIT_FN  # "module:function" auditing one file -> DocumentResult
 
 
 class DocumentOutcome(Record):
@@ -61,30 +70,15 @@ class DocumentOutcome(Record):
     cacheable: bool  # False for internal errors and results with transient problems
 
 
-class TransientFailure(KsocAuditError):
-    """A document hit a transient problem (e.g. an OCR timeout) and deserves another try."""
-
-    code = "transient_failure"
-    advice = "retrying the document"
-    transient = True
-
-
-class WorkerLost(KsocAuditError):
-    """The worker process running a document died (killed, out of memory, crashed library)."""
-
-    code = "worker_lost"
-    advice = "the document is retried once; if it fails again, check it is not damaged"
-    transient = True
-
-
 def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> DocumentOutcome:
     """Audit one file and write its outputs; raise TransientFailure to ask for a retry."""
-    use_run_temp_dir(job.out_dir)
-    result = load_audit_fn(job.audit_fn)(Path(item.path), client=item.client)
-    transient = sorted({p.code for p in result.problems} & transient_codes())
-    if transient and not final_attempt:
-        raise TransientFailure(f"document {result.document.sha256[:12]}: {transient[0]}")
-    rel = write_outputs(shown_path(result, item), job, source=Path(item.path))
+    with tempfile.TemporaryDirectory(prefix="doc-", dir=use_run_temp_dir(job.out_dir)) as work:
+        result = audit_file(Path(item.path), sha256=item.sha256 or None, client=item.client,
+                            work_dir=Path(work))
+        transient = sorted({p.code for p in result.problems} & transient_codes())
+        if transient and not final_attempt:
+            raise TransientFailure(f"document {result.document.sha256[:12]}: {transient[0]}")
+        rel = write_outputs(shown_path(result, item), job)
     return DocumentOutcome(
         entry=summary_entry(result, rel, source=item.source),
         pipeline_version=result.pipeline_version,
@@ -93,18 +87,36 @@ def audit_one(item: Input, job: DocumentJob, *, final_attempt: bool = True) -> D
     )
 
 
-def write_outputs(result: DocumentResult, job: DocumentJob, *, source: Path | None = None) -> str:
-    """The per-document reports, then the JSON; returns the JSON path relative to out_dir.
+def audit_file(
+    path: Path, *, sha256: str | None = None, client: str | None = None,
+    work_dir: Path | None = None, ocr: OcrEngine | None = None,
+) -> DocumentResult:
+    """Extract, match and judge one file (no outputs written); input errors become a failed
+    result, bugs propagate. `sha256`: the file's hash when the caller took it (else extraction
+    hashes it); `work_dir`: where extraction keeps the page images OCR read, which the result's
+    pages name for the report crops (None: no crops)."""
+    from extractors.pipeline import extract_document  # PDF/OCR libraries: not in the flow process
 
-    `source`: the audited file as the OS names it (result.document.path is the display form);
-    crops of OCR-read values are cut from its page images."""
+    path = Path(path)
+    try:
+        extraction = extract_document(path, ocr=ocr, sha256=sha256, work_dir=work_dir)
+    except KsocAuditError as exc:
+        digest = file_sha256(path) if sha256 is None else sha256
+        log.info("document %s failed: %s", digest[:12] or "unreadable", exc.code)
+        return failed_result(path, exc.code, exc.message, client=client, page=exc.page,
+                             sha256=digest)
+    return analyse_extraction(extraction, client=client)
+
+
+def write_outputs(result: DocumentResult, job: DocumentJob) -> str:
+    """The per-document reports, then the JSON; returns the JSON path relative to out_dir.
+    Crops of OCR-read values come from what extraction kept (`result.pages[].layout`)."""
     out = Path(job.out_dir)
     if job.reports is not ReportsMode.json:
         from reports.render import render_document_reports
 
         render_document_reports(result, out, show_pii=job.show_pii,
-                                pdf=job.reports is ReportsMode.all,
-                                source=source or Path(result.document.path))
+                                pdf=job.reports is ReportsMode.all)
     return write_result(result, out, show_pii=job.show_pii)
 
 
@@ -141,7 +153,8 @@ def failed_outcome(item: Input, job: DocumentJob, error: BaseException) -> Docum
     if isinstance(error, OSError) and not _readable(item.path):  # deleted or unreadable mid-run
         unreadable = UnreadableFile(f"document could not be read ({type(error).__name__})")
         code, message = unreadable.code, unreadable.message
-    result = shown_path(failed_result(Path(item.path), code, message, client=item.client), item)
+    result = shown_path(failed_result(Path(item.path), code, message, client=item.client,
+                                      sha256=item.sha256 or None), item)
     rel = write_result(result, Path(job.out_dir), show_pii=job.show_pii)
     return DocumentOutcome(entry=summary_entry(result, rel, source=item.source),
                            pipeline_version=result.pipeline_version,
@@ -158,7 +171,7 @@ def reuse_result(item: Input, cached: SummaryEntry, job: DocumentJob) -> Summary
         _mark_reused(out / rel)
     else:  # the same content under another name gets its own outputs
         result = shown_path(read_result(out, cached.result), item)
-        rel = write_outputs(result.model_copy(update={"reused": True}), job, source=Path(item.path))
+        rel = write_outputs(result.model_copy(update={"reused": True}), job)
     return cached.model_copy(update={"source": item.source, "result": rel, "reused": True})
 
 
@@ -182,24 +195,18 @@ def transient_codes() -> frozenset[str]:
     return frozenset(found)
 
 
-@functools.cache
-def load_audit_fn(dotted: str) -> Callable[..., DocumentResult]:
-    """Resolve "package.module:function" from the project's own packages."""
-    module_name, _, attr = dotted.partition(":")
-    if not attr or module_name.split(".")[0] not in ALLOWED_FN_PACKAGES:
-        raise KsocAuditError(f"audit function {dotted!r} is not allowed",
-                             advice=f"use a function of {', '.join(ALLOWED_FN_PACKAGES)}")
-    return getattr(importlib.import_module(module_name), attr)
-
-
 def cache_key(item: Input, job: DocumentJob, pipeline_version: str,
               reference_version: str) -> CacheKey:
-    """The manifest key of `item` audited for `job` (content hash, versions, output options)."""
-    from reports.audit import file_sha256
-
-    return CacheKey(sha256=file_sha256(Path(item.path)), pipeline_version=pipeline_version,
+    """The manifest key of `item` audited for `job` (content hash, versions, output options):
+    the one place a run hashes the file (`with_hash` hands the hash on to the audit)."""
+    return CacheKey(sha256=item.sha256 or file_sha256(Path(item.path)), pipeline_version=pipeline_version,
                     reference_version=reference_version, client=item.client,
                     show_pii=job.show_pii, reports=job.reports)
+
+
+def with_hash(item: Input, sha256: str) -> Input:
+    """`item` carrying its content hash, so that the audit does not hash the file again."""
+    return replace(item, sha256=sha256)
 
 
 def count_to_audit(items: list[Input], job: DocumentJob) -> int:
@@ -236,7 +243,7 @@ def warm_up() -> None:
     exit_with_parent()
     try:
         import extractors.pipeline  # noqa: F401 - imports PDF and OCR libraries
-        from matchers.match import match_texts
+        from matchers.occupation.match import match_texts
         from reports.audit import reference_version
 
         reference_version()

@@ -27,9 +27,9 @@ from contextvars import ContextVar
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from extractors.errors import ConfigError
+from extractors.errors import ConfigError, WorkerLost
 from extractors.records import Record
-from flows.documents import WorkerLost, warm_up
+from flows.documents import warm_up
 
 if TYPE_CHECKING:  # Prefect is imported when a task runner is built, not before
     from prefect.task_runners import TaskRunner

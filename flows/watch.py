@@ -16,7 +16,7 @@ from pathlib import Path
 
 from extractors.errors import ConfigError
 from extractors.records import Record
-from flows.documents import DEFAULT_AUDIT_FN, ReportsMode
+from flows.documents import ReportsMode
 from flows.inbox import InboxLayout, Settler, candidates, claim, place, staged, tidy_staging
 from reports.names import display_path
 from reports.paths import atomic_write_text
@@ -47,7 +47,6 @@ class WatchOptions(Record):
     settle_seconds: float = 3.0  # a file is complete once unchanged this long
     poll: bool = False  # poll instead of OS events (network shares send none)
     rescan_seconds: float = 30.0  # full rescan even without events
-    audit_fn: str = DEFAULT_AUDIT_FN  # per-document function (tests inject traced versions)
 
 
 @dataclass
@@ -229,7 +228,7 @@ def audit_staged(layout: InboxLayout, options: WatchOptions) -> BatchSummary:
         per_client_folders=options.per_client_folders, show_pii=options.show_pii,
         reports=options.reports.value, runner=options.runner, workers=options.workers,
         dask_address=options.dask_address, batch_size=options.batch_size,
-        batch_reports=False, audit_fn=options.audit_fn, docs_per_task=options.docs_per_task,
+        batch_reports=False, docs_per_task=options.docs_per_task,
     )
 
 

@@ -1,14 +1,14 @@
-"""The whole audit of one document, without orchestration: extract -> match -> rules -> result."""
+"""The result of one document's audit: an extraction matched, judged by the visa rules and
+assembled with its verdict (`analyse_extraction`), or a failed result for a file that could not
+be audited (`failed_result`). The one module running a document is flows.documents."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from extractors.errors import KsocAuditError
 from extractors.records import DocumentRef, Extraction, PageText, Problem, Status
 from matchers.records import Finding, OccupationMatch, Severity
 from reports.records import DocumentResult, PageSummary
@@ -31,24 +31,9 @@ def pipeline_version() -> str:
 def reference_version() -> str:
     """Version of the packaged reference data: KSCO tables and E-7 list, plus visa thresholds
     (from their manifest and files: the knowledge itself is not loaded)."""
-    from matchers.data_version import knowledge_version
-    from matchers.visa_data import visa_data_version
+    from matchers.versions import knowledge_version, visa_data_version
 
     return f"{knowledge_version()}+{visa_data_version()}"
-
-
-def audit_document(path: Path, *, client: str | None = None, ocr=None) -> DocumentResult:
-    """Audit one contract file; input errors become a failed result, bugs propagate."""
-    path = Path(path)
-    started = time.monotonic()
-    try:
-        extraction = _extract(path, ocr=ocr)
-    except KsocAuditError as exc:
-        log.info("document %s failed: %s", _short_hash(path), exc.code)
-        return failed_result(path, exc.code, exc.message, client=client, page=exc.page)
-    result = analyse_extraction(extraction, client=client)
-    log.debug("document %s audited in %.2fs", result.document.sha256[:12], time.monotonic() - started)
-    return result
 
 
 def analyse_extraction(extraction: Extraction, *, client: str | None = None) -> DocumentResult:
@@ -65,11 +50,14 @@ def analyse_extraction(extraction: Extraction, *, client: str | None = None) -> 
 
 
 def failed_result(
-    path: Path, code: str, message: str, *, client: str | None = None, page: int | None = None
+    path: Path, code: str, message: str, *, client: str | None = None, page: int | None = None,
+    sha256: str | None = None,
 ) -> DocumentResult:
-    """A failed result for a file that could not be audited at all."""
+    """A failed result for a file that could not be audited at all (`sha256`: its hash when
+    the caller has it; else the file is hashed here)."""
     doc = DocumentRef(
-        path=str(path), sha256=file_sha256(path), media_type="unknown",
+        path=str(path), sha256=file_sha256(path) if sha256 is None else sha256,
+        media_type="unknown",
         size_bytes=path.stat().st_size if path.exists() else 0,
     )
     problem = Problem(code=code, message=message, page=page, fatal=True)
@@ -100,16 +88,10 @@ def summarise_page(page: PageText) -> PageSummary:
     )
 
 
-def _extract(path: Path, *, ocr) -> Extraction:
-    from extractors.pipeline import extract_document
-
-    return extract_document(path, ocr=ocr)
-
-
 def _judge(extraction: Extraction):
-    from matchers.addendum import draft_addendum
-    from matchers.match import match_occupation
+    from matchers.occupation.match import match_occupation
     from matchers.rules import evaluate_rules
+    from matchers.rules.addendum import draft_addendum
 
     fields = extraction.fields
     match = match_occupation(fields)
@@ -154,7 +136,3 @@ def with_verdict(result: DocumentResult) -> DocumentResult:
     verdict = judge(result.status, result.findings, occupation, result.addendum)
     return result.model_copy(update={"occupation": occupation, "verdict": verdict,
                                      "worst_severity": worst_severity(result.findings)})
-
-
-def _short_hash(path: Path) -> str:
-    return file_sha256(path)[:12] or "unreadable"

@@ -1,9 +1,8 @@
 """Crops of scanned page images around OCR-read values, with identifiers blacked out.
 
-Two ways in: `crop_document_fields` re-renders the pages holding OCR-read values from the source
-document with the extractors' own loaders, and places the values with the word boxes OCR kept
-(`PageLayout`), so no second OCR pass is needed; a page without a layout is read once more by
-the extractors' page OCR. `crop_fields` takes page image files and a word locator (tests, callers with images).
+Extraction keeps, for every OCR page, the image OCR read (a PNG in the document's work folder)
+and the word boxes in its pixels (`extractors.records.PageLayout`); `crop_fields` cuts the
+pages holding OCR-read values from them. Reports never open the audited file nor run OCR.
 A crop is a convenience: any failure only means "no picture", never a failed report.
 """
 
@@ -13,8 +12,7 @@ import base64
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from statistics import median
 
@@ -22,9 +20,7 @@ from PIL import Image, ImageDraw
 from rapidfuzz import fuzz
 
 from extractors.fields.registry import value_fields
-from extractors.ocr import OcrEngine
-from extractors.records import ContractFields, DocumentRef, FieldValue, PageLayout, PageWord, Route
-from extractors.settings import ExtractSettings
+from extractors.records import ContractFields, FieldValue, PageLayout, PageWord, Route
 from reports.html import Crop
 from reports.pii import mask_names, mask_text
 
@@ -34,70 +30,35 @@ MIN_LINE_SCORE = 70  # rapidfuzz partial_ratio (0-100) a line needs to count as 
 MAX_LINES = 4  # lines a multi-line value (duties) may span in a crop
 PAD = 14  # pixels around the located words
 MAX_WIDTH = 900  # crops are downscaled to this width to keep reports small
-OCR_TIMEOUT = 30.0  # seconds for locating words on one page
 
 # The word boxes OCR keeps per page (extractors.records.PageWord): text, pixel box, line key.
 WordBox = PageWord
-WordLocator = Callable[[Path | Image.Image], list[WordBox]]
 PageSource = Callable[[int], "tuple[Image.Image, list[WordBox]] | None"]
 
 
 def crop_fields(
     fields: ContractFields,
-    page_images: Mapping[int, Path],
+    layouts: Mapping[int, PageLayout],
     *,
-    locate: WordLocator | None = None,
     redact: bool = True,
     names: tuple[str, ...] = (),
 ) -> dict[str, Crop]:
-    """Crop the page region of each scanned (OCR-route) value; fields that cannot be located
-    are left out, so the report simply shows no picture for them."""
-    locate = locate or tesseract_words
+    """Crop the page region of each scanned (OCR-route) value from the page image and word
+    boxes extraction kept (`layouts`: 1-based page -> PageLayout). Only pages holding such a
+    value are opened; values that cannot be located, and pages whose image was not kept (a
+    result read back from JSON) or does not match its boxes, simply get no picture."""
 
     def page(number: int) -> tuple[Image.Image, list[WordBox]] | None:
-        path = Path(page_images[number])
-        words = _safe_locate(locate, path, number)
-        if not words:
+        layout = layouts.get(number)
+        if layout is None or not layout.image or not layout.words:
             return None
-        with Image.open(path) as image:
-            return _pixels(image), words
+        with Image.open(Path(layout.image)) as image:
+            if image.size != (layout.width, layout.height):
+                log.warning("no crops for page %d: page image does not match its layout", number)
+                return None
+            return _pixels(image), list(layout.words)
 
-    return _crop_pages(fields, set(page_images), page, redact=redact, names=names)
-
-
-def crop_document_fields(
-    fields: ContractFields,
-    document: DocumentRef,
-    *,
-    layouts: Mapping[int, PageLayout] | None = None,
-    ocr: OcrEngine | None = None,
-    redact: bool = True,
-    names: tuple[str, ...] = (),
-    settings: ExtractSettings | None = None,
-) -> dict[str, Crop]:
-    """Crops of the OCR-read values, cut from the source document itself.
-
-    Only pages that hold an OCR-read value are rendered. A page with a `layout` (word boxes kept
-    by extraction) is rendered exactly as OCR saw it and needs no OCR; a page without one is
-    read once more by the extractors' own page OCR (`ocr`, default: the pipeline's engine), which
-    gives it a layout the same way. The source must still have the audited content (same
-    SHA-256), or there are no crops."""
-    settings = settings or ExtractSettings()
-    layouts = dict(layouts or {})
-    wanted = {v.page for v in _values(fields).values() if _scanned(v) and v.page is not None}
-    if not wanted:
-        return {}
-    label = document.sha256[:12] or "unknown"
-    engines = [ocr] if ocr is not None else []
-    try:
-        with _page_loader(Path(document.path), document, settings, layouts) as load:
-            def page(number: int) -> tuple[Image.Image, list[WordBox]] | None:
-                return _source_page(load, number, layouts.get(number), engines, settings, label)
-
-            return _crop_pages(fields, wanted, page, redact=redact, names=names)
-    except Exception as e:  # noqa: BLE001 - a crop is optional; the report goes on without it
-        log.warning("no crops for document %s: %s", label, type(e).__name__)
-        return {}
+    return _crop_pages(fields, set(layouts), page, redact=redact, names=names)
 
 
 def crop_value(
@@ -149,26 +110,6 @@ def _crop_pages(
     return crops
 
 
-def tesseract_words(image: Path | Image.Image) -> list[WordBox]:
-    """Word boxes from Tesseract's `image_to_data` (kor+eng); the cheap, one-call route."""
-    from extractors.tesseract import image_data
-
-    return words_from_data(image_data(image, lang="kor+eng", psm=6, timeout=OCR_TIMEOUT))
-
-
-def words_from_data(data: Mapping[str, list]) -> list[WordBox]:
-    """Convert Tesseract's word table (pytesseract's DICT) into WordBox records (empty words dropped)."""
-    words = []
-    for i, text in enumerate(data.get("text", [])):
-        if not str(text).strip() or float(data["conf"][i]) < 0:
-            continue
-        line = f"{data['block_num'][i]}.{data['par_num'][i]}.{data['line_num'][i]}"
-        words.append(WordBox(text=str(text).strip(), left=int(data["left"][i]),
-                             top=int(data["top"][i]), width=int(data["width"][i]),
-                             height=int(data["height"][i]), line=line))
-    return words
-
-
 def png_data_uri(image: Image.Image) -> str:
     """The picture as an inline PNG, downscaled to MAX_WIDTH (grayscale pages stay 8-bit)."""
     if image.width > MAX_WIDTH:
@@ -200,115 +141,6 @@ def _safe_page(source: PageSource, number: int) -> tuple[Image.Image, list[WordB
     except Exception as e:  # noqa: BLE001 - any failure only means "no crop" for this page
         log.warning("no crops for page %d: %s", number, type(e).__name__)
         return None
-
-
-def _safe_locate(locate: WordLocator, image: Path | Image.Image, number: int) -> list[WordBox]:
-    # A crop is a convenience: a missing Tesseract or an unreadable image must not fail a report.
-    try:
-        return locate(image)
-    except Exception as e:  # noqa: BLE001 - any failure only means "no crop"
-        log.warning("no crops for page %d: %s", number, type(e).__name__)
-        return []
-
-
-def default_ocr_engine(settings: ExtractSettings) -> OcrEngine:
-    """The engine extraction uses (checks Tesseract and its languages)."""
-    from extractors.tesseract import build_engine
-
-    return build_engine(settings)
-
-
-@contextmanager
-def _page_loader(
-    path: Path, document: DocumentRef, settings: ExtractSettings, layouts: Mapping[int, PageLayout],
-) -> Iterator[Callable[[int], Image.Image | None]]:
-    """Yield `load(page)`: the page as the extractors render it for OCR, before any step of
-    ocr_page (flattening, straightening, turning); None for a page the document does not have."""
-    from reports.audit import file_sha256
-
-    if not document.sha256 or file_sha256(path) != document.sha256:
-        # Gone, replaced or edited since the audit: boxes would point at other content.
-        raise FileNotFoundError("source changed or missing")
-    dpi = next((layout.dpi for layout in layouts.values()), settings.render_dpi)
-    settings = settings.model_copy(update={"render_dpi": dpi})
-    label = document.sha256[:12]
-    if document.media_type == "application/pdf":
-        with _pdf_pages(path, settings) as load:
-            yield load
-        return
-    from extractors.images import plan_image_pages
-
-    with plan_image_pages(path, settings, label=label) as plans:
-        yield lambda n: plans[n - 1].load_image() if 0 < n <= len(plans) else None
-
-
-@contextmanager
-def _pdf_pages(path: Path, settings: ExtractSettings) -> Iterator[Callable[[int], Image.Image | None]]:
-    import pypdfium2 as pdfium
-
-    from extractors.pdf import PDFIUM_LOCK, render_page
-
-    with PDFIUM_LOCK:
-        doc = pdfium.PdfDocument(str(path))
-    try:
-        yield lambda n: (render_page(doc, n - 1, dpi=settings.render_dpi, max_pixels=settings.max_pixels,
-                                     seals=settings.remove_seals)
-                         if 0 < n <= len(doc) else None)
-    finally:
-        with PDFIUM_LOCK:
-            doc.close()
-
-
-def _source_page(
-    load: Callable[[int], Image.Image | None], number: int, layout: PageLayout | None,
-    engines: list[OcrEngine], settings: ExtractSettings, label: str,
-) -> tuple[Image.Image, list[WordBox]] | None:
-    """The page image OCR read and its word boxes, replayed from the page's layout; a page
-    without one is read again first, by the pipeline's own page OCR (tables, turning and all)."""
-    image = load(number)
-    if image is None:
-        return None
-    if layout is None or not layout.words:
-        layout = _read_layout(image, number, engines, settings, label)
-        if layout is None or not layout.words:
-            return None
-    seen = replay_layout(image, layout)
-    if seen is None:
-        log.warning("no crops for document %s page %d: page image does not match its layout",
-                    label, number)
-        return None
-    return _pixels(seen), list(layout.words)
-
-
-def _read_layout(
-    image: Image.Image, number: int, engines: list[OcrEngine], settings: ExtractSettings, label: str,
-) -> PageLayout | None:
-    from extractors.pipeline import Deadline, ocr_page
-    from extractors.routing import PagePlan
-
-    if not engines:
-        engines.append(default_ocr_engine(settings))  # built once per document
-    plan = PagePlan(number, Route.ocr, "report crop", load_image=lambda: image)
-    page, _ = ocr_page(plan, engines[0], settings, Deadline(settings.page_timeout_s, label))
-    return page.layout
-
-
-def replay_layout(image: Image.Image, layout: PageLayout) -> Image.Image | None:
-    """Apply ocr_page's recorded steps, in its order, to the freshly rendered page; None when
-    the result is not the size OCR saw (then the boxes cannot be trusted)."""
-    from extractors.cleanup import deskew, prepare_page
-
-    if layout.page_quad is not None and len(layout.page_quad) != 4:
-        return None
-    quad = tuple(layout.page_quad) if layout.page_quad is not None else None
-    image = prepare_page(image, quad=quad, dpi=layout.dpi, flatten=layout.flattened,
-                         clear_overlays=layout.overlays_cleared, deskew_page=layout.deskewed,
-                         max_skew_degrees=layout.max_skew_degrees).image
-    if layout.rotation:
-        image = image.rotate(-layout.rotation, expand=True, fillcolor=255)
-    if layout.straightened:
-        image = deskew(image, max_degrees=layout.max_skew_degrees)
-    return image if image.size == (layout.width, layout.height) else None
 
 
 def _group_lines(words: list[WordBox]) -> list[list[WordBox]]:

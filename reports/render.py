@@ -6,10 +6,9 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from extractors.ocr import OcrEngine
 from extractors.records import PageLayout
 from reports.batch import write_batch
-from reports.crops import WordLocator, crop_document_fields, crop_fields
+from reports.crops import crop_fields
 from reports.docx_addendum import write_addendum_docx
 from reports.html import Crop, now_iso, render_document_html
 from reports.paths import atomic_write_text, document_base
@@ -29,26 +28,19 @@ def render_document_reports(
     out_dir: Path,
     *,
     show_pii: bool = False,
-    page_images: Mapping[int, Path] | None = None,
-    locate: WordLocator | None = None,
     pdf: bool = True,
-    source: Path | None = None,
     layouts: Mapping[int, PageLayout] | None = None,
-    ocr: OcrEngine | None = None,
 ) -> dict[str, Path]:
     """Write `[client/]<stem>.html`, `.pdf` and (with an addendum) `.addendum.docx` under
     `out_dir`, next to the JSON reports.output writes. Identifiers (ID, passport, phone and
     account numbers) are masked unless `show_pii`; so is the employee's name in the HTML and PDF
     reports, but not in the addendum, which the parties sign.
 
-    Crops of scanned (OCR-read) values: from `page_images` (1-based page -> image file, words
-    found by `locate`, default Tesseract), or else from `source`, the audited file itself (its
-    content must still hash to `result.document.sha256`): the pages holding OCR-read values are
-    re-rendered and cut with the word boxes extraction kept (`layouts`, page -> PageLayout, or the
-    `layout` of `result.pages`); pages without them are read once more by the extractors' page
-    OCR (`ocr`, default: the pipeline's engine)."""
+    Crops of scanned (OCR-read) values are cut from the page images and word boxes extraction
+    kept: `layouts` (1-based page -> PageLayout), else the `layout` of `result.pages` (in
+    memory only: a result read back from JSON has none, and its reports no crops)."""
     base = Path(out_dir) / document_base(result.document.path, result.document.sha256, result.client)
-    crops = _crops(result, page_images, locate, show_pii, source=source, layouts=layouts, ocr=ocr)
+    crops = _crops(result, show_pii, layouts)
     shown = result if show_pii else mask_result(result)
     stamp = now_iso()
     written = {"html": write_html(shown, _with_suffix(base, HTML_SUFFIX), crops=crops,
@@ -100,38 +92,18 @@ def _with_suffix(base: Path, suffix: str) -> Path:
 
 
 def _crops(
-    result: DocumentResult,
-    page_images: Mapping[int, Path] | None,
-    locate: WordLocator | None,
-    show_pii: bool,
-    *,
-    source: Path | None = None,
-    layouts: Mapping[int, PageLayout] | None = None,
-    ocr: OcrEngine | None = None,
+    result: DocumentResult, show_pii: bool, layouts: Mapping[int, PageLayout] | None
 ) -> dict[str, Crop]:
-    if not page_images and source is None:
+    kept = dict(layouts) if layouts else {
+        page.page: page.layout for page in result.pages if page.layout is not None}
+    if not kept:
         return {}
     names = () if show_pii else person_names(result.fields)
     try:
-        if page_images:
-            return crop_fields(result.fields, page_images, locate=locate, redact=not show_pii,
-                               names=names)
-        document = result.document.model_copy(update={"path": str(source)})
-        return crop_document_fields(result.fields, document, layouts=_layouts(result, layouts),
-                                    ocr=ocr, redact=not show_pii, names=names)
+        return crop_fields(result.fields, kept, redact=not show_pii, names=names)
     except Exception as e:  # noqa: BLE001 - pictures are optional; the report must be written
         log.warning("no crops for document %s: %s", result.document.sha256[:12], type(e).__name__)
         return {}
-
-
-def _layouts(
-    result: DocumentResult, layouts: Mapping[int, PageLayout] | None
-) -> dict[int, PageLayout]:
-    """Given layouts, else those the result's pages carry (when its page records hold them)."""
-    if layouts:
-        return dict(layouts)
-    found = {page.page: getattr(page, "layout", None) for page in result.pages}
-    return {number: layout for number, layout in found.items() if isinstance(layout, PageLayout)}
 
 
 def _write_or_drop_docx(result: DocumentResult, path: Path) -> Path | None:

@@ -8,11 +8,19 @@ import shutil
 
 import pytest
 
-from flows.documents import load_audit_fn, transient_codes
+from flows.documents import transient_codes
 from flows.manifest import MANIFEST_NAME, STATE_DIR, CacheKey, Manifest, output_session
 from reports.audit import file_sha256
 from reports.records import SummaryEntry
-from tests.ops_helpers import BROKEN, FLAKY, TRACE_ENV, TRACED, make_contracts, traced
+from tests.ops_helpers import (
+    BROKEN,
+    FLAKY,
+    TRACE_ENV,
+    TRACED,
+    make_contracts,
+    patched_audit,
+    traced,
+)
 
 
 @pytest.fixture
@@ -25,8 +33,9 @@ def trace(tmp_path, monkeypatch):
 def _audit(inputs, out, fn=TRACED, **options):
     from flows.audit import audit_contracts
 
-    return audit_contracts(paths=[str(inputs)], out_dir=str(out), runner="threads",
-                           reports="json", audit_fn=fn, **options)
+    with patched_audit(fn):
+        return audit_contracts(paths=[str(inputs)], out_dir=str(out), runner="threads",
+                               reports="json", **options)
 
 
 def _manifest_lines(out) -> list[dict]:
@@ -136,8 +145,6 @@ def test_session_sweeps_temporaries_of_a_killed_run(tmp_path):
     assert not stale.exists() and keep.exists()
 
 
-def test_transient_codes_and_allowed_functions():
+def test_transient_codes():
     assert "ocr_timeout" in transient_codes()
     assert not {"encrypted_pdf", "corrupt_file", "internal_error"} & transient_codes()
-    with pytest.raises(Exception, match="not allowed"):
-        load_audit_fn("os:system")

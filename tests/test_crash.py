@@ -15,16 +15,12 @@ import pytest
 
 from flows.manifest import MANIFEST_NAME, STATE_DIR
 from reports.audit import file_sha256
-from tests.ops_helpers import DELAY_ENV, TRACE_ENV, TRACED, make_contracts, traced
+from tests.ops_helpers import DELAY_ENV, TRACE_ENV, make_contracts, traced
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = 8
-BATCH = """
-import sys
-from flows.audit import audit_contracts
-audit_contracts(paths=[sys.argv[1]], out_dir=sys.argv[2], runner="threads", workers=2,
-                reports="html", batch_size=3, audit_fn=sys.argv[3])
-"""
+LAUNCHER = str(ROOT / "tests" / "run_batch.py")  # batches of 3, the threads runner, HTML reports
+TRACED = "tests.ops_helpers:traced_audit"
 
 
 def _start(inputs: Path, out: Path, trace: Path, delay: float) -> subprocess.Popen:
@@ -32,7 +28,7 @@ def _start(inputs: Path, out: Path, trace: Path, delay: float) -> subprocess.Pop
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), TRACE_ENV: str(trace), DELAY_ENV: str(delay),
            "PREFECT_API_URL": PREFECT_API_URL.value()}  # the session's server: no cold start
-    return subprocess.Popen([sys.executable, "-c", BATCH, str(inputs), str(out), TRACED],
+    return subprocess.Popen([sys.executable, LAUNCHER, str(inputs), str(out), TRACED],
                             cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -13,8 +13,8 @@ import distributed  # the dask extra, installed by `make setup`
 import psutil
 import pytest
 
-from bench.docgen import CONTRACT_LAYOUTS, expected_for, make_spec
-from tests.ops_helpers import TRACE_ENV, TRACED, make_contracts
+from fixtures import CONTRACT_LAYOUTS, expected_for, make_spec
+from tests.ops_helpers import TRACE_ENV, install_audit, make_contracts
 
 LAYOUTS = ("moel_standard", "table_form", "article")  # as tests.ops_helpers.make_contracts
 
@@ -82,13 +82,14 @@ def test_documents_run_on_the_dask_workers(prefect_harness, cluster, tmp_path, t
     assert set(LAYOUTS) <= set(CONTRACT_LAYOUTS)
     docs = make_contracts(tmp_path / "in", 3)
     client.run(_set_env, TRACE_ENV, str(trace))  # the worker process started before `trace`
+    client.run(install_audit, "tests.ops_helpers:traced_audit")  # the worker's audits are traced
     worker_pids = set(client.run(os.getpid).values())
     assert os.getpid() not in worker_pids
     client.get_task_stream()  # starts the scheduler's task-stream recording
     start = time.time()
     summary = audit_contracts(paths=[str(tmp_path / "in")], out_dir=str(tmp_path / "out"),
                               runner="dask", dask_address=local.scheduler_address,
-                              reports="json", audit_fn=TRACED)
+                              reports="json")
 
     # Correct results: every contract audited, title and annual salary as generated.
     assert [d.status for d in summary.documents] == ["success"] * 3

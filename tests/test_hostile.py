@@ -214,13 +214,13 @@ def test_manifest_keeps_sources_masked_without_show_pii(tmp_path):
 
 def test_a_file_deleted_mid_run_is_unreadable_not_internal(tmp_path):
     from flows.discover import Input
-    from reports.audit import audit_document
+    from flows.documents import audit_file
 
     pdf = _contract(tmp_path, "c.pdf")
     gone = tmp_path / "gone.pdf"
     with pytest.raises(UnreadableFile):
         describe_file(gone)
-    result = audit_document(gone)
+    result = audit_file(gone)
     assert result.problems[0].code == "unreadable_file"
     item = Input(str(pdf), str(pdf), None)
     pdf.unlink()

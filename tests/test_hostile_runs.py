@@ -158,7 +158,7 @@ def test_prefect_sees_how_many_inputs_not_their_paths(prefect_harness, tmp_path)
 SCRATCH = "tests.test_hostile_runs:scratch_audit"
 
 
-def scratch_audit(path: Path, *, client: str | None = None):
+def scratch_audit(path: Path, **options):
     """The real audit, with a page image in a temporary folder meanwhile (as OCR keeps one)."""
     import tempfile
 
@@ -167,7 +167,7 @@ def scratch_audit(path: Path, *, client: str | None = None):
     with tempfile.TemporaryDirectory(prefix="ksoc-ocr-") as scratch:
         (Path(scratch) / "page.bmp").write_bytes(b"BM page image")
         time.sleep(2.0)
-        return traced_audit(path, client=client)
+        return traced_audit(path, **options)
 
 
 @pytest.mark.slow
@@ -179,7 +179,7 @@ def test_a_killed_batch_leaves_nothing_in_the_system_temp_folder(prefect_harness
     from prefect.settings import PREFECT_API_URL
 
     from tests.ops_helpers import make_contracts
-    from tests.test_crash import BATCH, ROOT
+    from tests.test_crash import LAUNCHER, ROOT
 
     inputs, out, system_temp = tmp_path / "in", tmp_path / "out", tmp_path / "systmp"
     system_temp.mkdir()
@@ -188,7 +188,7 @@ def test_a_killed_batch_leaves_nothing_in_the_system_temp_folder(prefect_harness
     def start() -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(system_temp),
                "PREFECT_API_URL": PREFECT_API_URL.value()}
-        return subprocess.Popen([sys.executable, "-c", BATCH, str(inputs), str(out), SCRATCH],
+        return subprocess.Popen([sys.executable, LAUNCHER, str(inputs), str(out), SCRATCH],
                                 cwd=ROOT, env=env, start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

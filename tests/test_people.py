@@ -1,5 +1,5 @@
 """Per-person audit: the person rules, the HR manifest, the timeline built from real audited
-documents (generated on the fly by bench.docgen), the person outputs and the CLI."""
+documents (generated on the fly by the fixtures package), the person outputs and the CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bench.docgen import make_spec, render_pdf
-from bench.docgen.spec import CLERK, DEV, TRANSLATOR, Salary, with_expected
+from fixtures import make_spec, render_pdf
+from fixtures.spec import CLERK, DEV, TRANSLATOR, Salary, with_expected
 from matchers.rules.person import (
     FastTrackVerdict,
     Qualification,
@@ -21,7 +21,7 @@ from matchers.rules.person import (
     period_qualification,
     qualifying_history,
 )
-from matchers.visa_data import load_visa_data
+from matchers.rules.visa_data import load_visa_data
 from reports.people.manifest import normalise_status, read_manifest
 
 NAME = "TRAN THI MAI"
@@ -159,14 +159,14 @@ def write_person_folder(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
     """The person's documents through the real per-document pipeline (no Prefect)."""
-    from reports.audit import audit_document
+    from flows.documents import audit_file
     from reports.output import summary_entry
 
     folder = tmp_path_factory.mktemp("people") / NAME.replace(" ", "_")
     write_person_folder(folder)
     docs = []
     for path in sorted(folder.iterdir()):
-        result = audit_document(path)
+        result = audit_file(path)
         docs.append((summary_entry(result, None, source=str(path)), result))
     return docs
 

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageDraw
 from scan_fixture import RecordingEngine, lined_page
 
-from bench.docgen import corpus, expected_for, rasterize, render_pdf
-from bench.docgen.scan import phone_photo
+from fixtures import corpus, expected_for, rasterize, render_pdf
+from fixtures.scan import phone_photo
 from extractors.cleanup import (
     FLATTEN_SIGMA,
     clear_grey_overlays,
@@ -23,7 +23,6 @@ from extractors.photos import PAGE_EDGE_INCHES, find_page_quad, warp_page
 from extractors.pipeline import extract_document, read_document
 from extractors.settings import ExtractSettings
 from extractors.text import squash
-from reports.crops import replay_layout
 
 SMALL = (1200, 1600)  # photo size for the geometry tests (a phone's 3024x4032 in the bench)
 
@@ -121,31 +120,29 @@ def test_a_small_bright_card_on_a_dark_photo_is_not_a_page():
     assert find_page_quad(image) is None
 
 
-def test_pipeline_warps_a_photo_and_crops_replay_the_same_pixels(tmp_path):
+def test_pipeline_warps_a_photo_and_keeps_the_image_it_read(tmp_path):
     photo, truth = phone_photo(page(), 11, size=SMALL)
     path = tmp_path / "photo.jpg"
     photo.save(path, quality=92)
     engine = RecordingEngine()
-    _, pages, _ = read_document(path, ocr=engine, settings=settings())
+    _, pages, _ = read_document(path, ocr=engine, settings=settings(), work_dir=tmp_path)
     layout = pages[0].layout
     assert engine.images[0].size == (2481, 3507)  # A4 (8.27 x 11.69 in) at 300 DPI
-    assert layout.page_quad is not None and len(layout.page_quad) == 4
-    scale = 3507 / 11.69 / (SMALL[1] / 11.69)  # the photo was normalised as an A4-high page
-    error = np.abs(np.array(layout.page_quad) - np.array(truth) * scale)
-    assert error.max() < 4 * scale
+    with Image.open(layout.image) as kept:  # what the report crops are cut from
+        assert np.array_equal(np.asarray(kept), np.asarray(engine.images[0]))
     with plan_image_pages(path, settings(), label="t") as plans:
         loaded = plans[0].load_image()
     assert loaded.info.get(IMAGE_INPUT)
-    replayed = replay_layout(loaded, layout)
-    assert replayed is not None
-    assert np.array_equal(np.asarray(replayed), np.asarray(engine.images[0]))
+    quad = find_page_quad(loaded)
+    assert quad is not None and len(quad) == 4
+    scale = 3507 / 11.69 / (SMALL[1] / 11.69)  # the photo was normalised as an A4-high page
+    error = np.abs(np.array(quad) - np.array(truth) * scale)
+    assert error.max() < 4 * scale
     # the warped page's light is evened out with the photo's own (smaller) radius, not a scan's
-    warped = warp_page(loaded, tuple(layout.page_quad), dpi=300)
-    assert layout.flattened
+    warped = warp_page(loaded, quad, dpi=300)
 
     def steps(sigma: float) -> np.ndarray:
-        flat = flatten_background(warped, sigma=sigma)
-        return np.asarray(clear_grey_overlays(flat) if layout.overlays_cleared else flat)
+        return np.asarray(clear_grey_overlays(flatten_background(warped, sigma=sigma)))
 
     assert np.array_equal(steps(photo_flatten_sigma(300)), np.asarray(engine.images[0]))
     assert not np.array_equal(steps(FLATTEN_SIGMA), np.asarray(engine.images[0]))
@@ -156,22 +153,23 @@ def test_page_warp_can_be_switched_off_and_scans_are_untouched(tmp_path):
     path = tmp_path / "photo.jpg"
     photo.save(path, quality=92)
     engine = RecordingEngine()
-    _, pages, _ = read_document(path, ocr=engine, settings=settings(page_warp=False))
-    assert pages[0].layout.page_quad is None and engine.images[0].size == (2630, 3507)
+    read_document(path, ocr=engine, settings=settings(page_warp=False))
+    assert engine.images[0].size == (2630, 3507)  # not warped: the photo as loaded
     scan = tmp_path / "scan.png"
     page().save(scan, dpi=(150, 150))
     engine = RecordingEngine()
-    _, pages, _ = read_document(scan, ocr=engine, settings=settings())
-    assert pages[0].layout.page_quad is None and engine.images[0].size == (2480, 3508)
+    read_document(scan, ocr=engine, settings=settings())
+    assert engine.images[0].size == (2480, 3508)
 
 
-def test_a_page_image_inside_a_pdf_is_never_warped(tmp_path):
+def test_a_page_image_inside_a_pdf_is_never_warped(tmp_path, monkeypatch):
     photo, _ = phone_photo(page(), 11, size=SMALL)
     path = tmp_path / "photo.pdf"
     photo.convert("L").save(path, "PDF", resolution=137)
-    engine = RecordingEngine()
-    _, pages, _ = read_document(path, ocr=engine, settings=settings())
-    assert pages[0].layout.page_quad is None
+    searched = []
+    monkeypatch.setattr("extractors.pipeline.find_page_quad", lambda image: searched.append(image))
+    read_document(path, ocr=RecordingEngine(), settings=settings())
+    assert searched == []
 
 
 @pytest.mark.ocr
@@ -183,7 +181,6 @@ def test_tesseract_reads_fields_from_a_phone_photo(tmp_path):
     photo.save(path, quality=90)
     truth = expected_for(item.spec, item.layout)
     extraction = extract_document(path)
-    assert extraction.pages[0].layout.page_quad is not None
     fields = extraction.fields
     # without the warp (bench.extract photo group, page_warp=false) these came out wrong
     assert fields.kind.value == truth["kind"]

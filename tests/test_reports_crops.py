@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from test_reports_samples import EMPLOYEE, PHONE, ok_result, scanned_page
+from test_reports_samples import EMPLOYEE, PHONE, kept_page, ok_result, scanned_page
 
 from extractors.records import Route
-from reports.crops import MAX_WIDTH, WordBox, crop_fields, tesseract_words, words_from_data
+from reports.crops import MAX_WIDTH, WordBox, crop_fields
 from reports.render import render_document_reports
 
 
@@ -39,7 +39,7 @@ def _fields_with_scanned_name():
 
 def test_scanned_value_gets_a_crop_of_its_line(page) -> None:
     path, words = page
-    crops = crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)
+    crops = crop_fields(ok_result().fields, kept_page(path, words))
     assert set(crops) == {"duties"}  # the other fields come from the text layer
     crop = _image(crops["duties"].data_uri)
     line = [w for w in words if w.line == "1.1.1"]
@@ -52,8 +52,8 @@ def test_identifiers_in_the_crop_are_blacked_out(page) -> None:
     # A value that runs over the phone number (extractors sometimes take the rest of the line).
     duties = ok_result().fields.duties.model_copy(update={"value": f"코드 리뷰 연락처: {PHONE}"})
     fields = ok_result().fields.model_copy(update={"duties": duties})
-    masked = crop_fields(fields, {2: path}, locate=lambda _: words)["duties"]
-    plain = crop_fields(fields, {2: path}, locate=lambda _: words, redact=False)["duties"]
+    masked = crop_fields(fields, kept_page(path, words))["duties"]
+    plain = crop_fields(fields, kept_page(path, words), redact=False)["duties"]
     phone = next(w for w in words if w.text == PHONE)
     scale = min(1.0, MAX_WIDTH / (phone.left + phone.width + 200))
     assert masked.redacted == 1 and plain.redacted == 0
@@ -65,7 +65,7 @@ def test_crop_stops_at_the_end_of_the_value(page, monkeypatch) -> None:
     # The phone number after the duties on the same line is not part of the picture at all.
     monkeypatch.setattr("reports.crops.MAX_WIDTH", 5000)  # measure in page pixels
     path, words = page
-    crop = _image(crop_fields(ok_result().fields, {2: path}, locate=lambda _: words)["duties"].data_uri)
+    crop = _image(crop_fields(ok_result().fields, kept_page(path, words))["duties"].data_uri)
     phone = next(w for w in words if w.text == PHONE)
     review = next(w for w in words if w.text == "리뷰")
     assert review.left + review.width < crop.width <= phone.left
@@ -74,49 +74,41 @@ def test_crop_stops_at_the_end_of_the_value(page, monkeypatch) -> None:
 def test_employee_name_is_blacked_out_when_names_are_given(page) -> None:
     path, words = page
     fields = _fields_with_scanned_name()
-    crops = crop_fields(fields, {2: path}, locate=lambda _: words, names=(EMPLOYEE,))
+    crops = crop_fields(fields, kept_page(path, words), names=(EMPLOYEE,))
     assert crops["employee_name"].redacted == 1
-    shown = crop_fields(fields, {2: path}, locate=lambda _: words, redact=False)
+    shown = crop_fields(fields, kept_page(path, words), redact=False)
     assert shown["employee_name"].redacted == 0
 
 
 def test_unlocatable_value_gets_no_crop(page) -> None:
     path, words = page
     unrelated = [w.model_copy(update={"text": "무관한"}) for w in words]
-    assert crop_fields(ok_result().fields, {2: path}, locate=lambda _: unrelated) == {}
+    assert crop_fields(ok_result().fields, kept_page(path, unrelated)) == {}
 
 
-def test_failing_locator_degrades_to_no_crop(page, caplog) -> None:
-    def broken(_: Path) -> list[WordBox]:
-        raise RuntimeError("tesseract missing")
-
+def test_missing_or_mismatched_page_image_degrades_to_no_crop(page, tmp_path, caplog) -> None:
+    path, words = page
+    gone = kept_page(path, words)
+    gone[2] = gone[2].model_copy(update={"image": str(tmp_path / "deleted.png")})
     with caplog.at_level(logging.WARNING, logger="reports.crops"):
-        assert crop_fields(ok_result().fields, {2: page[0]}, locate=broken) == {}
+        assert crop_fields(ok_result().fields, gone) == {}
     assert "no crops" in caplog.text
+    resized = kept_page(path, words)
+    resized[2] = resized[2].model_copy(update={"width": 700})
+    assert crop_fields(ok_result().fields, resized) == {}
+    not_kept = kept_page(path, words)
+    not_kept[2] = not_kept[2].model_copy(update={"image": None})
+    assert crop_fields(ok_result().fields, not_kept) == {}
 
 
-def test_report_embeds_the_crop_only_when_page_images_are_given(page, tmp_path: Path) -> None:
+def test_report_embeds_the_crop_only_when_page_images_are_kept(page, tmp_path: Path) -> None:
     path, words = page
     with_crop = render_document_reports(ok_result(), tmp_path / "a", pdf=False,
-                                        page_images={2: path}, locate=lambda _: words)
+                                        layouts=kept_page(path, words))
     html = with_crop["html"].read_text(encoding="utf-8")
     assert html.count('<img class="crop" src="data:image/png;base64,') == 1
     without = render_document_reports(ok_result(), tmp_path / "b", pdf=False)
     assert "<img" not in without["html"].read_text(encoding="utf-8")
-
-
-def test_words_from_tesseract_data_drop_empty_entries() -> None:
-    data = {"text": ["", "업무", " "], "conf": ["-1", "91", "80"], "left": [0, 5, 9],
-            "top": [0, 6, 9], "width": [0, 30, 1], "height": [0, 12, 1], "block_num": [1, 1, 1],
-            "par_num": [1, 1, 1], "line_num": [0, 2, 2]}
-    assert words_from_data(data) == [WordBox(text="업무", left=5, top=6, width=30, height=12,
-                                             line="1.1.2")]
-
-
-@pytest.mark.ocr
-def test_real_tesseract_locates_the_duties_line(page) -> None:
-    crops = crop_fields(ok_result().fields, {2: page[0]}, locate=tesseract_words)
-    assert "duties" in crops and crops["duties"].redacted >= 1
 
 
 def _line(*texts: str, gap: int = 20, top: int = 100) -> list[WordBox]:

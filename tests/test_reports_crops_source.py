@@ -1,14 +1,19 @@
-"""Crops cut from the audited file: a generated scanned contract through the real pipeline.
+"""Crops cut from what extraction kept: a generated scanned contract through the real pipeline.
 
-The OCR engine is DrawingOcrEngine (word boxes of the drawing, scaled to the image it is given)
-except in the tests marked `ocr`, which run the real Tesseract end to end."""
+Extraction keeps the page image OCR read (a PNG in the document's work folder) and its word
+boxes; the reports cut the crops from them and never open the audited file nor run OCR (the
+tests delete or move the source before rendering, and forbid building an engine). The OCR
+engine is DrawingOcrEngine (word boxes of the drawing, scaled to the image it is given) except
+in the tests marked `ocr`, which run the real Tesseract end to end."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import logging
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +29,13 @@ from scan_fixture import (
     write_table_scan,
 )
 
+import flows.documents
 from extractors.pipeline import extract_document
 from extractors.records import Extraction, FieldValue, PageText, Route
-from flows.documents import DocumentJob, ReportsMode, write_outputs
+from flows.discover import Input
+from flows.documents import DocumentJob, ReportsMode, audit_file, audit_one, write_outputs
 from reports.audit import analyse_extraction
-from reports.crops import crop_document_fields
+from reports.crops import crop_fields
 from reports.records import DocumentResult
 from reports.render import render_document_reports
 
@@ -36,13 +43,39 @@ OCR_FIELDS = {"job_title", "duties", "salary", "employer", "workplace", "birth_d
               "contract_start", "contract_end"}
 
 
-def audit(path: Path, **engine) -> tuple[Extraction, DocumentResult]:
-    extraction = extract_document(path, ocr=DrawingOcrEngine(**engine))
+def audit(path: Path, work: Path, **engine) -> tuple[Extraction, DocumentResult]:
+    extraction = extract_document(path, ocr=DrawingOcrEngine(**engine), work_dir=work)
     return extraction, analyse_extraction(extraction)
 
 
 def layouts(extraction: Extraction) -> dict:
     return {p.page: p.layout for p in extraction.pages if p.layout is not None}
+
+
+@pytest.fixture(autouse=True)
+def no_ocr_in_reports(monkeypatch):
+    """Building an OCR engine fails: reports must never need one."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("an OCR engine was built")
+
+    monkeypatch.setattr("extractors.tesseract.build_engine", refuse)
+    monkeypatch.setattr("extractors.pipeline.build_engine", refuse)
+
+
+@pytest.fixture
+def scans(tmp_path) -> dict[str, Path]:
+    """Fresh copies per test: tests delete or move them before rendering."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    return {name: write_scan(folder / name, upside_down=name.startswith("flipped"))
+            for name in ("upright.pdf", "flipped.pdf", "upright.png", "flipped.png")}
+
+
+@pytest.fixture
+def work(tmp_path) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
 
 
 def picture(data_uri: str) -> Image.Image:
@@ -66,19 +99,14 @@ def with_nationality(result: DocumentResult) -> DocumentResult:
         update={"nationality": nationality})})
 
 
-@pytest.fixture(scope="module")
-def scans(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("scans")
-    return {name: write_scan(folder / name, upside_down=name.startswith("flipped"))
-            for name in ("upright.pdf", "flipped.pdf", "upright.png", "flipped.png")}
-
-
-def test_ocr_pages_keep_their_word_boxes_in_memory_only(scans) -> None:
+def test_ocr_pages_keep_the_image_read_and_its_word_boxes_in_memory_only(scans, work) -> None:
     engine = DrawingOcrEngine()
-    extraction = extract_document(scans["upright.pdf"], ocr=engine)
+    extraction = extract_document(scans["upright.pdf"], ocr=engine, work_dir=work)
     layout = extraction.pages[0].layout
     assert layout is not None and (layout.width, layout.height) == engine.sizes[-1]
-    assert layout.dpi == 300 and layout.rotation == 0
+    assert Path(layout.image).parent == work and Path(layout.image).suffix == ".png"
+    with Image.open(layout.image) as kept:
+        assert kept.size == engine.sizes[-1]
     assert {w.text for w in layout.words} == {word for line in LINES for word in line.split()}
     assert "layout" not in extraction.pages[0].model_dump()
     assert "layout" not in extraction.model_dump_json()
@@ -86,17 +114,34 @@ def test_ocr_pages_keep_their_word_boxes_in_memory_only(scans) -> None:
     assert again.layout is None and again.text == extraction.pages[0].text
 
 
-def test_turned_page_records_the_turn(scans) -> None:
-    extraction, _ = audit(scans["flipped.pdf"], upside_down=True)
-    assert extraction.pages[0].layout.rotation == 180
+def test_without_a_work_folder_boxes_are_kept_but_no_image(scans) -> None:
+    extraction = extract_document(scans["upright.pdf"], ocr=DrawingOcrEngine())
+    layout = extraction.pages[0].layout
+    assert layout.words and layout.image is None
+
+
+def test_a_given_hash_is_not_taken_again(scans, work, monkeypatch) -> None:
+    import hashlib
+    from types import SimpleNamespace
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("hashed again")
+
+    digest = hashlib.sha256(scans["upright.png"].read_bytes()).hexdigest()
+    monkeypatch.setattr("extractors.pipeline.hashlib", SimpleNamespace(sha256=no_hashing))
+    extraction = extract_document(scans["upright.png"], ocr=DrawingOcrEngine(), sha256=digest,
+                                  work_dir=work)
+    assert extraction.document.sha256 == digest
+    assert extraction.document.size_bytes == scans["upright.png"].stat().st_size
 
 
 @pytest.mark.parametrize("name", ["upright.pdf", "flipped.pdf", "upright.png", "flipped.png"])
-def test_report_shows_a_crop_for_every_scanned_value(scans, name, tmp_path) -> None:
-    extraction, result = audit(scans[name], upside_down=name.startswith("flipped"))
+def test_report_shows_a_crop_for_every_scanned_value_without_the_source(scans, work, name,
+                                                                        tmp_path) -> None:
+    _, result = audit(scans[name], work, upside_down=name.startswith("flipped"))
     assert {k for k in OCR_FIELDS if getattr(result.fields, k).route is Route.ocr} == OCR_FIELDS
-    written = render_document_reports(result, tmp_path, pdf=False, source=scans[name],
-                                      layouts=layouts(extraction))
+    scans[name].unlink()  # the reports never open the audited file
+    written = render_document_reports(result, tmp_path / "out", pdf=False)
     crops = html_crops(written["html"].read_text(encoding="utf-8"))
     assert set(crops) == OCR_FIELDS
     for uri in crops.values():
@@ -105,10 +150,12 @@ def test_report_shows_a_crop_for_every_scanned_value(scans, name, tmp_path) -> N
         assert len(uri) < 60_000  # small enough to inline
 
 
-def test_crops_of_a_turned_page_are_upright(scans) -> None:
+def test_crops_of_a_turned_page_are_upright(scans, tmp_path) -> None:
     def crops(name: str) -> dict[str, np.ndarray]:
-        extraction, result = audit(scans[name], upside_down=name.startswith("flipped"))
-        found = crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
+        work = tmp_path / name
+        work.mkdir()
+        extraction, result = audit(scans[name], work, upside_down=name.startswith("flipped"))
+        found = crop_fields(result.fields, layouts(extraction))
         return {k: np.asarray(picture(c.data_uri), dtype=np.float32) for k, c in found.items()}
 
     upright, flipped = crops("upright.png"), crops("flipped.png")
@@ -119,13 +166,12 @@ def test_crops_of_a_turned_page_are_upright(scans) -> None:
     assert (title < 128).mean() > 0.05  # and there is text in it
 
 
-def test_identifier_inside_a_crop_is_blacked_out(scans) -> None:
-    extraction, result = audit(scans["upright.png"])
+def test_identifier_inside_a_crop_is_blacked_out(scans, work) -> None:
+    extraction, result = audit(scans["upright.png"], work)
     result = with_nationality(result)
     kept = layouts(extraction)
-    masked = crop_document_fields(result.fields, result.document, layouts=kept)["nationality"]
-    plain = crop_document_fields(result.fields, result.document, layouts=kept,
-                                 redact=False)["nationality"]
+    masked = crop_fields(result.fields, kept)["nationality"]
+    plain = crop_fields(result.fields, kept, redact=False)["nationality"]
     assert masked.redacted == 1 and plain.redacted == 0
     dark_masked = np.asarray(picture(masked.data_uri)) < 10
     dark_plain = np.asarray(picture(plain.data_uri)) < 10
@@ -139,129 +185,107 @@ def test_identifier_inside_a_crop_is_blacked_out(scans) -> None:
                        changed[:, 1].min():changed[:, 1].max() + 1].mean() > 0.97
 
 
-def test_report_masks_by_default_and_shows_with_show_pii(scans, tmp_path) -> None:
-    extraction, result = audit(scans["upright.pdf"])
+def test_report_masks_by_default_and_shows_with_show_pii(scans, work, tmp_path) -> None:
+    _, result = audit(scans["upright.pdf"], work)
     result = with_nationality(result)
     counts = {}
     for show in (False, True):
-        written = render_document_reports(result, tmp_path / str(show), pdf=False, show_pii=show,
-                                          source=scans["upright.pdf"], layouts=layouts(extraction))
+        written = render_document_reports(result, tmp_path / str(show), pdf=False, show_pii=show)
         image = picture(html_crops(written["html"].read_text(encoding="utf-8"))["nationality"])
         counts[show] = int((np.asarray(image) < 10).sum())
     assert counts[False] > counts[True] + 500
 
 
-def test_pdf_report_embeds_the_crops(scans, tmp_path) -> None:
-    extraction, result = audit(scans["upright.pdf"])
-    written = render_document_reports(result, tmp_path, source=scans["upright.pdf"],
-                                      layouts=layouts(extraction))
+def test_pdf_report_embeds_the_crops(scans, work, tmp_path) -> None:
+    _, result = audit(scans["upright.pdf"], work)
+    written = render_document_reports(result, tmp_path)
     pictures = set(html_crops(written["html"].read_text(encoding="utf-8")).values())
     assert len(pictures) >= 6  # the two contract dates share a line, hence a picture
     assert written["pdf"].read_bytes().count(b"/Subtype /Image") == len(pictures)
 
 
-def test_write_outputs_crops_with_the_boxes_extraction_kept(scans, tmp_path, monkeypatch) -> None:
-    # The flow's result carries the word boxes in memory: no page is read a second time.
+def test_audit_one_crops_from_what_extraction_kept_then_removes_it(scans, tmp_path,
+                                                                  monkeypatch) -> None:
+    # The one document path: extraction keeps the page images in a work folder under the
+    # run's temporary root; the reports are cut from them (the source is moved away first);
+    # the folder is gone once the document's outputs are written.
     engine = DrawingOcrEngine(upside_down=True)
-    monkeypatch.setattr("reports.crops.default_ocr_engine", lambda settings: engine)
-    _, result = audit(scans["flipped.pdf"], upside_down=True)
-    assert any(page.layout is not None for page in result.pages)
-    rel = write_outputs(result, DocumentJob(out_dir=str(tmp_path), reports=ReportsMode.html))
-    html = (tmp_path / rel).with_suffix(".html").read_text(encoding="utf-8")
+    monkeypatch.setattr(flows.documents, "audit_file", functools.partial(audit_file, ocr=engine))
+    real_write = flows.documents.write_outputs
+    seen: dict[str, list[Path]] = {}
+
+    def write_without_source(result, job):
+        shutil.move(scans["flipped.pdf"], tmp_path / "elsewhere.pdf")
+        seen["images"] = [Path(p.layout.image) for p in result.pages if p.layout]
+        assert all(image.is_file() for image in seen["images"])
+        return real_write(result, job)
+
+    monkeypatch.setattr(flows.documents, "write_outputs", write_without_source)
+    out = tmp_path / "out"
+    item = Input(str(scans["flipped.pdf"]), "flipped.pdf", None)
+    outcome = audit_one(item, DocumentJob(out_dir=str(out), reports=ReportsMode.html))
+    html = (out / outcome.entry.result).with_suffix(".html").read_text(encoding="utf-8")
     assert set(html_crops(html)) == OCR_FIELDS
-    assert engine.sizes == []
+    assert len(engine.sizes) == 2  # one page: read, turned, read again; never read for crops
+    temp_root = out / ".ksoc-audit" / "tmp"
+    assert seen["images"] and all(temp_root in image.parents for image in seen["images"])
+    assert not any(image.exists() for image in seen["images"])
+    assert not [p for p in temp_root.rglob("*") if p.is_file()]
 
 
-def test_write_outputs_reads_the_page_again_for_a_result_from_json(scans, tmp_path, monkeypatch) -> None:
-    # A result loaded from JSON (a cached one) has no word boxes: the page is rendered and read
-    # once more, the way extraction reads a page (here: turned upright first).
-    engine = DrawingOcrEngine(upside_down=True)
-    monkeypatch.setattr("reports.crops.default_ocr_engine", lambda settings: engine)
-    _, result = audit(scans["flipped.pdf"], upside_down=True)
+def test_a_result_read_back_from_json_has_no_crops_and_reads_nothing(scans, work,
+                                                                    tmp_path) -> None:
+    _, result = audit(scans["flipped.pdf"], work, upside_down=True)
     reloaded = type(result).model_validate_json(result.model_dump_json())
     assert all(page.layout is None for page in reloaded.pages)
     rel = write_outputs(reloaded, DocumentJob(out_dir=str(tmp_path), reports=ReportsMode.html))
     html = (tmp_path / rel).with_suffix(".html").read_text(encoding="utf-8")
-    assert set(html_crops(html)) == OCR_FIELDS
-    assert engine.sizes == [(2482, 3509)] * 2  # one page: read, turned, read again
+    assert html_crops(html) == {}
 
 
-def test_crops_without_layouts_match_those_with(scans) -> None:
-    extraction, result = audit(scans["upright.png"])
-    kept = crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
-    again = crop_document_fields(result.fields, result.document, ocr=DrawingOcrEngine())
-    assert kept == again
-
-
-def test_only_pages_with_scanned_values_are_rendered(scans, monkeypatch) -> None:
-    import extractors.pdf
-
-    rendered: list[int] = []
-    original = extractors.pdf.render_page
-
-    def counting(doc, index, **kw):
-        rendered.append(index)
-        return original(doc, index, **kw)
-
-    monkeypatch.setattr(extractors.pdf, "render_page", counting)
-    extraction, result = audit(scans["upright.pdf"])
-    rendered.clear()
-    assert crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
-    assert rendered == [0]
+def test_values_read_from_a_text_layer_get_no_crop(scans, work) -> None:
+    extraction, result = audit(scans["upright.pdf"], work)
     typed = result.fields.model_copy(update={
         key: value.model_copy(update={"route": Route.text_layer})
         for key, value in result.fields if isinstance(value, FieldValue)})
-    rendered.clear()
-    assert crop_document_fields(typed, result.document, layouts=layouts(extraction)) == {}
-    assert rendered == []
+    assert crop_fields(typed, layouts(extraction)) == {}
 
 
-def test_changed_source_gives_a_report_without_crops(scans, tmp_path, caplog) -> None:
-    extraction, result = audit(scans["upright.pdf"])
-    other = write_scan(tmp_path / "홍길동_계약서.pdf", upside_down=True)  # not the audited content
+def test_page_image_that_does_not_fit_its_boxes_gives_no_crop(scans, work, tmp_path,
+                                                               caplog) -> None:
+    extraction, result = audit(scans["upright.pdf"], work)
+    with Image.open(extraction.pages[0].layout.image) as image:
+        image.rotate(90, expand=True).save(extraction.pages[0].layout.image)
     with caplog.at_level(logging.WARNING, logger="reports.crops"):
-        written = render_document_reports(result, tmp_path / "out", pdf=False, source=other,
-                                          layouts=layouts(extraction))
-    assert "<img" not in written["html"].read_text(encoding="utf-8")
-    assert "no crops for document" in caplog.text
-    assert "홍길동" not in caplog.text and str(tmp_path) not in caplog.text
-
-
-def test_layout_that_does_not_fit_the_page_gives_no_crop(scans, tmp_path, caplog) -> None:
-    extraction, result = audit(scans["upright.pdf"])
-    wrong = {1: extraction.pages[0].layout.model_copy(update={"rotation": 90})}
-    with caplog.at_level(logging.WARNING, logger="reports.crops"):
-        written = render_document_reports(result, tmp_path, pdf=False, source=scans["upright.pdf"],
-                                          layouts=wrong)
+        written = render_document_reports(result, tmp_path / "out", pdf=False)
     assert "<img" not in written["html"].read_text(encoding="utf-8")
     assert "does not match its layout" in caplog.text
 
 
-def test_crop_failure_never_fails_the_report(scans, tmp_path, monkeypatch, caplog) -> None:
-    extraction, result = audit(scans["upright.pdf"])
+def test_crop_failure_never_fails_the_report(scans, work, tmp_path, monkeypatch, caplog) -> None:
+    _, result = audit(scans["upright.pdf"], work)
 
     def broken(*args, **kwargs):
         raise MemoryError("no room")
 
     monkeypatch.setattr("reports.crops.png_data_uri", broken)
     with caplog.at_level(logging.WARNING, logger="reports.crops"):
-        written = render_document_reports(result, tmp_path, pdf=False, source=scans["upright.pdf"],
-                                          layouts=layouts(extraction))
+        written = render_document_reports(result, tmp_path / "out", pdf=False)
     assert "<img" not in written["html"].read_text(encoding="utf-8")
     assert "MemoryError" in caplog.text
 
 
 # Real Tesseract, end to end ---------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def real_run(scans, tmp_path_factory):
-    """The flow's per-document stage on the generated scan: audit, then write_outputs."""
-    from reports.audit import audit_document
-
-    out = tmp_path_factory.mktemp("real")
-    result = audit_document(scans["upright.pdf"])
-    rel = write_outputs(result, DocumentJob(out_dir=str(out), reports=ReportsMode.html))
-    return result, (out / rel).with_suffix(".html").read_text(encoding="utf-8")
+@pytest.fixture
+def real_run(scans, tmp_path, monkeypatch):
+    """The flow's per-document stage on the generated scan, with the real Tesseract."""
+    monkeypatch.undo()  # the real engine is built for extraction
+    out = tmp_path / "real"
+    item = Input(str(scans["upright.pdf"]), "upright.pdf", None)
+    outcome = audit_one(item, DocumentJob(out_dir=str(out), reports=ReportsMode.html))
+    result = DocumentResult.model_validate_json((out / outcome.entry.result).read_text("utf-8"))
+    return result, (out / outcome.entry.result).with_suffix(".html").read_text(encoding="utf-8")
 
 
 def _ocr(image: Image.Image) -> str:
@@ -285,14 +309,14 @@ def test_real_run_shows_title_and_salary_crops(real_run) -> None:
 
 
 @pytest.mark.ocr
-def test_real_ocr_boxes_mask_the_identifier(scans) -> None:
-    extraction = extract_document(scans["upright.pdf"])
+def test_real_ocr_boxes_mask_the_identifier(scans, work, monkeypatch) -> None:
+    monkeypatch.undo()
+    extraction = extract_document(scans["upright.pdf"], work_dir=work)
     result = with_nationality(analyse_extraction(extraction))
     kept = layouts(extraction)
     assert kept[1].words  # Tesseract's boxes were kept: no second reading needed
-    masked = crop_document_fields(result.fields, result.document, layouts=kept)["nationality"]
-    plain = crop_document_fields(result.fields, result.document, layouts=kept,
-                                 redact=False)["nationality"]
+    masked = crop_fields(result.fields, kept)["nationality"]
+    plain = crop_fields(result.fields, kept, redact=False)["nationality"]
     assert masked.redacted >= 1
     assert "5123456" in _ocr(picture(plain.data_uri)).replace("-", "")  # the test can fail
     read = _ocr(picture(masked.data_uri))
@@ -300,20 +324,20 @@ def test_real_ocr_boxes_mask_the_identifier(scans) -> None:
 
 
 @pytest.mark.ocr
-def test_real_ocr_table_cells_are_cropped_and_masked_whole(tmp_path) -> None:
+def test_real_ocr_table_cells_are_cropped_and_masked_whole(tmp_path, work, monkeypatch) -> None:
     # Ruled tables are read from a strip of cells; the layout keeps one box per cell instead.
+    monkeypatch.undo()
     path = write_table_scan(tmp_path / "table.png")
-    extraction = extract_document(path)
+    extraction = extract_document(path, work_dir=work)
     cells = [w for w in extraction.pages[0].layout.words if w.line.startswith("t")]
     assert len(cells) == 12 and {c.line for c in cells} == {"t0.r0", "t0.r1", "t0.r2"}
     result = analyse_extraction(extraction)
     if not result.fields.nationality.found:
         result = with_nationality(result)
-    crops = crop_document_fields(result.fields, result.document, layouts=layouts(extraction))
+    crops = crop_fields(result.fields, layouts(extraction))
     assert {"job_title", "salary", "nationality"} <= set(crops)
     assert crops["nationality"].redacted == 1 and crops["job_title"].redacted == 0
-    plain = crop_document_fields(result.fields, result.document, layouts=layouts(extraction),
-                                 redact=False)["nationality"]
+    plain = crop_fields(result.fields, layouts(extraction), redact=False)["nationality"]
     masked_dark = np.asarray(picture(crops["nationality"].data_uri)) < 10
     plain_image = np.asarray(picture(plain.data_uri))
     rows, cols = np.nonzero(masked_dark & (plain_image > 128))  # blacked-out paper

@@ -15,8 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from openpyxl import load_workbook
 
-from matchers.korean import UNRESOLVED
-from reports.audit import audit_document
+from flows.documents import audit_file
+from matchers.rules.korean import UNRESOLVED
 from reports.docx_addendum import KOREAN_FONT, LANGUAGE
 from reports.output import build_summary, summary_entry, write_result, write_summary
 from reports.records import VerdictKind
@@ -35,9 +35,9 @@ def audited(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("hr")
     results, entries, written = {}, [], {}
     for name in (SEED, CLEAN, ENGLISH):
-        result = audit_document(SAMPLES / name)
+        result = audit_file(SAMPLES / name)
         results[name] = result
-        written[name] = render_document_reports(result, out, source=SAMPLES / name)
+        written[name] = render_document_reports(result, out)
         rel = write_result(result, out)
         entries.append(summary_entry(result, rel, source=name))
     summary = build_summary(entries)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from test_reports_samples import EMPLOYEE, SECRETS, ok_result, scanned_page
+from test_reports_samples import EMPLOYEE, SECRETS, kept_page, ok_result, scanned_page
 
 from reports.pdf import LocalOnlyFetcher, find_font
 from reports.render import render_document_reports
@@ -24,8 +24,7 @@ TITLE_WORD = "근로계약서"  # first word of the h1, set in NanumGothic Bold 
 def pdf(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("pdf")
     image, words = scanned_page(folder / "page-2.png")
-    written = render_document_reports(ok_result(), folder, page_images={2: image},
-                                      locate=lambda _: words)
+    written = render_document_reports(ok_result(), folder, layouts=kept_page(image, words))
     return written["pdf"]
 
 

@@ -259,3 +259,14 @@ def scanned_page(path):
             x = right + 14
     page.save(path)
     return path, words
+
+
+def kept_page(path, words, page: int = 2) -> dict:
+    """What extraction keeps of an OCR page for the crops: page -> PageLayout (image + boxes)."""
+    from PIL import Image
+
+    from extractors.records import PageLayout
+
+    with Image.open(path) as image:
+        width, height = image.size
+    return {page: PageLayout(image=str(path), width=width, height=height, words=list(words))}

@@ -11,7 +11,6 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from extractors.cleanup import clear_grey_overlays, gray_without_seals, seal_mask
 from extractors.pipeline import read_document
 from extractors.settings import ExtractSettings
-from reports.crops import replay_layout
 from tests.ocr_fakes import FakeOcrEngine
 
 NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
@@ -157,20 +156,17 @@ def test_pipeline_reads_colour_scans_without_the_red_seal(tmp_path, suffix):
     assert (np.asarray(off.images[0])[: text.shape[0], : text.shape[1]][seal] < 200).mean() > 0.5
 
 
-def test_grey_seal_step_is_recorded_and_replayed_for_crops(tmp_path):
+def test_grey_seal_is_cleared_before_ocr_and_the_image_read_kept_for_crops(tmp_path):
     path = scan_file(tmp_path, grey_sealed(), "gray.png")
     engine = RecordingEngine()
-    _, pages, _ = read_document(path, ocr=engine)
-    layout = pages[0].layout
-    assert layout.overlays_cleared
+    _, pages, _ = read_document(path, ocr=engine, work_dir=tmp_path)
     from extractors.images import open_image
     loaded = open_image(path, ExtractSettings(), label="t").convert("L")
-    replayed = replay_layout(loaded, layout)
-    assert replayed is not None
-    assert np.array_equal(np.asarray(replayed), np.asarray(engine.images[0]))
+    assert not np.array_equal(np.asarray(engine.images[0]), np.asarray(loaded))  # cleared
+    with Image.open(pages[0].layout.image) as kept:
+        assert np.array_equal(np.asarray(kept), np.asarray(engine.images[0]))
     off = RecordingEngine()
-    _, pages, _ = read_document(path, ocr=off, settings=ExtractSettings(clear_overlays=False))
-    assert not pages[0].layout.overlays_cleared
+    read_document(path, ocr=off, settings=ExtractSettings(clear_overlays=False))
     assert np.array_equal(np.asarray(off.images[0]), np.asarray(loaded))
 
 

@@ -16,20 +16,20 @@ from extractors.errors import ConfigError
 from flows.inbox import STAGING, InboxLayout, Settler, is_temporary
 from flows.watch import WatchOptions, audit_staged, watch
 from reports.audit import file_sha256
-from tests.ops_helpers import TRACE_ENV, TRACED, make_contracts, traced
+from tests.ops_helpers import TRACE_ENV, make_contracts, patched_audit, traced
 
 
 @pytest.fixture
 def trace(tmp_path, monkeypatch):
     path = tmp_path / "trace.txt"
     monkeypatch.setenv(TRACE_ENV, str(path))
-    return path
+    with patched_audit():  # the threads runner audits in this process
+        yield path
 
 
 def _options(tmp_path, **extra) -> WatchOptions:
     return WatchOptions(inbox=str(tmp_path / "inbox"), out_dir=str(tmp_path / "out"),
-                        runner="threads", reports="json", settle_seconds=0.2,
-                        audit_fn=TRACED, **extra)
+                        runner="threads", reports="json", settle_seconds=0.2, **extra)
 
 
 def _filed(inbox: Path) -> dict[str, list[str]]:
