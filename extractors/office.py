@@ -18,6 +18,8 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -33,6 +35,8 @@ from extractors.routing import PagePlan
 log = logging.getLogger(__name__)
 
 Rows = list[list[str]]
+Page = tuple[list[str], list[Rows]]  # a page's lines and tables
+Record = tuple[int, int, bytes]  # an HWP 5 record: tag, level, payload
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -54,7 +58,7 @@ def plan_docx_pages(path: Path, *, label: str) -> list[PagePlan]:
         document = docx.Document(str(path))
     except Exception as e:  # python-docx raises KeyError, ValueError, lxml errors ...
         raise CorruptDocument(f"DOCX {label} cannot be opened") from e
-    pages: list[tuple[list[str], list[Rows]]] = [([], [])]
+    pages: list[Page] = [([], [])]
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             rows = [[cell.text for cell in row.cells] for row in block.rows]
@@ -67,7 +71,7 @@ def plan_docx_pages(path: Path, *, label: str) -> list[PagePlan]:
     return _non_empty(pages, label, "DOCX text")
 
 
-def _non_empty(pages, label: str, reason: str) -> list[PagePlan]:
+def _non_empty(pages: list[Page], label: str, reason: str) -> list[PagePlan]:
     plans = [_page(i, lines, tables, reason) for i, (lines, tables) in enumerate(pages, 1)]
     plans = [p for p in plans if p.text or p.tables] or []
     if not plans:
@@ -100,7 +104,7 @@ def _hwpx_section(root: ElementTree.Element) -> tuple[list[str], list[Rows]]:
     return lines, tables
 
 
-def _walk_hwpx(element, lines: list[str], tables: list[Rows]) -> None:
+def _walk_hwpx(element: ElementTree.Element, lines: list[str], tables: list[Rows]) -> None:
     for child in element:
         if child.tag == f"{_HP}tbl":
             rows = [[_hwpx_text(tc) for tc in tr.iter(f"{_HP}tc")] for tr in child.iter(f"{_HP}tr")]
@@ -113,13 +117,13 @@ def _walk_hwpx(element, lines: list[str], tables: list[Rows]) -> None:
             _walk_hwpx(child, lines, tables)
 
 
-def _own_texts(paragraph) -> list[str]:
+def _own_texts(paragraph: ElementTree.Element) -> list[str]:
     """Texts of a paragraph's runs, leaving out text inside tables it anchors."""
     return ["".join(t.itertext()) for run in paragraph.findall(f"{_HP}run")
             for t in run.findall(f"{_HP}t")]
 
 
-def _hwpx_text(cell) -> str:
+def _hwpx_text(cell: ElementTree.Element) -> str:
     return " ".join("".join(t.itertext()) for t in cell.iter(f"{_HP}t")).strip()
 
 
@@ -139,15 +143,15 @@ def plan_hwp_pages(path: Path, *, label: str) -> list[PagePlan]:
             streams = [_hwp_stream(ole, s, compressed) for s in _hwp_sections(ole)]
     except (OSError, zlib.error, struct.error) as e:
         raise CorruptDocument(f"HWP {label} cannot be read") from e
-    pages: list[tuple[list[str], list[Rows]]] = []
+    pages: list[Page] = []
     for data in streams:
         pages.extend(_HwpSection(_records(data)).pages())
     return _non_empty(pages, label, "HWP 5 text")
 
 
-def _hwp_flags(ole: olefile.OleFileIO, label: str) -> int:
+def _hwp_flags(ole: olefile.OleFileIO[str], label: str) -> int:
     header = ole.openstream("FileHeader").read()
-    flags = struct.unpack_from("<I", header, 36)[0]
+    flags: int = struct.unpack_from("<I", header, 36)[0]
     if flags & _PASSWORD:
         raise EncryptedDocument(f"HWP {label} needs a password to open")
     if flags & (_DISTRIBUTION | _DRM):
@@ -155,17 +159,17 @@ def _hwp_flags(ole: olefile.OleFileIO, label: str) -> int:
     return flags
 
 
-def _hwp_sections(ole: olefile.OleFileIO) -> list[list[str]]:
+def _hwp_sections(ole: olefile.OleFileIO[str]) -> list[list[str]]:
     sections = [e for e in ole.listdir() if len(e) == 2 and e[0] == "BodyText"]
     return sorted(sections, key=lambda e: int(re.sub(r"\D", "", e[1]) or 0))
 
 
-def _hwp_stream(ole: olefile.OleFileIO, entry: list[str], compressed: int) -> bytes:
+def _hwp_stream(ole: olefile.OleFileIO[str], entry: list[str], compressed: int) -> bytes:
     data = ole.openstream(entry).read()
     return zlib.decompress(data, -15) if compressed else data
 
 
-def _records(data: bytes):
+def _records(data: bytes) -> Iterator[Record]:
     """Yield (tag, level, payload) of the records in a decompressed section stream."""
     offset = 0
     while offset + 4 <= len(data):
@@ -193,15 +197,25 @@ def decode_para_text(payload: bytes) -> str:
     return "".join(out)
 
 
+@dataclass
+class _OpenTable:
+    """A table whose records are being read: its nesting level, the texts of each
+    (row, column) cell so far, and the cell now being read."""
+
+    level: int
+    cells: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    cell: tuple[int, int] | None = None
+
+
 class _HwpSection:
     """Walks one section's records; tables (possibly nested) become rows of cell texts."""
 
-    def __init__(self, records):
+    def __init__(self, records: Iterable[Record]) -> None:
         self.records = records
-        self.out: list[tuple[list[str], list[Rows]]] = [([], [])]
-        self.tables: list[dict] = []  # stack: {"level", "cells": {(row, col): [text]}, "cell"}
+        self.out: list[Page] = [([], [])]
+        self.tables: list[_OpenTable] = []  # stack of the tables being read, innermost last
 
-    def pages(self) -> list[tuple[list[str], list[Rows]]]:
+    def pages(self) -> list[Page]:
         for tag, level, payload in self.records:
             self._close_tables(level)
             self._handle(tag, level, payload)
@@ -213,25 +227,25 @@ class _HwpSection:
             if self.out[-1][0]:
                 self.out.append(([], []))
         elif tag == _CTRL_HEADER and payload[:4] == _TABLE_CTRL:
-            self.tables.append({"level": level, "cells": {}, "cell": None})
-        elif tag == _LIST_HEADER and self.tables and level == self.tables[-1]["level"] + 1:
+            self.tables.append(_OpenTable(level))
+        elif tag == _LIST_HEADER and self.tables and level == self.tables[-1].level + 1:
             col, row = struct.unpack_from("<HH", payload, 8)
-            self.tables[-1]["cell"] = (row, col)
+            self.tables[-1].cell = (row, col)
         elif tag == _PARA_TEXT:
             self._add_text(decode_para_text(payload).strip())
 
     def _add_text(self, text: str) -> None:
-        if self.tables and self.tables[-1]["cell"] is not None:
-            self.tables[-1]["cells"].setdefault(self.tables[-1]["cell"], []).append(text)
+        if self.tables and (cell := self.tables[-1].cell) is not None:
+            self.tables[-1].cells.setdefault(cell, []).append(text)
         elif text:
             self.out[-1][0].append(text)
 
     def _close_tables(self, level: int) -> None:
-        while self.tables and level <= self.tables[-1]["level"]:
-            rows = _table_rows(self.tables.pop()["cells"])
+        while self.tables and level <= self.tables[-1].level:
+            rows = _table_rows(self.tables.pop().cells)
             lines = [_row_line(r) for r in rows]
-            if self.tables and self.tables[-1]["cell"] is not None:
-                self.tables[-1]["cells"].setdefault(self.tables[-1]["cell"], []).extend(lines)
+            if self.tables and (cell := self.tables[-1].cell) is not None:
+                self.tables[-1].cells.setdefault(cell, []).extend(lines)
             else:
                 self.out[-1][1].append(rows)
                 self.out[-1][0].extend(lines)

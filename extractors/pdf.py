@@ -8,12 +8,15 @@ import math
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.page import Page as PlumberPage
+from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
@@ -39,9 +42,17 @@ _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 PDFIUM_LOCK = threading.Lock()
 
 
+class Deadline(Protocol):
+    """What reading pages needs of a document's deadline (extractors.pipeline.Deadline)."""
+
+    def remaining(self) -> float:
+        """Seconds left; raises DocumentTimeout when none are."""
+        ...
+
+
 @contextmanager
 def plan_pdf_pages(path: Path, settings: ExtractSettings, *, label: str,
-                   deadline=None) -> Iterator[list[PagePlan]]:
+                   deadline: Deadline | None = None) -> Iterator[list[PagePlan]]:
     """Yield one PagePlan per page; OCR pages render lazily while the context is open.
 
     `deadline` (pipeline.Deadline): reading a page's text layer is limited to the page time
@@ -74,7 +85,7 @@ def _open_pdfium(path: Path, label: str) -> pdfium.PdfDocument:
 
 
 @contextmanager
-def _open_plumber(path: Path, label: str, doc: pdfium.PdfDocument) -> Iterator[pdfplumber.PDF]:
+def _open_plumber(path: Path, label: str, doc: pdfium.PdfDocument) -> Iterator[PDF]:
     """pdfplumber on the file; when it cannot list the pages PDFium found (wrong xref offsets,
     a damaged trailer: PDFium repairs those as it opens), on PDFium's re-written copy of it."""
     pdf = _plumber_pages(path, len(doc))
@@ -87,7 +98,7 @@ def _open_plumber(path: Path, label: str, doc: pdfium.PdfDocument) -> Iterator[p
         yield pdf
 
 
-def _plumber_pages(source, count: int) -> pdfplumber.PDF | None:
+def _plumber_pages(source: Path | io.BytesIO, count: int) -> PDF | None:
     """pdfplumber opened on `source` with its `count` pages listed, else None."""
     try:
         pdf = pdfplumber.open(source)
@@ -112,8 +123,8 @@ def _repaired_copy(doc: pdfium.PdfDocument, label: str) -> bytes:
     return buffer.getvalue()
 
 
-def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSettings,
-               deadline=None) -> PagePlan:
+def _plan_page(doc: pdfium.PdfDocument, page: PlumberPage, index: int, settings: ExtractSettings,
+               deadline: Deadline | None = None) -> PagePlan:
     started = time.monotonic()
     budget = settings.page_timeout_s
     if deadline is not None:
@@ -145,7 +156,8 @@ def _plan_page(doc: pdfium.PdfDocument, page, index: int, settings: ExtractSetti
     return PagePlan(index + 1, route, reason, text, tables, seconds, loader)
 
 
-def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings):
+def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings
+                 ) -> Callable[[], Image.Image]:
     def load() -> Image.Image:
         return render_page(doc, index, dpi=settings.render_dpi, max_pixels=settings.max_pixels,
                            seals=settings.remove_seals)
@@ -153,7 +165,7 @@ def _page_loader(doc: pdfium.PdfDocument, index: int, settings: ExtractSettings)
     return load
 
 
-def read_text_layer(page) -> tuple[str, list[list[list[str]]], list[list[tuple[float, float, float, float]]]]:
+def read_text_layer(page: PlumberPage) -> tuple[str, list[list[list[str]]], list[list[tuple[float, float, float, float]]]]:
     """Text (NFC), tables and the character boxes by line of a pdfplumber page (in PDF points);
     an unparsable page gives nothing."""
     try:
@@ -186,7 +198,7 @@ def render_page(doc: pdfium.PdfDocument, index: int, *, dpi: int, max_pixels: in
             width, height = page.get_size()
             scale = min(dpi / 72, math.sqrt(max_pixels / max(1.0, width * height)))
             bitmap = page.render(scale=scale, grayscale=not seals)
-            image = bitmap.to_pil()
+            image: Image.Image = bitmap.to_pil()
         finally:
             page.close()
     if seals:

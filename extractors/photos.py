@@ -4,6 +4,8 @@ upright page (`warp_page`). Only image files are searched (extractors.pipeline.o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -142,14 +144,13 @@ def _fit_quad(region: np.ndarray) -> np.ndarray | None:
         normal = np.array([-direction[1], direction[0]])
         t = (points - a) @ direction / length
         near = points[(t > 0.1) & (t < 0.9) & (np.abs((points - a) @ normal) < max(3.0, 0.04 * length))]
-        line = None
-        for tolerance in (None, 2.0):
-            if line is not None:
-                near = near[np.abs((near - line[0]) @ line[1]) < tolerance]
-            if len(near) < 10:
-                return None
-            line = _fit_line(near)
-        lines.append(line)
+        if len(near) < 10:
+            return None
+        line = _fit_line(near)
+        near = near[np.abs((near - line[0]) @ line[1]) < 2.0]  # fitted again without far points
+        if len(near) < 10:
+            return None
+        lines.append(_fit_line(near))
     corners = []
     for i in range(4):
         (p, n), (q, m) = lines[i - 1], lines[i]
@@ -196,8 +197,8 @@ def page_size(quad: Quad, dpi: int) -> tuple[int, int]:
     """Output size of the flattened page: A4 at `dpi` when the sides are near A4's proportions,
     else the sides' own proportions with A4's long side."""
     c = np.array(quad, dtype=np.float64)
-    top, bottom = np.linalg.norm(c[1] - c[0]), np.linalg.norm(c[2] - c[3])
-    left, right = np.linalg.norm(c[3] - c[0]), np.linalg.norm(c[2] - c[1])
+    top, bottom = float(np.linalg.norm(c[1] - c[0])), float(np.linalg.norm(c[2] - c[3]))
+    left, right = float(np.linalg.norm(c[3] - c[0])), float(np.linalg.norm(c[2] - c[1]))
     across, down = (top + bottom) / 2, (left + right) / 2
     ratio = max(across, down) / max(min(across, down), 1.0)
     long_side = A4_LONG_SIDE_INCHES * dpi
@@ -206,7 +207,8 @@ def page_size(quad: Quad, dpi: int) -> tuple[int, int]:
     return round(size[0]), round(size[1])
 
 
-def perspective_coefficients(target: list, source: list) -> list[float]:
+def perspective_coefficients(target: Sequence[tuple[float, float]], source: Sequence[tuple[float, ...]]
+                             ) -> list[float]:
     """PIL PERSPECTIVE data mapping output points `target` to input points `source`."""
     rows, values = [], []
     for (x, y), (u, v) in zip(target, source, strict=True):

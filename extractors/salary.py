@@ -85,8 +85,8 @@ def _unit_factor(unit: str | None) -> int:
 
 def find_amounts(line: str) -> list[Money]:
     """Every money amount on a line; bare numbers only when grouped like money (>= 10,000)."""
-    found = [_hangul_money(m) for m in _HANGUL_AMOUNT.finditer(line)]
-    found = [m for m in found if m is not None]
+    read = [_hangul_money(m) for m in _HANGUL_AMOUNT.finditer(line)]
+    found = [m for m in read if m is not None]
     for m in _NUMBER.finditer(line):
         money = _digit_money(m)
         if money and not any(h.start <= money.start < h.end for h in found):

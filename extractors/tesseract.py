@@ -17,10 +17,10 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import pytesseract
 from PIL import Image
@@ -30,6 +30,8 @@ from extractors.ocr import FallbackOcrEngine, OcrEngine, OcrResult, result_from_
 from extractors.records import Record
 from extractors.refine import RefiningOcrEngine
 from extractors.settings import ExtractSettings
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,13 @@ def build_engine(settings: ExtractSettings, options: TesseractOptions | None = N
     return FallbackOcrEngine(engine, fallback, below=settings.fallback_below)
 
 
-def image_data(image: Path | Image.Image, *, lang: str, psm: int, timeout: float) -> dict[str, list]:
+def image_data(image: Path | Image.Image, *, lang: str, psm: int, timeout: float) -> dict[str, list[Any]]:
     """Tesseract's word table (pytesseract's DICT of `image_to_data`) in one call."""
-    return pytesseract.image_to_data(
+    data: dict[str, list[Any]] = pytesseract.image_to_data(
         image if isinstance(image, Image.Image) else str(image), lang=lang,
         config=f"--psm {psm}", timeout=timeout, output_type=pytesseract.Output.DICT,
     )
+    return data
 
 
 class TesseractEngine(OcrEngine):
@@ -124,7 +127,7 @@ class TesseractEngine(OcrEngine):
             _call(lambda: run(path, base, "tsv", self.lang, config, 0, max(timeout, 0.1)), page, timeout)
             data = pytesseract.pytesseract.file_to_dict(
                 Path(f"{base}.tsv").read_text(encoding="utf-8"), "\t", -1)
-        per_image: list[dict[str, list]] = [{k: [] for k in data} for _ in images]
+        per_image: list[dict[str, list[Any]]] = [{k: [] for k in data} for _ in images]
         for i, number in enumerate(data.get("page_num", [])):
             if 1 <= int(number) <= len(images):
                 for key, values in data.items():
@@ -188,7 +191,7 @@ class _LineApi:
         lib = cls._library()
         if lib is None:
             return None
-        apis = cls._local.__dict__.setdefault("apis", {})
+        apis: dict[tuple[str, int, int], _LineApi] = cls._local.__dict__.setdefault("apis", {})
         key = (lang, psm, dpi)
         if key not in apis:
             apis[key] = cls(lib, lang, psm, dpi)
@@ -339,7 +342,7 @@ def _save_for_tesseract(image: Image.Image, folder: Path) -> str:
     return str(path)
 
 
-def _call(run, page: int, timeout: float):
+def _call(run: Callable[[], _T], page: int, timeout: float) -> _T:
     started = time.monotonic()
     try:
         return run()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from extractors.records import FieldValue, PageText, Route
 from extractors.text import join_ocr_syllables, normalise, spaced, squash, strip_ocr_edges
 
 from .labels import (
     LABELS,
+    CellLabel,
     any_label_line,
     cell_label,
     fuzzy_cell_field,
@@ -25,13 +27,17 @@ from .labels import (
 _STOP = re.compile(r"^(?:※|\d{1,2}\.\s*\S|제\s*\d+\s*조|[①-⑳]|\(?[@©®]\)?\s|\((?:사업주|근로자|갑|을)\)|\d{4}\s*년\s*\d)")
 _SNIPPET_CHARS = 300
 
+# Which labelled values to pass over: called with the row's or line's text and the label found
+# (a table cell's CellLabel or a line's match).
+Skip = Callable[[str, "CellLabel | re.Match[str]"], bool]
+
 
 @dataclass(frozen=True)
 class Line:
     page: int  # 1-based page
     index: int  # position in its stream (the page lines, or one table cell's lines)
     text: str  # normalised line text
-    block: tuple = ()  # () for page lines; (table, row, column) for the lines inside one cell
+    block: tuple[int, ...] = ()  # () for page lines; (table, row, column) for the lines inside one cell
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class Doc:
     routes: dict[int, tuple[Route, float | None]] = field(default_factory=dict)
     # Lines inside table cells, one stream per cell: a two-column KO | EN table flattens into
     # interleaved page lines, while each cell still reads 'label: value' top to bottom.
-    cell_lines: dict[tuple, list[Line]] = field(default_factory=dict)
+    cell_lines: dict[tuple[int, ...], list[Line]] = field(default_factory=dict)
 
     def stream(self, line: Line) -> list[Line]:
         """The lines `line` continues into: its own cell's, or the page lines."""
@@ -134,7 +140,7 @@ def route_factor(doc: Doc, page: int) -> float:
     return 0.9 * (0.55 + 0.45 * (conf if conf is not None else 0.6))
 
 
-def evidence(doc: Doc, hit: Hit | None, value: str | None = None, **extra) -> dict:
+def evidence(doc: Doc, hit: Hit | None, value: str | None = None, **extra: Any) -> dict[str, Any]:
     """Keyword arguments for a FieldValue (or subclass) built from `hit`."""
     if hit is None:
         return {}
@@ -185,17 +191,17 @@ def _numbered_sequel(out: list[Line], first: Line, nxt: Line) -> bool:
     return bool(m_prev and m_next and int(m_next.group(1)) == int(m_prev.group(1)) + 1)
 
 
-def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
+def find_line(doc: Doc, field_name: str, *, multiline: bool = False, skip: Skip | None = None) -> Hit | None:
     """First line 'label : value' for `field_name` with a non-empty value."""
     return next(line_hits(doc, field_name, multiline=multiline, skip=skip, fuzzy=False), None)
 
 
-def find_cell(doc: Doc, field_name: str, *, skip=None) -> Hit | None:
+def find_cell(doc: Doc, field_name: str, *, skip: Skip | None = None) -> Hit | None:
     """First table value for `field_name` (see cell_hits)."""
     return next(cell_hits(doc, field_name, skip=skip), None)
 
 
-def cell_hits(doc: Doc, field_name: str, *, skip=None) -> Iterator[Hit]:
+def cell_hits(doc: Doc, field_name: str, *, skip: Skip | None = None) -> Iterator[Hit]:
     """Values of `field_name` in tables, in reading order.
 
     A label cell's value is the next cell that is not itself a label: a label followed by
@@ -220,7 +226,7 @@ def _holds_own_value(cell: str, field_name: str) -> bool:
     return bool(m and m.group("value").strip() and not is_blank_value(m.group("value")))
 
 
-def _beside(doc: Doc, n: int, row: Row, i: int, found, field_name: str) -> Hit | None:
+def _beside(doc: Doc, n: int, row: Row, i: int, found: CellLabel, field_name: str) -> Hit | None:
     """The next cell; over further labels of the same field ('임금 | 급여 | ...'), never over
     another field's label: '직무 | 소속 | 플랫폼팀' is a group heading over 소속's value."""
     j = i + 1
@@ -238,7 +244,7 @@ def _beside(doc: Doc, n: int, row: Row, i: int, found, field_name: str) -> Hit |
     return Hit(value, row.page, snippet, found.label, 0.95 * found.trust)
 
 
-def _below(doc: Doc, n: int, row: Row, i: int, found) -> Hit | None:
+def _below(doc: Doc, n: int, row: Row, i: int, found: CellLabel) -> Hit | None:
     """Header row of labels: the value is in the next row of the same table, same column."""
     if n + 1 >= len(doc.rows):
         return None
@@ -293,7 +299,7 @@ def after_column(row: Row) -> int | None:
                  if re.search(r"변경후|after|new|revised", squash(h), re.IGNORECASE)), None)
 
 
-def find(doc: Doc, field_name: str, *, multiline: bool = False, skip=None) -> Hit | None:
+def find(doc: Doc, field_name: str, *, multiline: bool = False, skip: Skip | None = None) -> Hit | None:
     """A table cell wins over a text line (table text in the text layer is interleaved)."""
     return (find_cell(doc, field_name, skip=skip)
             or find_line(doc, field_name, multiline=multiline, skip=skip)
@@ -321,7 +327,8 @@ def find_all(doc: Doc, field_name: str, *, multiline: bool = False) -> list[Hit]
 _FUZZY_LINE = re.compile(r"^(?:[-·•*]\s*|\d{1,2}[.)]\s*)?(?P<label>[가-힣](?:\s?[가-힣]){2,7})\s*(?:/[^:\n]{0,40})?:\s*(?P<value>.*)$")
 
 
-def _line_match(doc: Doc, pattern: re.Pattern[str], field_name: str, line: Line, fuzzy: bool):
+def _line_match(doc: Doc, pattern: re.Pattern[str], field_name: str, line: Line, fuzzy: bool
+                ) -> re.Match[str] | None:
     """'label: value' on a line; with `fuzzy`, on OCR lines also a Korean label one misread
     syllable away ('적무내용 / Job description: ...' for 직무내용)."""
     if m := pattern.match(line.text):
@@ -333,7 +340,7 @@ def _line_match(doc: Doc, pattern: re.Pattern[str], field_name: str, line: Line,
     return m if found and found[0] == field_name else None
 
 
-def line_hits(doc: Doc, field_name: str, *, multiline: bool = False, skip=None,
+def line_hits(doc: Doc, field_name: str, *, multiline: bool = False, skip: Skip | None = None,
               fuzzy: bool = True) -> Iterator[Hit]:
     """Values of 'label: value' lines for `field_name` (cell lines first), each ending at the
     next inline label; `multiline`: continued by the lines below it."""

@@ -68,8 +68,8 @@ def extract_job(doc: Doc) -> tuple[TitleField, FieldValue]:
 
 def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     """(duties hit, title hit read out of the duties text)."""
-    hits = [_resolve_lead_in(h) for h in find_all(doc, "duties", multiline=True)]
-    hits = [h for h in hits if h is not None and len(collapse(h.value)) >= _MIN_CHARS]
+    resolved = [_resolve_lead_in(h) for h in find_all(doc, "duties", multiline=True)]
+    hits = [h for h in resolved if h is not None and len(collapse(h.value)) >= _MIN_CHARS]
     if hits:
         hit = min(hits, key=lambda h: label_rank("duties", h.label))
         if _is_job_name(hit.value) and (listed := _article_job(doc)[0] or _lead_in_duties(doc)):
@@ -84,10 +84,10 @@ def _duties(doc: Doc) -> tuple[Hit | None, Hit | None]:
     found = _article_job(doc)
     if found[0] is not None or found[1] is not None:
         return found
-    if hit := _lead_in_duties(doc):
-        return hit, None
-    if hit := find_sentence(doc, ("담당업무", "업무")):
-        return hit, None
+    if lead_in := _lead_in_duties(doc):
+        return lead_in, None
+    if sentence := find_sentence(doc, ("담당업무", "업무")):
+        return sentence, None
     return None, None
 
 

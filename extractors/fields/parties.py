@@ -9,6 +9,7 @@ from extractors.text import strip_trailing_paren
 
 from .dates import date_field
 from .document import Doc, evidence, find, search
+from .labels import CellLabel
 
 BRN = re.compile(r"(?<!\d)(?P<v>\d{3}\s?-\s?\d{2}\s?-\s?\d{5})(?!\d)")
 BRN_INLINE = re.compile(r"사업자\s*(?:등록)?\s*번호\s*:?\s*(?P<v>\d{3}\s?-\s?\d{2}\s?-\s?\d{5})(?!\d)")
@@ -42,7 +43,7 @@ def extract_business_reg_no(doc: Doc) -> FieldValue:
     return FieldValue(**evidence(doc, hit, re.sub(r"\s", "", hit.value))) if hit else FieldValue()
 
 
-def _not_employer(text: str, _m: re.Match[str]) -> bool:
+def _not_employer(text: str, _found: CellLabel | re.Match[str]) -> bool:
     return bool(_EMPLOYER_CONTEXT.search(text))
 
 
