@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from matchers.english import load_english_index
-from matchers.knowledge import Knowledge, load_knowledge, read_package
-from matchers.knowledge_build import build_artifacts, content_hash, read_reference
-from matchers.knowledge_text import title_entries, title_key
-from matchers.match import Matcher, combine, match_texts, ranked
-from matchers.nlp import analyse
-from matchers.nlp_train import build
+from matchers.buildtime.reference import build_artifacts, content_hash, read_reference
+from matchers.buildtime.train import build
+from matchers.knowledge.english import load_english_index
+from matchers.knowledge.load import Knowledge, load_knowledge, read_package
+from matchers.knowledge.text import title_entries, title_key
+from matchers.occupation.match import Matcher, combine, match_texts, ranked
+from matchers.occupation.nlp import analyse
 
 SEED = 20260
 HOLDOUT = 0.10
@@ -52,7 +52,7 @@ def held_out_semantic(data_dir: Path, ref: dict, held: set[str]):
     first use: ~10 minutes on one core)."""
     import importlib.util
 
-    from matchers.semantic import SemanticIndex
+    from matchers.occupation.semantic import SemanticIndex
 
     spec = importlib.util.spec_from_file_location("build_semantic", REPO / "scripts" / "build_semantic.py")
     builder = importlib.util.module_from_spec(spec)
@@ -352,8 +352,9 @@ def speed(qs) -> None:
     """Load time (knowledge, indexes and the spaCy pipeline with Kiwi), then on one core (CPU
     time of this process, whatever else the shared machine runs) a contract's title + English
     title + duties, and title-only matches per second, per-word caches emptied."""
-    from matchers import knowledge_text, modern_terms
-    from matchers.nlp import kiwi, shipped_pipeline
+    from matchers.knowledge import modern_terms
+    from matchers.knowledge import text as knowledge_text
+    from matchers.occupation.nlp import kiwi, shipped_pipeline
 
     kiwi.cache_clear()
     shipped_pipeline.cache_clear()
@@ -456,7 +457,7 @@ def calibrate(ref: dict) -> None:
     platt = _platt(m, qs)
     for field, ab in platt.items():  # calibrated probabilities in doc.cats from here on
         m.nlp.get_pipe(f"textcat_{field}").cfg["platt"] = list(ab)
-    print(f"  Platt scaling of the categorizers' margins (matchers/config.cfg, "
+    print(f"  Platt scaling of the categorizers' margins (matchers/buildtime/config.cfg, "
           f"components.textcat_*.platt): {platt}", flush=True)
     params = m.params
     for _round in range(2):

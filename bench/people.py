@@ -310,7 +310,7 @@ def _baseline(record: dict, visa) -> dict:
     if not docs:
         return {"qualifying_days": 0, "fast_track": "unknown", "mismatch_starts": set()}
     latest, first = docs[-1], docs[0]
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
     from matchers.rules.person import e7_subcategory
 
     sub = e7_subcategory(latest["code"], load_knowledge())
@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="score the last run's outputs without auditing again")
     args = parser.parse_args(argv)
-    from matchers.visa_data import load_visa_data
+    from matchers.rules.visa_data import load_visa_data
 
     visa = load_visa_data()
     people = generate(args.people, args.seed)

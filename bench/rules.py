@@ -23,11 +23,11 @@ from bench.docgen.spec import ContractSpec, with_expected
 from bench.rules_cases import Case
 from extractors.pipeline import extract_document
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
-from matchers.addendum import draft_addendum
-from matchers.knowledge import load_knowledge
-from matchers.match import match_occupation
+from matchers.knowledge.load import load_knowledge
+from matchers.occupation.match import match_occupation
 from matchers.records import Severity
 from matchers.rules import RULES, evaluate_rules
+from matchers.rules.addendum import draft_addendum
 
 LAYOUTS = ("moel_standard", "foreign_worker_standard", "table_form", "article", "bilingual",
            "offer_letter")

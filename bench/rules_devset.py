@@ -56,7 +56,7 @@ def true_fields(row: dict):
 
 def evaluate(rows: list[dict]) -> dict:
     """Per rule TP/FP/FN, and consistent contracts with an unexpected high-severity finding."""
-    from matchers.match import match_occupation
+    from matchers.occupation.match import match_occupation
     from matchers.rules import evaluate_rules
 
     tally = {rule: Counter() for rule in RULES}

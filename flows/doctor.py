@@ -75,7 +75,7 @@ def check_reference_data() -> Check:
     from extractors.errors import ReferenceDataError
 
     try:
-        from matchers.knowledge import load_knowledge
+        from matchers.knowledge.load import load_knowledge
 
         kb = load_knowledge()
     except (ReferenceDataError, ImportError, OSError) as exc:

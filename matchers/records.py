@@ -29,7 +29,7 @@ class OccupationCandidate(Record):
 
 
 class E7Condition(Record):
-    kind: str  # setting | cuisine | licence | status (from matchers/data/e7_conditions.csv)
+    kind: str  # setting | cuisine | licence | status (from matchers/knowledge/data/e7_conditions.csv)
     text: str  # the condition in English
     text_ko: str = ""  # the same in Korean
     shown: bool = False  # the title or duties show it (settings, cuisines); licences never

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from matchers.addendum import duty_lines
 from matchers.records import Severity
+from matchers.rules.addendum import duty_lines
 from reports.audit import with_verdict
 from reports.html import (
     SEVERITY_RANK,

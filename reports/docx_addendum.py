@@ -22,8 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.run import Run
 
-from matchers.addendum import party_name
 from matchers.records import AddendumDraft
+from matchers.rules.addendum import party_name
 from reports.paths import atomic_write_bytes
 from reports.records import DocumentResult
 

@@ -13,8 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from extractors.fields.registry import FIELDS, FieldSpec, value_fields
 from extractors.records import FieldValue, SalaryField, Status, TitleField
-from matchers.korean import resolve_particles
 from matchers.records import Finding, OccupationCandidate, Severity
+from matchers.rules.korean import resolve_particles
 from reports.records import DocumentResult, Verdict
 from reports.verdict import is_informational, rule_name, verdict_line
 

@@ -1,4 +1,4 @@
-"""Build matchers/data/semantic.npz: one multilingual-e5-small vector per KSCO7 unit.
+"""Build matchers/knowledge/data/semantic.npz: one multilingual-e5-small vector per KSCO7 unit.
 
 Each unit's vector is the mean of its embedded texts: up to MAX_TITLES dictionary job titles
 (KSCO7 rows of ksco_job_titles.csv, sorted, plus the KSCO unit name) as passages, and up to
@@ -27,7 +27,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matchers.semantic import FILE, load_encoder
+from matchers.occupation.semantic import FILE, load_encoder
 
 MAX_TITLES = 15
 MAX_DUTIES = 12
@@ -116,7 +116,7 @@ def write(codes: list[str], vectors: np.ndarray, out: Path, version: str) -> Non
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(REPO / ".." / "shared" / "data"))
-    parser.add_argument("--out", default=str(REPO / "matchers" / "data" / FILE))
+    parser.add_argument("--out", default=str(REPO / "matchers" / "knowledge" / "data" / FILE))
     args = parser.parse_args(argv)
     data = Path(args.data_dir)
     items, vectors = entry_vectors(data)

@@ -1,5 +1,5 @@
-"""Import /work/shared/data-style reference CSVs into the committed package data (matchers/data):
-the knowledge artifacts and the trained spaCy pipeline (matchers/data/pipeline)."""
+"""Import /work/shared/data-style reference CSVs into the committed package data (matchers/knowledge/data):
+the knowledge artifacts and the trained spaCy pipeline (matchers/knowledge/data/pipeline)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matchers.knowledge_build import read_reference, write_artifacts
-from matchers.nlp import PIPELINE
-from matchers.nlp_train import build
+from matchers.buildtime.reference import read_reference, write_artifacts
+from matchers.buildtime.train import build
+from matchers.occupation.nlp import PIPELINE
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", nargs="?", default=str(REPO / ".." / "shared" / "data"),
                         help="folder holding ksco7.csv, ksco8.csv, ksco_job_*.csv, e7_occupations.csv")
-    parser.add_argument("--out", default=str(REPO / "matchers" / "data"), help="output folder")
+    parser.add_argument("--out", default=str(REPO / "matchers" / "knowledge" / "data"), help="output folder")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ref = read_reference(Path(args.data_dir))

@@ -1,7 +1,7 @@
-"""Build matchers/data/visa_reference.json (GNI, occupation wage rules, F-2-7 income bands).
+"""Build matchers/rules/data/visa_reference.json (GNI, occupation wage rules, F-2-7 income bands).
 
 Reads gni.csv, e7_occupations.csv and f27_points.md from the shared reference folder and checks
-that the hand-maintained year table matchers/data/visa_thresholds.toml agrees with the manual's
+that the hand-maintained year table matchers/rules/data/visa_thresholds.toml agrees with the manual's
 2026 floors quoted in e7_occupations.csv. Run: `.venv/bin/python scripts/import_visa_data.py`.
 """
 
@@ -154,11 +154,11 @@ def build(data_dir: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(REPO.parent / "shared" / "data"))
-    parser.add_argument("--out", default=str(REPO / "matchers" / "data"))
+    parser.add_argument("--out", default=str(REPO / "matchers" / "rules" / "data"))
     args = parser.parse_args(argv)
     out_dir = Path(args.out)
     payload = build(Path(args.data_dir))
-    check_thresholds(REPO / "matchers" / "data" / "visa_thresholds.toml",
+    check_thresholds(REPO / "matchers" / "rules" / "data" / "visa_thresholds.toml",
                      payload["manual_floors_2026"])
     text = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     (out_dir / OUT_NAME).write_text(text, encoding="utf-8")

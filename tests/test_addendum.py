@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
-from matchers.addendum import draft_addendum, duty_lines
-from matchers.knowledge import load_knowledge
-from matchers.korean import UNRESOLVED
+from matchers.knowledge.load import load_knowledge
 from matchers.records import OccupationCandidate, OccupationMatch
 from matchers.rules import evaluate_rules
+from matchers.rules.addendum import draft_addendum, duty_lines
 from matchers.rules.context import RuleContext
-from matchers.visa_data import load_visa_data
+from matchers.rules.korean import UNRESOLVED
+from matchers.rules.visa_data import load_visa_data
 
 DEV = "결제 시스템 백엔드 API 설계 및 개발(Java/Spring Boot)\n데이터베이스 스키마 설계 및 쿼리 최적화"
 

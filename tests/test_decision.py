@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldState, FieldValue, TitleField
-from matchers.knowledge_text import unqualified
-from matchers.lexicon import generic_kind
-from matchers.match import backs, decide, match_texts
+from matchers.knowledge.lexicon import generic_kind
+from matchers.knowledge.text import unqualified
+from matchers.occupation.match import backs, decide, match_texts
 from matchers.rules import evaluate_rules
 
 
@@ -94,8 +94,8 @@ def test_listed_work_the_title_and_duties_agree_on_gets_no_conflict():
 def test_title_backed_beyond_the_shown_duty_candidates_drafts_without_error():
     # the decision says the duties back the title's 4413, which is not among the five duty
     # candidates kept on the match: the addendum's support check must not need it there
-    from matchers.addendum import draft_addendum
     from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
+    from matchers.rules.addendum import draft_addendum
 
     def cand(code, score):
         return OccupationCandidate(code=code, name_ko=code, score=score)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldValue, TitleField
-from matchers.match import match_texts
-from matchers.match_e7_judge import condition_rows, names_of, title_forms
+from matchers.occupation.e7_judge import condition_rows, names_of, title_forms
+from matchers.occupation.match import match_texts
 from matchers.rules import evaluate_rules
 
 

@@ -1,11 +1,11 @@
-"""English duty text projected into Korean duty vocabulary (matchers.english_duties)."""
+"""English duty text projected into Korean duty vocabulary (matchers.occupation.english_duties)."""
 
 from __future__ import annotations
 
 import pytest
 
-from matchers.english_duties import glossary, is_english, project, singular, stem
-from matchers.match import get_matcher, match_texts
+from matchers.occupation.english_duties import glossary, is_english, project, singular, stem
+from matchers.occupation.match import get_matcher, match_texts
 
 
 def words(text: str) -> set[str]:
@@ -177,7 +177,7 @@ def english_contract(title_en: str, duties: str, title_ko: str | None = None):
 
 
 def rules_for(fields) -> set[str]:
-    from matchers.match import match_occupation
+    from matchers.occupation.match import match_occupation
     from matchers.rules import evaluate_rules
     return {f.rule for f in evaluate_rules(fields, match_occupation(fields))}
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import ReferenceDataError
-from matchers.knowledge import Knowledge, load_knowledge, read_package
-from matchers.knowledge_build import content_hash
+from matchers.buildtime.reference import content_hash
+from matchers.knowledge.load import Knowledge, load_knowledge, read_package
 
-DATA = Path(__file__).resolve().parent.parent / "matchers" / "data"
+DATA = Path(__file__).resolve().parent.parent / "matchers" / "knowledge" / "data"
 
 
 @pytest.fixture(scope="module")

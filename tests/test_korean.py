@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchers.korean import (
+from matchers.rules.korean import (
     UNRESOLVED,
     attach,
     english_date,

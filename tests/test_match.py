@@ -8,8 +8,8 @@ import json
 import pytest
 
 from extractors.records import ContractFields, FieldValue, TitleField
-from matchers.cli_match import format_top5, run_match_jsonl
-from matchers.match import get_matcher, match_occupation, match_texts
+from flows.cli_match import format_top5, run_match_jsonl
+from matchers.occupation.match import get_matcher, match_occupation, match_texts
 
 
 def codes(match, attr="candidates", n=3):
@@ -120,10 +120,10 @@ def test_run_match_jsonl_and_table():
     assert "2224" in table and "E-7-1" in table
 
 
-# modern Korean contract terms (matchers/data/modern_terms_ko.csv) ---------------------------
+# modern Korean contract terms (matchers/knowledge/data/modern_terms_ko.csv) ---------------------------
 
 def test_modern_terms_add_dictionary_words():
-    from matchers.modern_terms import expand, expansion
+    from matchers.knowledge.modern_terms import expand, expansion
 
     assert "웹" in expansion("React 기반 웹 프론트엔드 화면 개발")
     assert "애플리케이션" in expansion("모바일앱을 개발한다")  # compound head
@@ -133,7 +133,7 @@ def test_modern_terms_add_dictionary_words():
 
 
 def test_plain_dictionary_wording_adds_nothing():
-    from matchers.modern_terms import expansion
+    from matchers.knowledge.modern_terms import expansion
 
     assert expansion("병동 입원 환자 간호 및 투약 관리") == ""
     assert expansion("앱솔루트 보드카 판매") == ""  # '앱' only as a word or a compound's head
@@ -141,8 +141,8 @@ def test_plain_dictionary_wording_adds_nothing():
 
 def test_modern_term_words_are_dictionary_vocabulary():
     """Every row must add at least one word the duty model knows, or it does nothing."""
-    from matchers.knowledge_text import words
-    from matchers.modern_terms import table
+    from matchers.knowledge.modern_terms import table
+    from matchers.knowledge.text import words
 
     vocab = get_matcher().nlp.get_pipe("textcat_duties").model.attrs["vocab"]
     dead = [t for t, ko in table().items() if not any(f"w:{w}" in vocab for w in words(ko))]
@@ -150,8 +150,8 @@ def test_modern_term_words_are_dictionary_vocabulary():
 
 
 def test_modern_terms_lift_modern_duties():
-    from matchers.knowledge import load_knowledge
-    from matchers.match import Matcher
+    from matchers.knowledge.load import load_knowledge
+    from matchers.occupation.match import Matcher
 
     duties = "React 기반 웹 프론트엔드 화면 개발, 웹 서비스 반응형 UI 구현 및 유지보수"
     kb = load_knowledge()
@@ -164,7 +164,7 @@ def test_modern_terms_lift_modern_duties():
 
 
 def test_match_output_shows_the_e7_occupation_and_its_conditions():
-    from matchers.cli_match import match_line
+    from flows.cli_match import match_line
 
     table = format_top5(match_texts("조리사(양식)", duties="이탈리아 요리 조리 및 메뉴 개발"))
     assert "E-7: eligible if its conditions are met - 주방장 및 조리사 (E-7-2" in table

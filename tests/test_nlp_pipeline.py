@@ -12,9 +12,17 @@ import pytest
 import spacy
 
 from extractors.errors import ReferenceDataError
-from matchers.nlp import PIPES, TERMS, analyse, load_pipeline, make_docs, make_nlp, pipeline_dir
-from matchers.nlp_textcat import KscoTextCat
-from matchers.nlp_train import load_training_config, packaged, run_training, write_docbins
+from matchers.buildtime.train import load_training_config, packaged, run_training, write_docbins
+from matchers.occupation.nlp import (
+    PIPES,
+    TERMS,
+    analyse,
+    load_pipeline,
+    make_docs,
+    make_nlp,
+    pipeline_dir,
+)
+from matchers.occupation.textcat import KscoTextCat
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,7 +98,7 @@ def test_to_disk_from_disk_round_trip(tiny, tmp_path):
 
 
 def test_stale_pipeline_directory_is_refused(tiny, tmp_path):
-    from matchers.nlp import stamp
+    from matchers.occupation.nlp import stamp
 
     stamp(tiny, "0000")
     tiny.to_disk(tmp_path / "pipe")
@@ -105,9 +113,9 @@ def test_stale_pipeline_directory_is_refused(tiny, tmp_path):
 
 
 def test_matcher_refuses_a_pipeline_of_other_knowledge(tiny):
-    from matchers.knowledge import load_knowledge
-    from matchers.match import Matcher
-    from matchers.nlp import stamp
+    from matchers.knowledge.load import load_knowledge
+    from matchers.occupation.match import Matcher
+    from matchers.occupation.nlp import stamp
 
     stamp(tiny, "0000")
     with pytest.raises(ReferenceDataError):
@@ -115,7 +123,7 @@ def test_matcher_refuses_a_pipeline_of_other_knowledge(tiny):
 
 
 def test_shipped_pipeline_matches_the_shipped_knowledge():
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
 
     folder = pipeline_dir()
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -129,8 +137,8 @@ def test_shipped_pipeline_matches_the_shipped_knowledge():
 
 
 def test_match_texts_goes_through_the_pipeline(monkeypatch):
-    from matchers.knowledge import load_knowledge
-    from matchers.match import Matcher, match_texts
+    from matchers.knowledge.load import load_knowledge
+    from matchers.occupation.match import Matcher, match_texts
 
     seen = []
     original = KscoTextCat.set_annotations
@@ -152,7 +160,7 @@ def test_match_texts_goes_through_the_pipeline(monkeypatch):
 
 def test_matching_needs_no_scikit_learn():
     code = ("import sys; sys.modules['sklearn'] = None; sys.modules['scipy'] = None\n"
-            "from matchers.match import match_texts\n"
+            "from matchers.occupation.match import match_texts\n"
             "res = match_texts('웹 개발자', duties='웹 서비스의 서버를 개발한다')\n"
             "assert res.candidates[0].code.startswith('22'), res.candidates[0].code\n")
     out = subprocess.run([sys.executable, "-c", code], check=False, cwd=REPO, capture_output=True,

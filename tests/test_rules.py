@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
-from matchers.knowledge import load_knowledge
-from matchers.lexicon import generic_kind
+from matchers.knowledge.lexicon import generic_kind
+from matchers.knowledge.load import load_knowledge
 from matchers.records import OccupationCandidate, OccupationMatch, Severity
 from matchers.rules import RULES, evaluate_rules, format_rules_table, rules_markdown
 from matchers.rules.duties import informative_size

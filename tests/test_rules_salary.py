@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
-from matchers.knowledge import load_knowledge
+from matchers.knowledge.load import load_knowledge
 from matchers.records import OccupationCandidate, OccupationMatch
 from matchers.rules import evaluate_rules
 from matchers.rules.context import RuleContext
 from matchers.rules.salary import annual_salary
-from matchers.visa_data import load_visa_data
+from matchers.rules.visa_data import load_visa_data
 
 E71_FLOOR = 31_120_000
 GNI_2025 = 52_416_000

@@ -1,4 +1,4 @@
-"""The sentence-encoder re-ranking of duty readings (matchers.semantic) and its build script."""
+"""The sentence-encoder re-ranking of duty readings (matchers.occupation.semantic) and its build script."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from extractors.errors import ReferenceDataError
-from matchers.semantic import RERANK_WEIGHT, SemanticIndex, read_vectors, semantic_index
+from matchers.occupation.semantic import RERANK_WEIGHT, SemanticIndex, read_vectors, semantic_index
 
 REPO = Path(__file__).resolve().parent.parent
 

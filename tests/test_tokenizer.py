@@ -7,7 +7,7 @@ import itertools
 import pytest
 from spacy.tokens import Doc, DocBin
 
-from matchers.nlp import TOKENIZER, content_words, make_nlp, merged_spans
+from matchers.occupation.nlp import TOKENIZER, content_words, make_nlp, merged_spans
 
 TEXTS = [
     "소프트웨어 개발자로서 웹 서비스를 개발한다.",
@@ -48,7 +48,7 @@ def test_tokens_cover_text_without_overlap(nlp, text):
 
 
 def test_merged_spans_never_overlap(nlp):
-    from matchers.nlp import kiwi
+    from matchers.occupation.nlp import kiwi
 
     spans = merged_spans(kiwi().tokenize(TEXTS[1] + " 관리한다 했다 된다"))
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))

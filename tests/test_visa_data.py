@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from matchers.visa_data import load_visa_data
+from matchers.rules.visa_data import load_visa_data
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -95,13 +95,13 @@ def test_threshold_check_rejects_a_disagreeing_year_table(tmp_path):
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared reference folder not present")
 def test_package_data_is_current_with_shared_reference():
     built = _script().build(SHARED)
-    packaged = json.loads((REPO / "matchers" / "data" / "visa_reference.json").read_text("utf-8"))
+    packaged = json.loads((REPO / "matchers" / "rules" / "data" / "visa_reference.json").read_text("utf-8"))
     assert built == packaged, "run scripts/import_visa_data.py"
 
 
 def test_reference_version_covers_the_visa_thresholds():
-    from matchers.knowledge import load_knowledge
-    from matchers.visa_data import visa_data_version
+    from matchers.knowledge.load import load_knowledge
+    from matchers.versions import visa_data_version
     from reports.audit import reference_version
 
     version = reference_version()
@@ -112,10 +112,10 @@ def test_reference_version_covers_the_visa_thresholds():
 def test_reference_version_covers_the_trained_pipeline_and_encoder_vectors():
     from importlib import resources
 
-    from matchers.data_version import MODEL_FILES, knowledge_version
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
+    from matchers.versions import MODEL_FILES, knowledge_version
 
-    root = resources.files("matchers") / "data"
+    root = resources.files("matchers.knowledge") / "data"
     assert all(root.joinpath(*name.split("/")).is_file() for name in MODEL_FILES)
     kb_version, digest = knowledge_version().split(".")
     assert kb_version == load_knowledge().version and len(digest) == 8

@@ -13,7 +13,7 @@ from matchers.rules import duties, e7, f27, missing, salary, title
 from matchers.rules.context import E7Facts, RuleContext, contract_year
 from matchers.rules.spec import RuleSpec
 from matchers.rules.table import format_rules_table, rules_markdown
-from matchers.visa_data import VisaData, load_visa_data
+from matchers.rules.visa_data import VisaData, load_visa_data
 
 __all__ = ["RULES", "RuleSpec", "evaluate_rules", "format_rules_table", "rules_markdown"]
 
@@ -27,7 +27,7 @@ _RULE_ORDER = {spec.id: i for i, spec in enumerate(RULES)}
 
 
 def _default_knowledge() -> E7Facts:
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
 
     return load_knowledge()
 

@@ -9,13 +9,13 @@ from functools import cached_property
 from typing import Protocol
 
 from extractors.records import ContractFields, FieldValue
-from matchers.knowledge_records import E7Occupation, Unit
-from matchers.lexicon import generic_kind
-from matchers.match import informative
-from matchers.match_e7_judge import E7Judge
-from matchers.match_e7_judge import normalise as judge_normalise
+from matchers.knowledge.lexicon import generic_kind
+from matchers.knowledge.records import E7Occupation, Unit
+from matchers.occupation.e7_judge import E7Judge
+from matchers.occupation.e7_judge import normalise as judge_normalise
+from matchers.occupation.match import informative
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
-from matchers.visa_data import VisaData
+from matchers.rules.visa_data import VisaData
 
 # Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
 # to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass or it leads
@@ -38,7 +38,7 @@ _HANGUL = re.compile(r"[가-힣]")
 
 
 class E7Facts(Protocol):
-    """The slice of `matchers.knowledge.Knowledge` the rules use."""
+    """The slice of `matchers.knowledge.load.Knowledge` the rules use."""
 
     e7_occupations: list[E7Occupation]
 
@@ -117,7 +117,7 @@ class RuleContext:
     def duty_candidates(self) -> list[OccupationCandidate]:
         """Duty candidates the rules may use. The duty index is built from the Korean job
         dictionary (한국직업사전): English duties are read through the glossary projection
-        (matchers.english_duties) and count only when it covers most of their words;
+        (matchers.occupation.english_duties) and count only when it covers most of their words;
         boilerplate duties get no reading."""
         text = self.duties_text
         if not informative(text):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchers.lexicon import MIN_INFORMATIVE, informative_size
+from matchers.knowledge.lexicon import MIN_INFORMATIVE, informative_size
 from matchers.records import Finding, Severity
 from matchers.rules.context import RuleContext, evidence
 from matchers.rules.spec import make_finding, rule

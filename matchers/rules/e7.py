@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from matchers.knowledge_records import E7Occupation
-from matchers.lexicon import normalise
-from matchers.match_e7_judge import expand
+from matchers.knowledge.lexicon import normalise
+from matchers.knowledge.records import E7Occupation
+from matchers.occupation.e7_judge import expand
 from matchers.records import Finding, Severity
 from matchers.rules.context import E7_WORK_SUBCATEGORIES, RuleContext, evidence, group2, krw
 from matchers.rules.spec import make_finding, rule
@@ -26,7 +26,7 @@ E7_CONDITIONS_UNVERIFIED = rule(
     "The work is an E-7 occupation whose conditions the contract cannot show (a setting or cuisine "
     "the text does not name: medium; a licence, certificate, skill test or the E-7-4 change of "
     "status: low).",
-    "MOJ stay manual 2026.9 pp.213-278 (occupation requirements); matchers/data/e7_conditions.csv")
+    "MOJ stay manual 2026.9 pp.213-278 (occupation requirements); matchers/knowledge/data/e7_conditions.csv")
 EXCLUDED_EXAMPLE = rule(
     "excluded_example", Severity.high,
     "The title or duties match a job the ministry lists as excluded for that occupation "

@@ -6,7 +6,7 @@ from matchers.records import Finding, Severity
 from matchers.rules.context import RuleContext, evidence, krw
 from matchers.rules.salary import annual_salary
 from matchers.rules.spec import make_finding, rule
-from matchers.visa_data import IncomeBand
+from matchers.rules.visa_data import IncomeBand
 
 F27_SOURCE = "MOJ stay manual 2026.9 pp.365-379 (F-2-7)"
 F27_PROFESSIONAL_HISTORY = rule(

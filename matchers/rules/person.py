@@ -15,7 +15,7 @@ from enum import StrEnum
 from matchers.records import Severity
 from matchers.rules.context import E7_WORK_SUBCATEGORIES, E7Facts
 from matchers.rules.spec import RuleSpec
-from matchers.visa_data import VisaData
+from matchers.rules.visa_data import VisaData
 
 F27_SOURCE = "MOJ stay manual 2026.9 pp.365-379 (F-2-7)"
 E7_SOURCE = "MOJ stay manual 2026.9 pp.213-215, 232-234 (E-7 occupations judged by KSCO code)"

@@ -31,9 +31,9 @@ def rule(rule_id: str, severity: Severity, description: str, source: str) -> Rul
 
 @cache
 def texts() -> dict[str, dict[str, dict[str, str]]]:
-    """Finding texts by rule id and variant, from matchers/templates/findings.toml."""
+    """Finding texts by rule id and variant, from matchers/rules/templates/findings.toml."""
     try:
-        raw = resources.files("matchers").joinpath("templates", TEXTS_FILE).read_text("utf-8")
+        raw = resources.files("matchers.rules").joinpath("templates", TEXTS_FILE).read_text("utf-8")
         return tomllib.loads(raw)
     except (FileNotFoundError, tomllib.TOMLDecodeError) as e:
         raise ReferenceDataError(f"finding texts unreadable: {e}") from e

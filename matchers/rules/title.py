@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matchers.knowledge_index import KIND_WEIGHT
-from matchers.lexicon import generic_kind, has_management_cue
-from matchers.match import EXACT
+from matchers.knowledge.index import KIND_WEIGHT
+from matchers.knowledge.lexicon import generic_kind, has_management_cue
+from matchers.occupation.match import EXACT
 from matchers.records import Finding, OccupationCandidate, Severity
 from matchers.rules.context import (
     CLOSE_SCORE,

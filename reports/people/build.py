@@ -19,9 +19,9 @@ from itertools import pairwise
 from pathlib import Path
 
 from extractors.records import DocumentKind, Status
-from matchers.korean import english_date, korean_date, resolve_particles
 from matchers.records import Severity
 from matchers.rules.context import E7Facts
+from matchers.rules.korean import english_date, korean_date, resolve_particles
 from matchers.rules.person import (
     TITLE_RULES,
     TRACK3_YEARS,
@@ -33,7 +33,7 @@ from matchers.rules.person import (
     qualifying_history,
     same_occupation,
 )
-from matchers.visa_data import VisaData
+from matchers.rules.visa_data import VisaData
 from reports.paths import document_base
 from reports.people.manifest import ManifestRow
 from reports.people.records import (
@@ -142,13 +142,13 @@ def build_person(person: PersonInput, *, as_of: date | None = None,
 
 
 def _knowledge() -> E7Facts:
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
 
     return load_knowledge()
 
 
 def _visa() -> VisaData:
-    from matchers.visa_data import load_visa_data
+    from matchers.rules.visa_data import load_visa_data
 
     return load_visa_data()
 

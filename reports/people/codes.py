@@ -13,7 +13,7 @@ from reports.people.manifest import sponsored_code, sponsored_subcategory
 
 @cache
 def _knowledge():
-    from matchers.knowledge import load_knowledge
+    from matchers.knowledge.load import load_knowledge
 
     return load_knowledge()
 
@@ -43,7 +43,7 @@ def resolve_sponsored(text: str) -> tuple[str | None, str | None, str | None] | 
     for unit in kb.units:
         if _plain(unit.name_ko) == words or (unit.name_en and _plain(unit.name_en) == words):
             return unit.code, unit.name_ko, e7_subcategory(unit.code, kb)
-    from matchers.match import match_texts
+    from matchers.occupation.match import match_texts
 
     korean = bool(re.search(r"[가-힣]", text))
     match = match_texts(title=text if korean else None, title_en=None if korean else text)

@@ -20,8 +20,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from matchers.korean import english_date, korean_date
 from matchers.records import Severity
+from matchers.rules.korean import english_date, korean_date
 from matchers.rules.person import Qualification
 from reports.batch import INDEX_NAME, defuse_formula
 from reports.html import environment, format_krw, now_iso, stylesheet
@@ -32,7 +32,7 @@ from reports.paths import (
     relative_link,
     safe_stem,
 )
-from reports.people.build import FAST_TRACK_TEXT
+from reports.people.findings import FAST_TRACK_TEXT
 from reports.people.manifest import Manifest
 from reports.people.records import PeopleSummary, PersonRecord
 from reports.pii import mask_model, mask_name, mask_names, mask_text

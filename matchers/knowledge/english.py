@@ -9,9 +9,9 @@ from collections import Counter
 
 import numpy as np
 
-from matchers.knowledge import Knowledge
-from matchers.knowledge_index import KIND_WEIGHT, SparseIndex
-from matchers.knowledge_text import read_synonyms
+from matchers.knowledge.index import KIND_WEIGHT, SparseIndex
+from matchers.knowledge.load import Knowledge
+from matchers.knowledge.text import read_synonyms
 
 log = logging.getLogger(__name__)
 

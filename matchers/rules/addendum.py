@@ -13,14 +13,14 @@ import jinja2
 
 from extractors.fields.labels import RANKS
 from extractors.records import ContractFields, Route
-from matchers.knowledge_records import E7Occupation
-from matchers.korean import english_date, korean_date, resolve_particles
-from matchers.lexicon import normalise
+from matchers.knowledge.lexicon import normalise
+from matchers.knowledge.records import E7Occupation
 from matchers.records import AddendumDraft, Finding, OccupationMatch
 from matchers.rules.context import E7Facts, RuleContext, contract_year
 from matchers.rules.e7 import first_excluded
+from matchers.rules.korean import english_date, korean_date, resolve_particles
 from matchers.rules.salary import Floor, wage_floor
-from matchers.visa_data import VisaData, load_visa_data
+from matchers.rules.visa_data import VisaData, load_visa_data
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,13 @@ _CONNECTOR_END = re.compile(r"(?:및|또는|과|와|의|,|·|/|-|&|and|or|of|for
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("matchers", "templates"), autoescape=False,
+        loader=jinja2.PackageLoader("matchers.rules", "templates"), autoescape=False,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @cache
 def wording() -> dict:
-    raw = resources.files("matchers").joinpath("templates", "addendum.toml").read_text("utf-8")
+    raw = resources.files("matchers.rules").joinpath("templates", "addendum.toml").read_text("utf-8")
     return tomllib.loads(raw)
 
 
@@ -75,7 +75,7 @@ def _say(key: str, **params: object) -> str:
 def duty_lines(text: str) -> list[str]:
     """Duties as clauses: bullets and numbering dropped, lines a form wrapped joined again, form
     furniture (check boxes, empty `기타( ) :`) and lead-ins (`담당업무 :`, `다음과 같다`) dropped."""
-    raw = [line for line in (text or "").replace("\r", "").split("\n")]
+    raw = (text or "").replace("\r", "").split("\n")
     bulleted = sum(bool(_BULLET.match(line)) for line in raw if line.strip()) >= 2
     clauses: list[str] = []
     joinable = False  # the last clause may continue on the next line
@@ -302,7 +302,7 @@ def seeks_e7(fields: ContractFields) -> bool:
 
 def _context(fields, match, year, knowledge, visa) -> RuleContext:
     if knowledge is None:
-        from matchers.knowledge import load_knowledge
+        from matchers.knowledge.load import load_knowledge
 
         knowledge = load_knowledge()
     return RuleContext(fields=fields, match=match, year=year or contract_year(fields),

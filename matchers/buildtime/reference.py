@@ -2,7 +2,7 @@
 
 Callable on an in-memory subset of the dictionary so benchmarks can hold entries out.
 Duty sentences are never stored: only per-code feature counts derived from them. The trained
-spaCy pipeline is built beside these by `matchers.nlp_train.build` (its term features count
+spaCy pipeline is built beside these by `matchers.buildtime.train.build` (its term features count
 the duty statistics here).
 """
 
@@ -18,15 +18,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from matchers.knowledge_e7 import resolve_e7_row, split_list
-from matchers.knowledge_text import duty_features, title_key
+from matchers.buildtime.e7 import resolve_e7_row, split_list
+from matchers.knowledge.text import duty_features, title_key
 
 log = logging.getLogger(__name__)
 
 FILES = {"k7": "ksco7.csv", "k8": "ksco8.csv", "titles": "ksco_job_titles.csv",
          "duties": "ksco_job_duties.csv", "e7": "e7_occupations.csv"}
-ARTIFACTS = ("ksco7.json", "ksco8.json", "crosswalk.json", "titles.json.gz",
-             "terms.json.gz", "e7.json")
 MIN_SAME_NAME = 80  # rapidfuzz ratio above which two unit names are "the same job"
 MIN_BY_TITLE = 85  # ratio needed to link units with different numbers
 # KSCO7 units whose KSCO8 counterpart was renamed or split, linked by hand (reviewed names)

@@ -3,7 +3,7 @@
 `build(ref, holdout=...)` tokenizes the dictionary's duty texts with the pipeline's own Kiwi
 tokenizer and term features (the per-code duty statistics of the knowledge are counted from
 those same features), then trains the pipeline with spaCy's training loop from
-`matchers/config.cfg` (fixed seed): the title categorizer on every known title of each code
+`matchers/buildtime/config.cfg` (fixed seed): the title categorizer on every known title of each code
 (dictionary titles, aliases, KSCO names, curated synonyms; related jobs at half weight), the
 duties categorizer on each dictionary entry's duty text. Benchmarks call it with held-out
 entries left out. Needs only spaCy and kiwipiepy (no scikit-learn).
@@ -26,10 +26,10 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train
 from spacy.util import load_config, load_model_from_config
 
-import matchers.nlp_textcat  # noqa: F401 - registers the ksco_textcat factory
-from matchers.knowledge_build import build_artifacts, content_hash
-from matchers.knowledge_text import title_entries
-from matchers.nlp import TERMS, make_docs, stamp
+import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
+from matchers.buildtime.reference import build_artifacts, content_hash
+from matchers.knowledge.text import title_entries
+from matchers.occupation.nlp import TERMS, make_docs, stamp
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from matchers.knowledge_text import duty_features, title_grams, title_key
+from matchers.knowledge.text import duty_features, title_grams, title_key
 
 KIND_WEIGHT = {"primary": 1.0, "e7_example": 1.0, "alias": 0.95, "synonym": 0.95,
                "unit_name": 0.9, "detail_name": 0.9, "related": 0.8}

@@ -2,7 +2,7 @@
 
 The duty index and model are built from the Korean job dictionary's duty summaries, which
 predate much of today's contract wording ("프론트엔드", "머신러닝", "앱", "쿠버네티스"). A compact
-table written by us (matchers/data/modern_terms_ko.csv) maps such terms to the dictionary words
+table written by us (matchers/knowledge/data/modern_terms_ko.csv) maps such terms to the dictionary words
 they stand for; the words are added to the duty text (never replacing it) before scoring.
 """
 
@@ -12,7 +12,7 @@ import csv
 import functools
 from importlib import resources
 
-from matchers.knowledge_text import words
+from matchers.knowledge.text import words
 
 TABLE = "modern_terms_ko.csv"
 
@@ -20,7 +20,7 @@ TABLE = "modern_terms_ko.csv"
 @functools.cache
 def table() -> dict[str, str]:
     """term -> dictionary words (Korean terms, lower-case)."""
-    text = (resources.files("matchers") / "data" / TABLE).read_text(encoding="utf-8")
+    text = (resources.files("matchers.knowledge") / "data" / TABLE).read_text(encoding="utf-8")
     return {row["term"].strip().lower(): row["ko"].strip() for row in csv.DictReader(text.splitlines())}
 
 

@@ -3,7 +3,7 @@
 Its model (`ksoc_audit.TermLinear.v1`, a thinc Model) is a softmax-linear layer over the
 `doc._.ksco_terms` features of the `ksco_terms` component, weighted as sublinear tf x idf and
 L2-normalised; the feature vocabulary and idf are learned in `initialize` from the training
-examples, the weights by spaCy's training loop (`matchers.nlp_train`, `matchers/config.cfg`).
+examples, the weights by spaCy's training loop (`matchers.buildtime.train`, `matchers/buildtime/config.cfg`).
 The optimizer's Adam settings are applied to the weight rows a batch touched (lazy Adam): a
 dense update of the 12-20 million weights per step would make training take many minutes.
 Saved compactly (`to_disk`): feature strings, idf, bias, and the weights pruned and quantised;
@@ -25,8 +25,8 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 from thinc.api import Model
 
-from matchers.knowledge_index import gather
-from matchers.nlp import TERMS
+from matchers.knowledge.index import gather
+from matchers.occupation.nlp import TERMS
 
 ARCH = "ksoc_audit.TermLinear.v1"
 FACTORY = "ksco_textcat"

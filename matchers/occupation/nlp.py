@@ -1,7 +1,7 @@
 """spaCy pipeline of the matcher: Kiwi tokenizer -> term features -> KSCO text categorizers.
 
-Built from `matchers/config.cfg` and trained by spaCy's training loop at build time
-(`matchers.nlp_train`), shipped in `matchers/data/pipeline/`, loaded with `spacy.load` at run
+Built from `matchers/buildtime/config.cfg` and trained by spaCy's training loop at build time
+(`matchers.buildtime.train`), shipped in `matchers/knowledge/data/pipeline/`, loaded with `spacy.load` at run
 time. Offline by construction: Kiwi ships its model in kiwipiepy-model; the Language is
 `spacy.lang.ko.Korean` with the mecab tokenizer replaced through the config.
 """
@@ -21,14 +21,14 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extractors.errors import ReferenceDataError
-from matchers.knowledge_text import duty_features, title_grams
+from matchers.knowledge.text import duty_features, title_grams
 
 log = logging.getLogger(__name__)
 
 TOKENIZER = "ksoc_audit.KiwiTokenizer.v1"
 TERMS = "ksco_terms"  # factory of the term features component
 PIPES = (TERMS, "textcat_title", "textcat_duties")  # the trained pipeline's components
-PIPELINE = "pipeline"  # folder under matchers/data
+PIPELINE = "pipeline"  # folder under matchers/knowledge/data
 FEATURES = 1  # version of the feature scheme: a pipeline trained on another one is stale
 _UPOS = {"NNG": "NOUN", "NNP": "PROPN", "NNB": "NOUN", "NR": "NUM", "NP": "PRON", "VV": "VERB",
          "VA": "ADJ", "VX": "AUX", "VCP": "AUX", "VCN": "AUX", "MM": "DET", "MAG": "ADV",
@@ -182,7 +182,7 @@ def create_term_features(nlp: Language, name: str, kiwi_words: bool) -> TermFeat
 
 def make_nlp(*, terms: bool = False, kiwi_words: bool = True) -> Language:
     """Korean Language with the Kiwi tokenizer set through the config; optionally the term
-    features component (the trained pipeline is built from `matchers/config.cfg`)."""
+    features component (the trained pipeline is built from `matchers/buildtime/config.cfg`)."""
     nlp = Korean.from_config({"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     if terms:
         nlp.add_pipe(TERMS, config={"kiwi_words": kiwi_words})
@@ -213,7 +213,7 @@ def make_docs(nlp: Language, texts: list[str], field: str) -> list[Doc]:
 
 def pipeline_dir() -> Path:
     """The shipped pipeline directory (package data)."""
-    return Path(str(resources.files("matchers") / "data" / PIPELINE))
+    return Path(str(resources.files("matchers.knowledge") / "data" / PIPELINE))
 
 
 @functools.cache
@@ -225,7 +225,7 @@ def shipped_pipeline(reference_version: str) -> Language:
 def load_pipeline(path: Path | None = None, *, reference_version: str) -> Language:
     """The trained pipeline from disk (no network), checked against the reference data: a
     directory trained on other reference data or an older feature scheme is refused."""
-    import matchers.nlp_textcat  # noqa: F401 - registers the ksco_textcat factory
+    import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
 
     path = Path(path) if path else pipeline_dir()
     try:

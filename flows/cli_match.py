@@ -6,7 +6,7 @@ import json
 import logging
 from typing import TextIO
 
-from matchers.match import match_texts
+from matchers.occupation.match import match_texts
 from matchers.records import OccupationMatch
 
 log = logging.getLogger(__name__)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tomllib
 from functools import cache
-from importlib import resources
 
 from pydantic import Field
 
 from extractors.errors import ReferenceDataError
 from extractors.records import Record
+from matchers.versions import REFERENCE_FILE, THRESHOLDS_FILE, visa_text
 
 log = logging.getLogger(__name__)
-
-THRESHOLDS_FILE = "visa_thresholds.toml"
-REFERENCE_FILE = "visa_reference.json"
-
 
 class YearThresholds(Record):
     year: int  # calendar year the figures apply to
@@ -107,13 +102,6 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _read_text(name: str) -> str:
-    try:
-        return resources.files("matchers").joinpath("data", name).read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise ReferenceDataError(f"visa package data {name} is missing") from e
-
-
 def _years(raw: dict) -> dict[int, YearThresholds]:
     return {int(y): YearThresholds(year=int(y), **v) for y, v in raw["years"].items()}
 
@@ -133,20 +121,11 @@ def _assemble(raw: dict, ref: dict) -> VisaData:
 
 
 @cache
-def visa_data_version() -> str:
-    """Short hash of the packaged visa data; changes whenever a threshold or GNI figure does."""
-    digest = hashlib.sha256()
-    for name in (THRESHOLDS_FILE, REFERENCE_FILE):
-        digest.update(_read_text(name).encode("utf-8"))
-    return digest.hexdigest()[:16]
-
-
-@cache
 def load_visa_data() -> VisaData:
     """Read the packaged thresholds once per process."""
     try:
-        raw = tomllib.loads(_read_text(THRESHOLDS_FILE))
-        ref = json.loads(_read_text(REFERENCE_FILE))
+        raw = tomllib.loads(visa_text(THRESHOLDS_FILE))
+        ref = json.loads(visa_text(REFERENCE_FILE))
         data = _assemble(raw, ref)
     except (KeyError, TypeError, ValueError) as e:
         raise ReferenceDataError(f"visa package data is inconsistent: {e}") from e

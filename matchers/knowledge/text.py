@@ -86,7 +86,7 @@ def duty_features(text: str) -> Counter[str]:
 
 def read_synonyms(name: str = "synonyms_en.csv") -> list[dict[str, str]]:
     """Rows of a curated synonym table (code, title_en or title_ko, generic)."""
-    text = (resources.files("matchers") / "data" / name).read_text(encoding="utf-8")
+    text = (resources.files("matchers.knowledge") / "data" / name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 

@@ -11,10 +11,13 @@ from importlib import resources
 from pathlib import Path
 
 from extractors.errors import ReferenceDataError
-from matchers.knowledge_build import ARTIFACTS
-from matchers.knowledge_records import E7Occupation, TitleEntry, Unit
+from matchers.knowledge.records import E7Occupation, TitleEntry, Unit
 
 log = logging.getLogger(__name__)
+
+# The package data files (written by matchers.buildtime.reference at `make data`).
+ARTIFACTS = ("ksco7.json", "ksco8.json", "crosswalk.json", "titles.json.gz",
+             "terms.json.gz", "e7.json")
 
 __all__ = ["E7Occupation", "Knowledge", "TitleEntry", "Unit", "load_knowledge", "read_package"]
 
@@ -34,8 +37,8 @@ def _parse(name: str, data: bytes) -> object:
 
 
 def read_package(data_dir: Path | None = None) -> tuple[dict[str, object], str]:
-    """Artifacts and version from a data folder (default: the installed matchers/data)."""
-    root = Path(data_dir) if data_dir else resources.files("matchers") / "data"
+    """Artifacts and version from a data folder (default: the installed matchers/knowledge/data)."""
+    root = Path(data_dir) if data_dir else resources.files("matchers.knowledge") / "data"
     try:
         manifest = json.loads((root / "manifest.json").read_bytes())
         artifacts = {name: _parse(name, (root / name).read_bytes()) for name in ARTIFACTS}

@@ -12,24 +12,29 @@ from operator import itemgetter
 import numpy as np
 
 from extractors.records import ContractFields
-from matchers.english import is_generic_en
-from matchers.english_duties import glossary, project, readable
-from matchers.knowledge import Knowledge, load_knowledge
-from matchers.knowledge_index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
-from matchers.knowledge_text import (
+from matchers.knowledge.english import is_generic_en
+from matchers.knowledge.index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
+from matchers.knowledge.lexicon import (
+    MIN_INFORMATIVE,
+    generic_kind,
+    informative_size,
+    mostly_korean,
+)
+from matchers.knowledge.load import Knowledge, load_knowledge
+from matchers.knowledge.modern_terms import expand
+from matchers.knowledge.modern_terms import table as modern_table
+from matchers.knowledge.text import (
     read_synonyms,
     title_entries,
     title_key,
     unqualified,
 )
-from matchers.lexicon import MIN_INFORMATIVE, generic_kind, informative_size, mostly_korean
-from matchers.match_e7 import e7_fields
-from matchers.match_e7_judge import E7Judge, promote
-from matchers.modern_terms import expand
-from matchers.modern_terms import table as modern_table
-from matchers.nlp import analyse, check_pipeline, shipped_pipeline
+from matchers.occupation.e7 import e7_fields
+from matchers.occupation.e7_judge import E7Judge, promote
+from matchers.occupation.english_duties import glossary, project, readable
+from matchers.occupation.nlp import analyse, check_pipeline, shipped_pipeline
+from matchers.occupation.semantic import semantic_index
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
-from matchers.semantic import semantic_index
 
 log = logging.getLogger(__name__)
 _HANGUL = re.compile(r"[가-힣]")
@@ -72,7 +77,7 @@ DUTY_KEYWORDS = "duty keywords: ?"  # placeholder, filled in for the candidates 
 
 
 class Matcher:
-    """Indexes built once from the knowledge, and the trained spaCy pipeline (`matchers.nlp`):
+    """Indexes built once from the knowledge, and the trained spaCy pipeline (`matchers.occupation.nlp`):
     each title and duty text goes through it (Kiwi tokens -> term features -> `doc.cats`); its
     term features feed the duty index and its categories the model half of each score."""
 
@@ -258,7 +263,7 @@ def review(best: list[tuple[str, float, list[str]]], params: Params = PARAMS, *,
 
 @functools.cache
 def get_matcher() -> Matcher:
-    from matchers.english import load_english_index
+    from matchers.knowledge.english import load_english_index
 
     kb = load_knowledge()
     return Matcher(kb, english=load_english_index(kb))
@@ -385,7 +390,7 @@ def named_code(m: Matcher, title: str | None) -> str | None:
 
 def read_duties(m: Matcher, duties: str) -> Scores:
     """The duties' scores: the lexical readings (pipeline categories and duty index), re-ranked
-    by the sentence encoder's reading of the same text (`matchers.semantic`)."""
+    by the sentence encoder's reading of the same text (`matchers.occupation.semantic`)."""
     scores = m.duty_scores(duties)
     return m.semantic.rerank(scores, duties) if m.semantic is not None else scores
 

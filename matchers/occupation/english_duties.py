@@ -6,7 +6,7 @@ dictionary's Korean vocabulary ("설계 디자인 개발 백엔드 서버 API �
 Runs of English prose are rewritten. A lone term in Korean text ("React 기반 화면 개발",
 "PLC 제어반", "(Kotlin, Swift)") stays as it is and its glossary words are added after it
 (additive: the Korean text is never replaced), so the dictionary vocabulary the term stands for
-counts too. The glossary (matchers/data/glossary_en_ko.csv) is
+counts too. The glossary (matchers/knowledge/data/glossary_en_ko.csv) is
 written by us: English terms and phrases with their Korean occupational equivalents.
 """
 
@@ -67,7 +67,7 @@ def glossary() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
     stems. Rows with the same exact key are merged; on a stem collision the shortest English
     form wins (develop over developer, program over programming), so an inflected form reads as
     its base word and not as a blend of every word sharing its stem."""
-    text = (resources.files("matchers") / "data" / GLOSSARY).read_text(encoding="utf-8")
+    text = (resources.files("matchers.knowledge") / "data" / GLOSSARY).read_text(encoding="utf-8")
     exact: dict[tuple[str, ...], str] = {}
     stemmed: dict[tuple[str, ...], tuple[int, str]] = {}
     for row in csv.DictReader(text.splitlines()):

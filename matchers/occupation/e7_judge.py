@@ -4,7 +4,7 @@ puts first, and which of the occupation's conditions the contract shows.
 An occupation the E-7 list includes wins over a near neighbour outside the list when the text
 names it: its name, an included example, or a dictionary title under its code (호텔 접수 사무원
 before 숙박시설 서비스 종사원, 양식 주방장 before 주방장 및 요리 연구가). Conditions come from
-`matchers/data/e7_conditions.csv` (the manual's settings, cuisines, licences and the E-7-4
+`matchers/knowledge/data/e7_conditions.csv` (the manual's settings, cuisines, licences and the E-7-4
 status-change route): a setting or cuisine is shown when the text names it; a licence or a
 status never shows in a contract. Decision: `eligible` (on the list, nothing left to verify),
 `conditions` (on the list, conditions the contract cannot show), `not_eligible` (off the list).
@@ -19,8 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from matchers.knowledge import E7Occupation, Knowledge
-from matchers.knowledge_text import title_key, unqualified
+from matchers.knowledge.load import E7Occupation, Knowledge
+from matchers.knowledge.text import title_key, unqualified
 from matchers.records import E7Condition, E7Judgement
 
 E7_WORK = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
@@ -87,7 +87,7 @@ class ConditionRow:
 @functools.cache
 def condition_rows() -> dict[str, tuple[ConditionRow, ...]]:
     """Conditions per E-7 list row (seq), from the packaged table."""
-    text = (resources.files("matchers") / "data" / CONDITIONS_FILE).read_text(encoding="utf-8")
+    text = (resources.files("matchers.knowledge") / "data" / CONDITIONS_FILE).read_text(encoding="utf-8")
     out: dict[str, list[ConditionRow]] = {}
     for r in csv.DictReader(text.splitlines()):
         cues = tuple(normalise(c) for c in r["cues"].split("|") if c.strip())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matchers.knowledge import E7Occupation, Knowledge
-from matchers.knowledge_text import title_key
+from matchers.knowledge.load import E7Occupation, Knowledge
+from matchers.knowledge.text import title_key
 
 _SCOPE_ORDER = {"detail": 0, "unit": 1, "group": 2}
 

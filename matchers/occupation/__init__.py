@@ -1,0 +1,1 @@
+"""The occupation matcher: one decision per contract from its title and duties."""
