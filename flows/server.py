@@ -21,6 +21,7 @@ settings (PREFECT_API_URL among them) once, at import.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -30,10 +31,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from flows.settings import state_dir
 
@@ -43,6 +45,8 @@ PORT_SPAN = 20  # ports tried after the default
 START_TIMEOUT_S = 180.0  # first start creates the database (10-60 s on a busy 2-core machine)
 STOP_TIMEOUT_S = 20.0
 HEALTH_TIMEOUT_S = 1.0
+R = TypeVar("R")  # a process record: ServerInfo, flows.worker.record.WorkerInfo
+F = TypeVar("F", bound="ProcessFiles")
 FASTER_HINT = ("ksoc-audit: no Prefect server running, starting a temporary one for this "
                "command; `ksoc-audit server start` makes the next run faster")
 
@@ -99,31 +103,48 @@ def server_files() -> ServerFiles:
 def read_server(files: ServerFiles | None = None) -> ServerInfo | None:
     """The recorded server when its process is alive and is a Prefect server, else None; a
     stale record (dead process, reused pid, unreadable files) is removed."""
-    files = files or server_files()
+    return read_live_record(files or server_files(), ServerInfo, is_prefect_server, clear_record)
+
+
+def read_live_record(files: F, kind: type[R], is_ours: Callable[[int], bool],
+                     clear: Callable[[F], None]) -> R | None:
+    """The record `kind` of `files` when its process is alive and `is_ours(pid)`, else None;
+    a stale record (dead process, reused pid, unreadable files) is removed by `clear(files)`."""
     if not files.pid.exists() and not files.info.exists():
         return None
-    info = _read_info(files)
-    if info is None or not is_prefect_server(info.pid):
-        clear_record(files)
+    info = read_record(files, kind)
+    if info is None or not is_ours(info.pid):
+        clear(files)
         return None
     return info
 
 
-def read_record(files: ProcessFiles, build):
-    """`build(data)` of the JSON record when the PID file and the record name the same pid,
-    else None (missing, unreadable or torn files)."""
+RECORD_TYPES = {"int": int, "str": str}  # the field types of a process record
+
+
+def read_record(files: ProcessFiles, kind: type[R]) -> R | None:
+    """The record `kind` (a dataclass of int and str fields, `pid` among them) read from the
+    JSON record, when the PID file and the record name the same pid; else None (missing,
+    unreadable or torn files)."""
     try:
         pid = int(files.pid.read_text().strip())
-        info = build(json.loads(files.info.read_text(encoding="utf-8")))
+        data = json.loads(files.info.read_text(encoding="utf-8"))
+        info = kind(**{f.name: RECORD_TYPES[f.type](data[f.name]) for f in fields(kind)})
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return info if info.pid == pid else None
 
 
-def _read_info(files: ServerFiles) -> ServerInfo | None:
-    return read_record(files, lambda data: ServerInfo(
-        pid=int(data["pid"]), url=str(data["url"]), prefect_home=str(data["prefect_home"]),
-        log=str(data["log"]), started=str(data["started"])))
+def write_record(files: ProcessFiles, info, *, mode: int = 0o666) -> None:
+    """The JSON record of `info` (a process record dataclass), then the PID file, each replaced
+    atomically; files created with `mode` (less the umask)."""
+    for path, text in ((files.info, json.dumps(asdict(info), indent=1)),
+                       (files.pid, f"{info.pid}\n")):
+        temp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(temp, path)
 
 
 def live_argv(pid: int) -> list[bytes] | None:
@@ -222,7 +243,7 @@ def start_server(port: int | None = None, *, timeout: float = START_TIMEOUT_S,
             start_new_session=True, close_fds=True, cwd=str(files.folder))
     info = ServerInfo(pid=process.pid, url=url, prefect_home=str(files.prefect_home),
                       log=str(files.log), started=_now())
-    _write_record(files, info)
+    write_record(files, info)
     if not _wait_healthy(info, files, timeout, process=process):
         _terminate_group(info.pid)
         clear_record(files)
@@ -245,27 +266,27 @@ def _server_env(files: ServerFiles) -> dict[str, str]:
     return env
 
 
-def _write_record(files: ServerFiles, info: ServerInfo) -> None:
-    data = {"pid": info.pid, "url": info.url, "prefect_home": info.prefect_home, "log": info.log,
-            "started": info.started}
-    for path, text in ((files.info, json.dumps(data, indent=1)), (files.pid, f"{info.pid}\n")):
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-
-
 def _wait_healthy(info: ServerInfo, files: ServerFiles, timeout: float, *,
                   process: subprocess.Popen | None = None) -> bool:
+    return wait_until(lambda: healthy(info.url), lambda: is_prefect_server(info.pid), timeout,
+                      process=process) == "ready"
+
+
+def wait_until(ready: Callable[[], bool], alive: Callable[[], bool], timeout: float, *,
+               process: subprocess.Popen | None = None) -> str:
+    """Polls a starting background process until `ready()`: returns "ready", "exited" (the
+    `process` we started ended), "gone" (without `process`: `alive()` turned false) or
+    "timeout"."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            return False
-        if process is None and not is_prefect_server(info.pid):
-            return False
-        if healthy(info.url):
-            return True
+            return "exited"
+        if process is None and not alive():
+            return "gone"
+        if ready():
+            return "ready"
         time.sleep(0.25)
-    return False
+    return "timeout"
 
 
 def stop_server(*, timeout: float = STOP_TIMEOUT_S, files: ServerFiles | None = None) -> int | None:
@@ -306,18 +327,14 @@ def _terminate_group(pid: int, *, timeout: float = STOP_TIMEOUT_S) -> None:
 
 
 def _signal(send, sig) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         send(sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _reap(pid: int) -> None:
     """Collect the exit status when the server is our own child (the same process started it)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def _group_alive(group: int, pid: int) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from flows import server, worker
-from flows.worker import LOCAL_HERE
+from flows.worker import LOCAL_HERE, wire
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_docs" / "01_moel_standard_web_developer.pdf"
@@ -127,12 +127,12 @@ def test_a_socket_path_longer_than_an_address_still_works(tmp_path):
     path = folder / "worker.sock"
     assert len(os.fsencode(path)) > 108
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with worker._address(path) as address:
+    with wire.address(path) as address:
         listener.bind(address)
     listener.listen(1)
     try:
         assert path.exists()
-        with worker._connect(path, 5) as client:
+        with wire.connect(path, 5) as client:
             peer, _ = listener.accept()
             client.sendall(b"ok\n")
             assert peer.recv(3) == b"ok\n"
