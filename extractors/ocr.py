@@ -64,13 +64,22 @@ class OcrEngine(ABC):
         raise NotImplementedError(f"{type(self).__name__} does not read text lines at once")
 
 
-class FallbackOcrEngine(OcrEngine):
-    """Reads with `primary`; pages under `below` confidence are read again with `secondary`."""
+class TwoPassOcrEngine(OcrEngine):
+    """An engine of two: reads with `primary` (which also finds the orientation), and reads
+    again with `secondary` what `primary` read under `below` confidence (FallbackOcrEngine,
+    extractors.refine.RefiningOcrEngine)."""
 
     def __init__(self, primary: OcrEngine, secondary: OcrEngine, *, below: float):
         self.primary = primary
         self.secondary = secondary
         self.below = below
+
+    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
+        return self.primary.orientation(image, page=page, timeout=timeout)
+
+
+class FallbackOcrEngine(TwoPassOcrEngine):
+    """Reads with `primary`; pages under `below` confidence are read again with `secondary`."""
 
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
         started = time.monotonic()
@@ -80,9 +89,6 @@ class FallbackOcrEngine(OcrEngine):
             return first
         second = self.secondary.recognize(image, page=page, timeout=left)
         return second if second.confidence > first.confidence else first
-
-    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
-        return self.primary.orientation(image, page=page, timeout=timeout)
 
 
 def result_from_data(data: Mapping[str, list], *, text: str | None = None) -> OcrResult:

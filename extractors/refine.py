@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from extractors.ocr import OcrEngine, OcrResult, OcrWord, result_from_words
+from extractors.ocr import OcrResult, OcrWord, TwoPassOcrEngine, result_from_words
 
 PAD = 6  # page pixels kept above and below a run's word boxes (at 300 DPI)
 PAD_X = 20  # ... and at most this many beside it, up to the neighbouring words
@@ -220,7 +220,7 @@ def merge(words: Sequence[OcrWord], cuts: Sequence[Cut], readings: Sequence[OcrR
     return [x for w in words for x in replace.get(id(w), [w])]
 
 
-class RefiningOcrEngine(OcrEngine):
+class RefiningOcrEngine(TwoPassOcrEngine):
     """Reads with `primary`, then re-reads its low-confidence word runs with `secondary`.
 
     `secondary` reads all cuts of a page in one call when it `reads_lines` (TesseractEngine:
@@ -230,11 +230,6 @@ class RefiningOcrEngine(OcrEngine):
     """
 
     reads_many = True
-
-    def __init__(self, primary: OcrEngine, secondary: OcrEngine, *, below: float):
-        self.primary = primary
-        self.secondary = secondary
-        self.below = below
 
     def recognize(self, image: Image.Image, *, page: int, timeout: float) -> OcrResult:
         started = time.monotonic()
@@ -269,9 +264,6 @@ class RefiningOcrEngine(OcrEngine):
         if self.secondary.reads_lines:
             return self.secondary.recognize_lines([c.image for c in cuts], page=page, timeout=timeout)
         return [self.secondary.recognize(c.image, page=page, timeout=timeout) for c in cuts]
-
-    def orientation(self, image: Image.Image, *, page: int, timeout: float) -> int:
-        return self.primary.orientation(image, page=page, timeout=timeout)
 
 
 def _run_conf(run: tuple[OcrWord, ...]) -> float:
