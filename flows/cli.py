@@ -19,9 +19,19 @@ import argparse
 import contextlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from flows.settings import configure_environment
+
+if TYPE_CHECKING:  # only for annotations: the CLI imports the pipeline's packages lazily
+    from flows.discover import Input
+    from flows.runners import RunnerSpec
+    from flows.server import ServerInfo
+    from reports.records import BatchSummary
+
+    Subparsers = argparse._SubParsersAction["_Parser"]  # the subcommands' parsers are _Parser
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERNAL = 64, 69, 70
@@ -50,11 +60,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits 2 on usage errors; 2 means "documents failed" here, so use 64.
     Options are never abbreviated: `--title` must not silently mean `--title-en`."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -80,15 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _subcommand(sub, name: str, help_text: str, description: str, example: str, *,
+def _subcommand(sub: Subparsers, name: str, help_text: str, description: str, example: str, *,
                 codes: str = EXIT_CODES_HELP) -> argparse.ArgumentParser:
     """A subcommand whose --help shows a description, an example and its exit codes."""
-    return sub.add_parser(name, help=help_text, description=description,
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=description,
                           epilog=f"example:\n  {example}\n\n{codes}",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
 
 
-def _add_audit(sub) -> None:
+def _add_audit(sub: Subparsers) -> None:
     p = _subcommand(
         sub, "audit", "audit contract files and folders (recursive)",
         "Audit employment contracts (PDF, scanned PDF, photos, DOCX, HWPX) before an E-7 "
@@ -114,7 +125,7 @@ def _add_audit(sub) -> None:
     add_people_arguments(p)
 
 
-def _add_match(sub) -> None:
+def _add_match(sub: Subparsers) -> None:
     p = _subcommand(sub, "match", "match a title/duties to KSCO codes",
                     "Match a job title and/or duties to KSCO occupation codes and E-7 "
                     "sub-categories; prints the top 5 candidates with their evidence.",
@@ -129,13 +140,13 @@ def _add_match(sub) -> None:
     p.add_argument("--jsonl", metavar="FILE", help="JSON lines input ('-' for stdin)")
 
 
-def _add_operations(sub) -> None:
+def _add_operations(sub: Subparsers) -> None:
     from flows.operations_cli import add_operation_commands
 
     add_operation_commands(sub)
 
 
-def _add_server(sub) -> None:
+def _add_server(sub: Subparsers) -> None:
     p = _subcommand(
         sub, "server", "keep a Prefect server with its UI running in the background",
         "start: run one Prefect server with its UI in the background (127.0.0.1 only, its "
@@ -164,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     return _main(list(argv))
 
 
-def _exit_now(code: int) -> None:
+def _exit_now(code: int) -> NoReturn:
     """Exit as the interpreter would, minus its teardown of every imported module: with
     Prefect loaded that teardown alone takes about half a second of CPU. Non-daemon threads
     are joined and atexit handlers run (the worker pool stops, logs are flushed) first."""
@@ -173,7 +184,8 @@ def _exit_now(code: int) -> None:
     import threading
 
     try:
-        threading._shutdown()  # what a normal exit does first: join non-daemon threads
+        # what a normal exit does first: join non-daemon threads (private: not in typeshed)
+        threading._shutdown()  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - a private hook; a normal exit is the fallback
         sys.exit(code)
     atexit._run_exitfuncs()
@@ -203,7 +215,7 @@ def _main(argv: list[str]) -> int:
         return 130
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args: argparse.Namespace) -> int:
     handed = _hand_to_worker(args)  # the audit worker runs this very command, checks included
     if handed is not None:
         return handed
@@ -258,12 +270,12 @@ def cmd_audit(args) -> int:
     return audit_exit_code(summary)
 
 
-def _excluded(args) -> dict:
+def _excluded(args: argparse.Namespace) -> dict[str, list[str]]:
     """The manifest is no document to audit, even inside an input folder."""
     return {"exclude": [str(Path(args.manifest).resolve())]} if getattr(args, "manifest", None) else {}
 
 
-def _hand_to_worker(args) -> int | None:
+def _hand_to_worker(args: argparse.Namespace) -> int | None:
     """The exit code of the audit done by the audit worker (`ksoc-audit server start`), or None
     when this command audits by itself (no worker, or it cannot serve this command)."""
     from flows.worker import hand_over
@@ -279,7 +291,7 @@ def _use_running_server() -> str:
     return use_running_server(announce=lambda line: print(line, file=sys.stderr))
 
 
-def _contract_files(args) -> list:
+def _contract_files(args: argparse.Namespace) -> list[Input]:
     """The files of the inputs to audit (skipped files do not count)."""
     from flows.discover import discover
 
@@ -289,7 +301,8 @@ def _contract_files(args) -> list:
                     follow_symlinks=getattr(args, "follow_symlinks", False))
 
 
-def _prestart_workers(items: list, out: Path, args, options: dict, spec) -> int:
+def _prestart_workers(items: list[Input], out: Path, args: argparse.Namespace,
+                      options: dict[str, Any], spec: RunnerSpec) -> int:
     """Start the worker pool now when documents need auditing (none for a cached batch), one
     worker per such document up to the cores: the workers load the pipeline and reference
     data while this process imports Prefect and opens the flow run. Returns the count."""
@@ -306,7 +319,7 @@ def _prestart_workers(items: list, out: Path, args, options: dict, spec) -> int:
     return todo
 
 
-def _run_options(args) -> dict:
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     """--runner, --workers, --dask-address, --batch-size, --reports (flows.operations_cli)."""
     if not hasattr(args, "runner"):
         return {}
@@ -315,7 +328,7 @@ def _run_options(args) -> dict:
     return audit_options(args)
 
 
-def audit_exit_code(summary) -> int:
+def audit_exit_code(summary: BatchSummary) -> int:
     """0 clean, 1 actionable findings, 2 failures (failures win)."""
     if any(d.status == "failed" for d in summary.documents):
         return EXIT_FAILED
@@ -323,7 +336,7 @@ def audit_exit_code(summary) -> int:
     return EXIT_FINDINGS if actionable else EXIT_OK
 
 
-def _print_audit_summary(summary, out: Path, *, show_pii: bool = False) -> None:
+def _print_audit_summary(summary: BatchSummary, out: Path, *, show_pii: bool = False) -> None:
     counts: dict[str, int] = {}
     for doc in summary.documents:
         counts[doc.status] = counts.get(doc.status, 0) + 1
@@ -350,7 +363,7 @@ def _print_audit_summary(summary, out: Path, *, show_pii: bool = False) -> None:
         print(f"Reports: {display_path(index)}")
 
 
-def cmd_match(args) -> int:
+def cmd_match(args: argparse.Namespace) -> int:
     from flows.cli_match import format_top5, run_match_jsonl
     from matchers.occupation.match import match_texts
 
@@ -372,20 +385,20 @@ def cmd_match(args) -> int:
     return EXIT_OK
 
 
-def cmd_rules(args) -> int:
+def cmd_rules(args: argparse.Namespace) -> int:
     from matchers.rules import format_rules_table
 
     print(format_rules_table())
     return EXIT_OK
 
 
-def cmd_doctor(args) -> int:
+def cmd_doctor(args: argparse.Namespace) -> int:
     from flows.doctor import run_doctor
 
     return EXIT_OK if run_doctor() else EXIT_ENVIRONMENT
 
 
-def cmd_server(args) -> int:
+def cmd_server(args: argparse.Namespace) -> int:
     from flows import server
 
     if args.action == "start":
@@ -418,7 +431,7 @@ def cmd_server(args) -> int:
     return EXIT_OK if running else EXIT_NOT_RUNNING
 
 
-def _start_worker(info, workers: int | None) -> int:
+def _start_worker(info: ServerInfo, workers: int | None) -> int:
     """`server start`: the audit worker beside the server (flows.worker), ready when it returns."""
     from flows import worker
 
@@ -440,8 +453,9 @@ def _start_worker(info, workers: int | None) -> int:
 
 EXIT_NOT_RUNNING = 3  # `server status` when no server runs (as `systemctl status`)
 
-_COMMANDS = {"audit": cmd_audit, "match": cmd_match, "rules": cmd_rules, "doctor": cmd_doctor,
-             "server": cmd_server}
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "audit": cmd_audit, "match": cmd_match, "rules": cmd_rules, "doctor": cmd_doctor,
+    "server": cmd_server}
 
 
 if __name__ == "__main__":

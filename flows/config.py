@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -101,7 +102,7 @@ def load_config(path: str | Path) -> OpsConfig:
     return parse_config(raw, base=path.parent)
 
 
-def parse_config(raw: dict, *, base: Path) -> OpsConfig:
+def parse_config(raw: dict[str, Any], *, base: Path) -> OpsConfig:
     """Validate a parsed TOML document; each job inherits [defaults]."""
     if not isinstance(raw.get("defaults", {}), dict) or not isinstance(raw.get("jobs", []), list):
         raise ConfigError("[defaults] must be a table and [[jobs]] an array of tables",
@@ -121,7 +122,7 @@ def parse_config(raw: dict, *, base: Path) -> OpsConfig:
 _ADVICE = "see ksoc-audit.example.toml and docs/OPERATIONS.md"
 
 
-def _resolve_paths(job: dict, base: Path) -> dict:
+def _resolve_paths(job: dict[str, Any], base: Path) -> dict[str, Any]:
     resolved = dict(job)
     if isinstance(job.get("out"), str):
         resolved["out"] = str((base / job["out"]).resolve())

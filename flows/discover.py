@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def missing_paths(paths: list[str]) -> list[str]:
     return [p for p in paths if not Path(p).exists()]
 
 
-def _entries_under(root: Path, follow_symlinks: bool):
+def _entries_under(root: Path, follow_symlinks: bool) -> Iterator[tuple[Path, str | None]]:
     """(path, None) for each file to audit, (path, skip code) for each one to list as skipped."""
     if not root.is_dir():
         yield root, (None if root.is_file() else "special_file")

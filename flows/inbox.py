@@ -189,7 +189,8 @@ def free_name(folder: Path, name: str, sha: str) -> Path:
 
 def _reason_sha(reason: Path) -> str | None:
     try:
-        return json.loads(reason.read_text(encoding="utf-8")).get("sha256")
+        sha: str | None = json.loads(reason.read_text(encoding="utf-8")).get("sha256")
+        return sha
     except (OSError, ValueError):
         return None
 

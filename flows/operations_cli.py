@@ -8,8 +8,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from extractors.errors import KsocAuditError
+
+if TYPE_CHECKING:
+    from flows.cli import Subparsers
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +24,7 @@ RUNNER_CHOICES = ("processes", "threads", "dask")
 REPORTS_CHOICES = ("all", "html", "json")
 
 
-def add_operation_commands(subparsers) -> None:
+def add_operation_commands(subparsers: Subparsers) -> None:
     """Add `watch` and `serve`; give `audit` the runner options (see `audit_options`)."""
     audit = subparsers.choices.get("audit")
     if audit is not None:
@@ -44,14 +48,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="per-document reports: all (JSON, HTML, PDF), html or json")
 
 
-def audit_options(args: argparse.Namespace) -> dict:
+def audit_options(args: argparse.Namespace) -> dict[str, Any]:
     """The `audit_contracts` keyword arguments of the options added by `add_run_options`."""
     return {"runner": args.runner, "workers": args.workers, "dask_address": args.dask_address,
             "batch_size": args.batch_size, "reports": args.reports,
             "docs_per_task": args.docs_per_task}
 
 
-def _add_watch(sub) -> None:
+def _add_watch(sub: Subparsers) -> None:
     p = sub.add_parser("watch", help="audit contracts dropped into a folder, then file them away",
                        description="Audit every complete file dropped into INBOX and move it to "
                                    "INBOX/processed/YYYY-MM-DD/ or INBOX/quarantine/ with a "
@@ -82,7 +86,7 @@ def _add_watch(sub) -> None:
     add_run_options(p)
 
 
-def _add_serve(sub) -> None:
+def _add_serve(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="run the scheduled audit jobs of a TOML config",
                        description="Register each [[jobs]] entry as a Prefect deployment with "
                                    "its cron schedule and run the scheduled audits.")

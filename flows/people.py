@@ -8,6 +8,7 @@ Logs name people by count only.
 
 from __future__ import annotations
 
+import argparse
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,7 +197,7 @@ def _result(out: Path, entry: SummaryEntry) -> DocumentResult | None:
 # ---------------------------------------------------------------- command line
 
 
-def add_people_arguments(parser) -> None:
+def add_people_arguments(parser: argparse.ArgumentParser) -> None:
     """`ksoc-audit audit` options of the per-person audit."""
     group = parser.add_argument_group(
         "per person", "audit each person's whole employment history (docs/PEOPLE.md): a person "
@@ -213,7 +214,7 @@ def add_people_arguments(parser) -> None:
                             "planned F-2-7 filing date, document files")
 
 
-def people_setup(args) -> tuple[PeopleOptions | None, str | None]:
+def people_setup(args: argparse.Namespace) -> tuple[PeopleOptions | None, str | None]:
     """The per-person options of an `audit` command (None without any), `args.paths` narrowed
     to the person's folder for --person; or an error message (a usage error)."""
     options = PeopleOptions(
@@ -234,7 +235,7 @@ def people_setup(args) -> tuple[PeopleOptions | None, str | None]:
     return options, None
 
 
-def people_after_audit(args, options: PeopleOptions, summary: BatchSummary, out: Path,
+def people_after_audit(args: argparse.Namespace, options: PeopleOptions, summary: BatchSummary, out: Path,
                        code: int, *, pdf: bool = True) -> int:
     """Write the person outputs, print one line per person and the manifest's row problems;
     the exit code becomes 1 (unless documents failed: 2) when a person needs action."""

@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 _current: Listener | None = None
 
@@ -23,7 +30,7 @@ class Listener(Protocol):
 class _Bar:
     def __init__(self, progress: Progress):
         self._progress = progress
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, total: int, label: str) -> None:
         self._task = self._progress.add_task(label, total=total)

@@ -42,7 +42,7 @@ while alive(child):
 _watched: set[int] = set()
 
 
-def stop_with_us(pid: int) -> subprocess.Popen | None:
+def stop_with_us(pid: int) -> subprocess.Popen[bytes] | None:
     """Start a watchdog that terminates process `pid` when this process dies (once per pid)."""
     if pid in _watched or not os.path.isdir("/proc"):
         return None

@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +33,9 @@ from extractors.records import Record
 from flows.documents import warm_up
 
 if TYPE_CHECKING:  # Prefect is imported when a task runner is built, not before
+    from prefect.futures import PrefectFuture
     from prefect.task_runners import TaskRunner
+    from prefect.tasks import Task
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,7 +111,7 @@ def build_task_runner(spec: RunnerSpec) -> TaskRunner:
 
 def _dask_runner(spec: RunnerSpec) -> TaskRunner:
     try:
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
     except ImportError:
         raise ConfigError("the dask runner needs prefect-dask and distributed",
                           advice="install the dask extra: pip install -e '.[dask]'") from None
@@ -127,6 +130,9 @@ def _quiet_dask_logs() -> None:
         dask_log.setLevel(wanted)
 
 
+# The pool each future of submit_stage was submitted to (read by stage_result).
+_future_pools: weakref.WeakKeyDictionary[Future[Any], ProcessPoolExecutor] = weakref.WeakKeyDictionary()
+
 # Workers of the local process pool the current flow run uses (0: run the stage in-thread).
 _pool_workers: ContextVar[int] = ContextVar("ksoc_pool_workers", default=0)
 
@@ -144,7 +150,8 @@ class LazyRunner:
     def started(self) -> bool:
         return self._runner is not None
 
-    def submit(self, task, parameters: dict, *args: Any, **kwargs: Any):
+    def submit(self, task: Task[..., Any], parameters: dict[str, Any], *args: Any,
+               **kwargs: Any) -> PrefectFuture[Any]:
         with self._lock:
             if self._runner is None:
                 runner = build_task_runner(self.spec)
@@ -192,7 +199,7 @@ def submit_stage(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T
         except BrokenProcessPool as exc:
             future = Future()
             future.set_exception(exc)
-        future.pool = pool  # type: ignore[attr-defined] - to discard it if it breaks
+        _future_pools[future] = pool  # to discard it if it breaks
         return future
     future = Future()
     try:
@@ -207,7 +214,7 @@ def stage_result(future: Future[T]) -> T:
     try:
         return future.result()
     except BrokenProcessPool as exc:
-        pool = getattr(future, "pool", None)
+        pool = _future_pools.get(future)
         if pool is not None:
             _discard_pool(pool)
         raise WorkerLost("a worker process died while auditing a document") from exc

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Any
 
-from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
 
 from flows.audit import audit_contracts
 from flows.config import Job, OpsConfig
@@ -17,7 +19,7 @@ log = logging.getLogger(__name__)
 TAGS = ["ksoc-audit"]
 
 
-def job_parameters(job: Job) -> dict:
+def job_parameters(job: Job) -> dict[str, Any]:
     """The `audit_contracts` parameters of a job (only what the job sets)."""
     params = {
         "paths": list(job.inputs), "out_dir": job.out, "client": job.client,
@@ -31,7 +33,9 @@ def job_parameters(job: Job) -> dict:
 
 def build_deployment(job: Job) -> RunnerDeployment:
     """One deployment of `audit_contracts`, loaded by module path so any working folder works."""
-    return audit_contracts.to_deployment(
+    # Prefect's async_dispatch types the result as "deployment or coroutine"; called from sync
+    # code, as here, it is the deployment.
+    return audit_contracts.to_deployment(  # type: ignore[return-value]
         name=job.name,
         schedules=[Cron(job.schedule, timezone=job.timezone)],
         parameters=job_parameters(job),
