@@ -7,13 +7,14 @@ import io
 import logging
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from matchers.records import Severity
 from matchers.rules.addendum import duty_lines
@@ -199,7 +200,7 @@ def write_batch(
 
 def write_group(
     summary: BatchSummary, rows: list[BatchRow], folder: Path, *, title: str | None,
-    client_links: list[tuple[str, Path]] = (),
+    client_links: Sequence[tuple[str, Path]] = (),
 ) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     return {
@@ -334,6 +335,7 @@ def write_xlsx(rows: list[BatchRow], path: Path) -> Path:
     columns = [c for c in XLSX_COLUMNS if c.key != "client" or any(r.client for r in rows)]
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "summary"
     sheet.append([c.ko for c in columns])
     sheet.append([c.en for c in columns])
@@ -355,19 +357,21 @@ def write_xlsx(rows: list[BatchRow], path: Path) -> Path:
     return atomic_write_bytes(path, buffer.getvalue())
 
 
-def _print_setup(sheet) -> None:
+def _print_setup(sheet: Worksheet) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = sheet.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # a new worksheet has one
+    page_setup.fitToPage = True
     sheet.print_title_rows = f"1:{HEADER_ROWS}"
     sheet.print_options.gridLines = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5
 
 
-def _append_row(sheet, row: BatchRow, base: Path, columns: list[Column]) -> None:
+def _append_row(sheet: Worksheet, row: BatchRow, base: Path, columns: list[Column]) -> None:
     values = row.values(base)
     keys = [c.key for c in columns]
     shown: list[object] = []
@@ -404,7 +408,7 @@ def _append_row(sheet, row: BatchRow, base: Path, columns: list[Column]) -> None
         cells[column("needs_review")].fill = PatternFill("solid", fgColor=SEVERITY_FILLS["medium"])
     link = values["report"]
     if link:
-        cells[column("report")].hyperlink = link
+        cells[column("report")].hyperlink = str(link)
         cells[column("report")].style = "Hyperlink"
         cells[column("report")].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -451,7 +455,7 @@ VERDICT_CARD_LABELS = {"action_needed": "조치 필요 / Action needed", "review
 
 def write_index(
     summary: BatchSummary, rows: list[BatchRow], path: Path, *, title: str | None,
-    client_links: list[tuple[str, Path]] = (),
+    client_links: Sequence[tuple[str, Path]] = (),
 ) -> Path:
     template = environment().get_template("index.html.j2")
     html = template.render(

@@ -14,12 +14,15 @@ import re
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from matchers.records import AddendumDraft
@@ -77,7 +80,7 @@ def addendum_docx_bytes(result: DocumentResult, draft: AddendumDraft) -> bytes:
     return buffer.getvalue()
 
 
-def _page_setup(doc) -> None:
+def _page_setup(doc: DocxDocument) -> None:
     for section in doc.sections:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = A4
@@ -85,7 +88,7 @@ def _page_setup(doc) -> None:
         section.left_margin = section.right_margin = Mm(22)
 
 
-def _styles(doc) -> None:
+def _styles(doc: DocxDocument) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(10.5)
@@ -116,7 +119,7 @@ _AFTER_AUTOSPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "
                     "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
-def _no_autospace(ppr) -> None:
+def _no_autospace(ppr: BaseOxmlElement) -> None:
     """No automatic space between Hangul and Latin letters or digits ("제1조", not "제 1 조")."""
     later = next((child for child in ppr if child.tag in {qn(t) for t in _AFTER_AUTOSPACE}), None)
     for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
@@ -128,7 +131,7 @@ def _no_autospace(ppr) -> None:
             later.addprevious(flag)
 
 
-def _font_table(doc) -> None:
+def _font_table(doc: DocxDocument) -> None:
     """Name NanumGothic as the alternative of 맑은 고딕 in word/fontTable.xml."""
     for part in doc.part.package.iter_parts():
         if str(part.partname) != "/word/fontTable.xml":
@@ -142,7 +145,7 @@ def _font_table(doc) -> None:
         part._blob = blob.replace("</w:fonts>", entry + "</w:fonts>").encode("utf-8")
 
 
-def _east_asian(rpr) -> None:
+def _east_asian(rpr: BaseOxmlElement) -> None:
     """w:rFonts: 맑은 고딕 for Hangul (eastAsia) and Latin text alike."""
     fonts = rpr.get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), KOREAN_FONT)
@@ -152,7 +155,7 @@ def _east_asian(rpr) -> None:
     # breaks between any two letters.
 
 
-def _language(rpr, latin: str = LATIN_LANGUAGE) -> None:
+def _language(rpr: BaseOxmlElement, latin: str = LATIN_LANGUAGE) -> None:
     """w:lang: Korean for Hangul (w:eastAsia), English for Latin text (w:val): Latin text
     marked Korean is broken between any two letters by LibreOffice."""
     lang = rpr.find(qn("w:lang"))
@@ -163,7 +166,7 @@ def _language(rpr, latin: str = LATIN_LANGUAGE) -> None:
     lang.set(qn("w:eastAsia"), LANGUAGE)
 
 
-def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None) -> Run:
+def _run(paragraph: Paragraph, text: str, *, bold: bool = False, size: float | None = None) -> Run:
     run = paragraph.add_run(text)
     if bold:
         run.bold = True
@@ -175,7 +178,7 @@ def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None)
     return run
 
 
-def _body(doc, heading: str, text: str) -> None:
+def _body(doc: DocxDocument, heading: str, text: str) -> None:
     """One language version: Heading 1, the preamble, articles as Heading 2, duties numbered."""
     _run(doc.add_paragraph(style="Heading 1"), heading)
     num_id = _new_numbering(doc)
@@ -193,7 +196,7 @@ def _body(doc, heading: str, text: str) -> None:
             _run(doc.add_paragraph(style="Normal"), line.strip())
 
 
-def _new_numbering(doc) -> int | None:
+def _new_numbering(doc: DocxDocument) -> int | None:
     """A numbering instance of the List Number style that restarts at 1 (one per language)."""
     style = doc.styles["List Number"].element
     num_pr = style.find(qn("w:pPr") + "/" + qn("w:numPr"))
@@ -218,7 +221,7 @@ def _new_numbering(doc) -> int | None:
     return new_id
 
 
-def _number(paragraph, num_id: int | None) -> None:
+def _number(paragraph: Paragraph, num_id: int | None) -> None:
     if num_id is None:
         return
     ppr = paragraph._p.get_or_add_pPr()
@@ -236,14 +239,14 @@ def _number(paragraph, num_id: int | None) -> None:
         style.addnext(num_pr)
 
 
-def _closing(doc) -> None:
+def _closing(doc: DocxDocument) -> None:
     para = doc.add_paragraph(style="Normal")
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para.paragraph_format.space_before = Pt(12)
     _run(para, "작성일 / Date:        년        월        일")
 
 
-def _signature_table(doc, result: DocumentResult) -> None:
+def _signature_table(doc: DocxDocument, result: DocumentResult) -> None:
     table = doc.add_table(rows=1 + len(PARTIES), cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

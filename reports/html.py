@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from extractors.fields.registry import FIELDS, FieldSpec, value_fields
 from extractors.records import FieldValue, SalaryField, Status, TitleField
-from matchers.records import Finding, OccupationCandidate, Severity
+from matchers.records import Finding, FindingEvidence, OccupationCandidate, Severity
 from matchers.rules.korean import resolve_particles
 from reports.records import DocumentResult, Verdict
 from reports.verdict import is_informational, rule_name, verdict_line
@@ -64,7 +64,7 @@ class FindingView:
     message_en: str
     recommendation_ko: str
     recommendation_en: str
-    evidence: list
+    evidence: list[FindingEvidence]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ def document_view(
     """The report's view of `result`; its field table holds the registry's value fields, in the
     registry's order."""
     verdict = result.verdict or _judged(result).verdict
+    assert verdict is not None  # with_verdict fills it in
     ordered = [finding_view(f) for f in sort_findings(result.findings)]
     return DocumentView(
         result=result,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from reports.audit import pipeline_version, reference_version, with_verdict
 from reports.paths import atomic_write_text, document_base
@@ -38,6 +40,8 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
     best = result.occupation.candidates[0].code if result.occupation.candidates else None
     if result.verdict is None:
         result = with_verdict(result)
+    verdict = result.verdict
+    assert verdict is not None  # with_verdict fills it in
     occupation = result.occupation
     return SummaryEntry(
         source=source,
@@ -49,8 +53,8 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
         findings=[f.rule for f in result.findings],
         worst_severity=result.worst_severity,
         best_code=best,
-        verdict=result.verdict.kind,
-        verdict_text=verdict_line(result.verdict),
+        verdict=verdict.kind,
+        verdict_text=verdict_line(verdict),
         recommended_code=occupation.recommended_code,
         recommended_name_ko=occupation.recommended_name_ko,
         recommended_e7_subcategory=occupation.recommended_e7_subcategory,
@@ -59,7 +63,7 @@ def summary_entry(result: DocumentResult, rel: str | None, *, source: str) -> Su
     )
 
 
-def build_summary(entries: list[SummaryEntry], skipped: list[SkippedEntry] = ()) -> BatchSummary:
+def build_summary(entries: list[SummaryEntry], skipped: Sequence[SkippedEntry] = ()) -> BatchSummary:
     """Summary of a batch, entries sorted by source path for stable output."""
     return BatchSummary(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -77,7 +81,7 @@ def write_summary(summary: BatchSummary, out_dir: Path, *, show_pii: bool = Fals
     return path
 
 
-def dump_json(data: dict, show_pii: bool) -> str:
+def dump_json(data: dict[str, Any], show_pii: bool) -> str:
     """Stable, readable JSON; identifiers masked unless `show_pii`."""
     payload = data if show_pii else mask_data(data)
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.request import url2pathname
 
 from reports.paths import atomic_write_bytes
@@ -84,7 +85,7 @@ def _fetcher_class() -> type:
     """LocalOnlyFetcher, defined on first use (it subclasses WeasyPrint's URLFetcher)."""
     from weasyprint.urls import URLFetcher
 
-    class LocalOnlyFetcher(URLFetcher):
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         """WeasyPrint URL fetcher that refuses the network: data: URLs and files under the font
         folders only. A contract can never make the renderer read or fetch anything else."""
 
@@ -93,7 +94,7 @@ def _fetcher_class() -> type:
             self.allowed_roots = [r.resolve() for r in allowed_roots]
             self.refused: list[str] = []
 
-        def fetch(self, url: str, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             if url.startswith("file:") and not self._allowed_file(url):
                 self.refused.append(url)
                 raise ValueError("file outside the font folders refused")
@@ -109,7 +110,7 @@ def _fetcher_class() -> type:
     return LocalOnlyFetcher
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     if name == "LocalOnlyFetcher":
         return _fetcher_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

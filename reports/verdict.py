@@ -13,6 +13,7 @@ verdict says what HR has to do about the contract:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractors.records import Status
@@ -138,7 +139,7 @@ def _action(actionable: list[Finding], addendum: AddendumDraft | None) -> tuple[
 
 
 def _verdict(kind: VerdictKind, worst: Severity | None, action_ko: str, action_en: str, *,
-             rules: list[str] = ()) -> Verdict:
+             rules: Sequence[str] = ()) -> Verdict:
     ko, en = VERDICT_LABELS[kind]
     return Verdict(kind=kind, label_ko=ko, label_en=en, action_ko=action_ko, action_en=action_en,
                    worst_severity=worst, rules=list(rules))
