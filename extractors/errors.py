@@ -14,7 +14,7 @@
     │   ├── OcrEngineMissing
     │   └── OcrTimeout             transient: a page's OCR ran out of time
     ├── TransientFailure           transient: a result with a transient problem, retried
-    ├── WorkerLost                 transient: the process auditing a document died
+    │   └── WorkerLost             the process auditing a document died
     ├── DocumentTimeout            the per-document time limit ran out
     ├── ReferenceDataError         package data missing or inconsistent
     └── ConfigError                bad command line or configuration
@@ -110,12 +110,11 @@ class TransientFailure(KsocAuditError):
     transient = True
 
 
-class WorkerLost(KsocAuditError):
+class WorkerLost(TransientFailure):
     """The worker process running a document died (killed, out of memory, crashed library)."""
 
     code = "worker_lost"
     advice = "the document is retried once; if it fails again, check it is not damaged"
-    transient = True
 
 
 class DocumentTimeout(KsocAuditError):
