@@ -34,8 +34,8 @@ def english_words(text: str) -> list[str]:
     return out
 
 
-def english_features(text: str) -> Counter:
-    feats: Counter = Counter()
+def english_features(text: str) -> Counter[str]:
+    feats: Counter[str] = Counter()
     for word in english_words(text):
         feats[f"w:{word}"] += 2
         padded = f"<{word}>"
@@ -54,9 +54,9 @@ def _generic_en() -> frozenset[str]:
 
 
 class EnglishIndex:
-    def __init__(self, entries: list[tuple[str, str, str]]):
+    def __init__(self, entries: list[tuple[str, str, str]]) -> None:
         self.entries = entries
-        self.exact = {}
+        self.exact: dict[str, int] = {}
         for i, (_, title, _) in enumerate(entries):
             self.exact.setdefault(" ".join(english_words(title)), i)
         self.index = SparseIndex([dict(english_features(t)) for _, t, _ in entries])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class SparseIndex:
                            minlength=self.n_rows)
 
 
-def gather(indptr: np.ndarray, keys: np.ndarray, values: np.ndarray):
+def gather(indptr: np.ndarray, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the CSR slices of `keys` and each position's query value, vectorised."""
     starts, lens = indptr[keys], indptr[keys + 1] - indptr[keys]
     total = int(lens.sum())
@@ -100,9 +101,9 @@ class TitleIndex:
         self.codes, self.centroids = self._centroids(entries)
 
     @staticmethod
-    def _centroids(entries) -> tuple[list[str], SparseIndex]:
+    def _centroids(entries: list[tuple[str, str, str]]) -> tuple[list[str], SparseIndex]:
         """Per code: the summed n-grams of all its titles (helps titles never seen before)."""
-        grams: dict[str, Counter] = defaultdict(Counter)
+        grams: dict[str, Counter[str]] = defaultdict(Counter)
         for code, title, kind in entries:
             if kind != "related":
                 grams[code].update(title_grams(title))
@@ -142,14 +143,15 @@ class TitleIndex:
 class DutyIndex:
     """One TF-IDF vector per code from the summed duty feature counts."""
 
-    def __init__(self, terms: dict[str, dict]):
+    def __init__(self, terms: dict[str, dict[str, Any]]) -> None:
         self.codes = sorted(terms)
         self.index = SparseIndex([sublinear(terms[c]["counts"]) for c in self.codes])
         self.position = {c: i for i, c in enumerate(self.codes)}
         is_word = np.array([f.startswith("w:") for f in self.index.vocab], dtype=bool)
         self._words = {c: self.index.row_vector(i, is_word) for i, c in enumerate(self.codes)}
 
-    def code_scores(self, text: str, feats=None) -> tuple[np.ndarray, dict[str, float]]:
+    def code_scores(self, text: str, feats: dict[str, int] | None = None
+                    ) -> tuple[np.ndarray, dict[str, float]]:
         query = sublinear(duty_features(text) if feats is None else feats)
         vec = self.index.vector(query)
         return self.index.scores(query, vec=vec), vec

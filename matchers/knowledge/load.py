@@ -7,11 +7,16 @@ import gzip
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 from extractors.errors import ReferenceDataError
 from matchers.knowledge.records import E7Occupation, TitleEntry, Unit
+
+_T = TypeVar("_T")
+_K = TypeVar("_K")
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +27,7 @@ ARTIFACTS = ("ksco7.json", "ksco8.json", "crosswalk.json", "titles.json.gz",
 __all__ = ["E7Occupation", "Knowledge", "TitleEntry", "Unit", "load_knowledge", "read_package"]
 
 
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     keys = [k for k, _ in pairs]
     if len(keys) != len(set(keys)):
         dup = sorted({k for k in keys if keys.count(k) > 1})[:5]
@@ -30,13 +35,13 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return dict(pairs)
 
 
-def _parse(name: str, data: bytes) -> object:
+def _parse(name: str, data: bytes) -> Any:
     if name.endswith(".gz"):
         data = gzip.decompress(data)
     return json.loads(data, object_pairs_hook=_no_duplicates)
 
 
-def read_package(data_dir: Path | None = None) -> tuple[dict[str, object], str]:
+def read_package(data_dir: Path | None = None) -> tuple[dict[str, Any], str]:
     """Artifacts and version from a data folder (default: the installed matchers/knowledge/data)."""
     root = Path(data_dir) if data_dir else resources.files("matchers.knowledge") / "data"
     try:
@@ -50,12 +55,12 @@ def read_package(data_dir: Path | None = None) -> tuple[dict[str, object], str]:
 class Knowledge:
     """Validated, indexed reference data; build with `load_knowledge()` or `from_artifacts`."""
 
-    def __init__(self, artifacts: dict[str, object], version: str):
+    def __init__(self, artifacts: dict[str, Any], version: str) -> None:
         self.version = version
-        self.ksco7: dict[str, dict] = artifacts["ksco7.json"]
-        self.ksco8: dict[str, dict] = artifacts["ksco8.json"]
-        self.crosswalk: dict[str, dict] = artifacts["crosswalk.json"]
-        self.terms: dict[str, dict] = artifacts["terms.json.gz"]
+        self.ksco7: dict[str, dict[str, Any]] = artifacts["ksco7.json"]
+        self.ksco8: dict[str, dict[str, Any]] = artifacts["ksco8.json"]
+        self.crosswalk: dict[str, dict[str, Any]] = artifacts["crosswalk.json"]
+        self.terms: dict[str, dict[str, Any]] = artifacts["terms.json.gz"]
         self.titles = [TitleEntry(code=c, title=t, kind=k) for c, t, k in artifacts["titles.json.gz"]]
         self.e7_occupations = [E7Occupation(**o) for o in artifacts["e7.json"]]
         validate(self)
@@ -105,15 +110,15 @@ class Knowledge:
         return list(self._titles_by_code.get(code, ()))
 
 
-def _group(items, key) -> dict:
-    out = defaultdict(list)
+def _group(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:
+    out: defaultdict[_K, list[_T]] = defaultdict(list)
     for item in items:
         out[key(item)].append(item)
     return dict(out)
 
 
-def _group_many(items, keys) -> dict:
-    out = defaultdict(list)
+def _group_many(items: Iterable[_T], keys: Callable[[_T], Iterable[_K]]) -> dict[_K, list[_T]]:
+    out: defaultdict[_K, list[_T]] = defaultdict(list)
     for item in items:
         for k in keys(item):
             out[k].append(item)

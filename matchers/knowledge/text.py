@@ -7,7 +7,9 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from importlib import resources
+from typing import Any
 
 _WORD = re.compile(r"[가-힣]+|[a-z][a-z0-9+#.]*|[0-9]+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^]]*\]")
@@ -90,7 +92,8 @@ def read_synonyms(name: str = "synonyms_en.csv") -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def title_entries(titles, k7: dict[str, dict], *, synonyms: bool = True) -> list[tuple[str, str, str]]:
+def title_entries(titles: Iterable[tuple[str, str, str]], k7: dict[str, dict[str, Any]], *,
+                  synonyms: bool = True) -> list[tuple[str, str, str]]:
     """(code, title, kind): dictionary titles, KSCO7 unit and detail names, curated synonyms."""
     entries = [(c, t, k) for c, t, k in titles]
     if synonyms:

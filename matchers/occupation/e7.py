@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from matchers.knowledge.load import E7Occupation, Knowledge
 from matchers.knowledge.text import title_key
 
@@ -20,7 +22,7 @@ def excluded_by(occ: E7Occupation, title: str | None) -> str | None:
     return None
 
 
-def e7_fields(kb: Knowledge, code: str, title: str | None) -> dict:
+def e7_fields(kb: Knowledge, code: str, title: str | None) -> dict[str, Any]:
     """subcategory / occupation / evidence for a candidate code."""
     occs = sorted(kb.e7_for_code(code), key=lambda o: _SCOPE_ORDER.get(o.scope, 3))
     evidence = []

@@ -16,6 +16,7 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -106,7 +107,7 @@ def shows(cue: str, text: str) -> bool:
 class E7Judge:
     """Names, excluded names and conditions of every E-7 work occupation, indexed once."""
 
-    def __init__(self, kb: Knowledge, exact_codes):
+    def __init__(self, kb: Knowledge, exact_codes: Callable[[str], dict[str, str]]) -> None:
         self.kb = kb
         self.exact_codes = exact_codes  # title -> {code: kind} (the title index's exact titles)
         self.occs = [o for o in kb.e7_occupations if o.subcategory in E7_WORK and o.ksco7_codes]
@@ -160,7 +161,8 @@ class E7Judge:
             in_list = [c for c in near if c in codes]
             if in_list:
                 return in_list[0], named, f"the text names the E-7 occupation {named[0].name_ko}"
-            by_name = [c for c in codes if normalise(self.kb.unit(c).name_ko.split()[0]) in t]
+            by_name = [c for c in codes
+                       if (u := self.kb.unit(c)) is not None and normalise(u.name_ko.split()[0]) in t]
             if by_name or len(set(codes)) == 1:
                 return (by_name or codes)[0], named, (f"the text names the E-7 occupation "
                                                       f"{named[0].name_ko}")

@@ -6,13 +6,17 @@ import functools
 import heapq
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Any, TypeVar
 
 import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from extractors.records import ContractFields
-from matchers.knowledge.english import is_generic_en
+from matchers.knowledge.english import EnglishIndex, is_generic_en
 from matchers.knowledge.index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
 from matchers.knowledge.lexicon import (
     MIN_INFORMATIVE,
@@ -37,6 +41,7 @@ from matchers.occupation.semantic import semantic_index
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 _HANGUL = re.compile(r"[가-힣]")
 
 TOP = 5
@@ -81,16 +86,18 @@ class Matcher:
     each title and duty text goes through it (Kiwi tokens -> term features -> `doc.cats`); its
     term features feed the duty index and its categories the model half of each score."""
 
-    def __init__(self, kb: Knowledge, *, english=None, synonyms: bool = True,
-                 params: Params = PARAMS, project_english: bool = True,
-                 modern_terms: bool = True, e7_first: bool = True, nlp=None,
-                 semantic: bool = True):
-        self.kb, self.params, self.memo = kb, params, None
+    def __init__(self, kb: Knowledge, *, english: EnglishIndex | None = None,
+                 synonyms: bool = True, params: Params = PARAMS, project_english: bool = True,
+                 modern_terms: bool = True, e7_first: bool = True, nlp: Language | None = None,
+                 semantic: bool = True) -> None:
+        self.kb, self.params = kb, params
+        self.memo: dict[tuple[Any, ...], Any] | None = None
         self.e7_first = e7_first  # named and E-7 codes put first (off: the ranking alone)
         self.project_english = project_english  # English duty runs rewritten via the glossary
         self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
-        self._last_duties: tuple[str | None, object] = (None, None)  # (text, its doc)
-        self._last_qvec: tuple[dict | None, dict] = (None, {})  # (features, their vector)
+        self._last_duties: tuple[str | None, Doc | None] = (None, None)  # (text, its doc)
+        # (features, their vector)
+        self._last_qvec: tuple[dict[str, int] | None, dict[str, float]] = (None, {})
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
@@ -103,25 +110,29 @@ class Matcher:
         self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
-    def _cached(self, key: tuple, compute):
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
         if self.memo is None:
             return compute()
         if key not in self.memo:
             self.memo[key] = compute()
-        return self.memo[key]
+        value: _T = self.memo[key]
+        return value
 
-    def duty_doc(self, duties: str):
+    def duty_doc(self, duties: str) -> Doc:
         """The pipeline's doc of a duty text (English runs rewritten via the glossary, modern
         terms expanded first); the last text's is kept (scoring and evidence share it)."""
-        if self._last_duties[0] != duties:
+        last_text, doc = self._last_duties
+        if doc is None or last_text != duties:
             text = project(duties).text if self.project_english else duties
             text = expand(text) if self.modern_terms else text
-            self._last_duties = (duties, analyse(self.nlp, text, "duties"))
-        return self._last_duties[1]
+            doc = analyse(self.nlp, text, "duties")
+            self._last_duties = (duties, doc)
+        return doc
 
     def duty_features(self, duties: str) -> dict[str, int]:
         """Term features of a duty text (`doc._.ksco_terms`: words, bigrams, Kiwi lemmas)."""
-        return self.duty_doc(duties)._.ksco_terms
+        terms: dict[str, int] = self.duty_doc(duties)._.ksco_terms
+        return terms
 
     def index_title_scores(self, title: str) -> Scores:
         """Title n-gram index: similar titles, per-code centroids, exact-title floor."""
@@ -169,13 +180,13 @@ class Matcher:
         return [f"duty keywords: {words}" if e == DUTY_KEYWORDS else e for e in evidence]
 
     @staticmethod
-    def _probs(doc, full: float = 1.0, top: int = 30) -> dict[str, float]:
+    def _probs(doc: Doc, full: float = 1.0, top: int = 30) -> dict[str, float]:
         """The pipeline's calibrated per-code probabilities (`doc.cats`, empty when the text has
         no feature the model knows), the `top` best, `full` counting as full strength."""
         best = heapq.nlargest(top, doc.cats.items(), key=itemgetter(1))
         return {code: min(1.0, p / full) for code, p in best}
 
-    def index_duty_scores(self, duties: str, feats, *, top: int = 30) -> Scores:
+    def index_duty_scores(self, duties: str, feats: dict[str, int], *, top: int = 30) -> Scores:
         """Cosine of the duty text with each code's summed duty features."""
         sims, vec = self.duties.code_scores(duties, feats)
         self._last_qvec = (feats, vec)  # the query vector, reused for the candidates' keywords
@@ -189,7 +200,8 @@ class Matcher:
         return self.duties.keywords(code, qvec) or ["(similar duties)"]
 
 
-def mix(index: Scores, probs: dict[str, float], share: float, why) -> Scores:
+def mix(index: Scores, probs: dict[str, float], share: float,
+        why: Callable[[str], list[str]]) -> Scores:
     """share x model probability + (1 - share) x index score, per code."""
     if not probs:
         return dict(index)  # a copy: callers add to it and `index` may be memoised
@@ -218,16 +230,18 @@ def ranked(scores: Scores, n: int = TOP) -> list[tuple[str, float, list[str]]]:
     return [(code, score, evidence) for code, (score, evidence) in items]
 
 
-def code_facts(kb: Knowledge, code: str, title: str | None) -> dict:
+def code_facts(kb: Knowledge, code: str, title: str | None) -> dict[str, Any]:
     """What a candidate says about its code whatever its score: names, KSCO8, detail, E-7."""
     unit = kb.unit(code)
+    assert unit is not None  # candidates are codes of the knowledge's own units
     e7 = e7_fields(kb, code, title)
     return {"name_ko": unit.name_ko, "name_en": unit.name_en, "ksco8_code": unit.ksco8_code,
             "detail_code": detail_code(kb, code, title), "e7_subcategory": e7["subcategory"],
             "e7_occupation": e7["occupation"], "e7_evidence": e7["evidence"]}
 
 
-def candidate(code: str, score: float, evidence: list[str], facts: dict) -> OccupationCandidate:
+def candidate(code: str, score: float, evidence: list[str], facts: dict[str, Any]
+              ) -> OccupationCandidate:
     """One candidate from its score, its evidence and its code's `code_facts`."""
     return OccupationCandidate(
         code=code, name_ko=facts["name_ko"], name_en=facts["name_en"],
@@ -296,9 +310,9 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     needs, reason = review(best, m.params, named=named_code(m, title))
 
     qvec: dict[str, float] = {}
-    facts: dict[str, dict] = {}  # per code, shared by the four candidate lists
+    facts: dict[str, dict[str, Any]] = {}  # per code, shared by the four candidate lists
 
-    def cands(items):
+    def cands(items: list[tuple[str, float, list[str]]]) -> list[OccupationCandidate]:
         for c, _, _ in items:
             if c not in facts:
                 facts[c] = code_facts(m.kb, c, title)
@@ -314,7 +328,8 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         decision=decision)
 
 
-def title_reading(parts: dict[str, Scores], by_title) -> list[tuple[str, float, list[str]]]:
+def title_reading(parts: dict[str, Scores], by_title: list[tuple[str, float, list[str]]]
+                  ) -> list[tuple[str, float, list[str]]]:
     """The stated title's readings, best first: the Korean title's (its E-7 choice first), else
     the English title's (the Korean one names the job as filed; devset: preferring the stronger
     of the two read worse)."""
@@ -328,8 +343,9 @@ def title_reading(parts: dict[str, Scores], by_title) -> list[tuple[str, float, 
 def informative(duties: str | None) -> bool:
     """Duties that show an occupation: not boilerplate, and Korean or English the glossary
     projection reads (the duty knowledge is Korean)."""
-    return bool(duties) and informative_size(duties) >= MIN_INFORMATIVE and (
-        mostly_korean(duties) or readable(duties))
+    if not duties:
+        return False
+    return informative_size(duties) >= MIN_INFORMATIVE and (mostly_korean(duties) or readable(duties))
 
 
 def backs(duty_rank: list[tuple[str, float, list[str]]], code: str,
@@ -364,6 +380,7 @@ def decide(title_rank: list[tuple[str, float, list[str]]],
             return OccupationDecision(code=d, basis="title_and_duties", title_code=t,
                                       duties_code=d, agree=True, certain=True)
         t = None
+    code: str | None
     if t and d:
         agree = backs(duty_rank, t, {c for c, _, _ in title_rank[:TOP]})
         code, basis = (t, "title_and_duties") if agree else (d, "duties")

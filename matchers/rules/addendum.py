@@ -8,6 +8,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 from string import Template
+from typing import Any
 
 import jinja2
 
@@ -63,7 +64,7 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
-def wording() -> dict:
+def wording() -> dict[str, Any]:
     raw = resources.files("matchers.rules").joinpath("templates", "addendum.toml").read_text("utf-8")
     return tomllib.loads(raw)
 
@@ -187,7 +188,7 @@ def _change_sponsorship(rules: set[str], ctx: RuleContext, code: str) -> bool:
     return bool(rules & SPONSORSHIP_FIXES) or not subs or wrong_claim
 
 
-def _values(ctx: RuleContext, code: str) -> dict:
+def _values(ctx: RuleContext, code: str) -> dict[str, Any]:
     f, req = ctx.fields, wording()["requirements"]
     blank = req["placeholder"]
     occ = ctx.primary_e7(code)
@@ -226,7 +227,7 @@ def _sponsorship_items(ctx: RuleContext, findings: list[Finding], code: str) -> 
     return []
 
 
-def hr_checklist(ctx: RuleContext, findings: list[Finding], values: dict) -> list[str]:
+def hr_checklist(ctx: RuleContext, findings: list[Finding], values: dict[str, Any]) -> list[str]:
     """What HR must verify with the employer before the addendum is signed and filed."""
     items = _sponsorship_items(ctx, findings, values["code"])
     if not duties_trusted(ctx.fields):
@@ -300,7 +301,8 @@ def seeks_e7(fields: ContractFields) -> bool:
     return not _OTHER_STATUS.search(stated)
 
 
-def _context(fields, match, year, knowledge, visa) -> RuleContext:
+def _context(fields: ContractFields, match: OccupationMatch, year: int | None,
+             knowledge: E7Facts | None, visa: VisaData | None) -> RuleContext:
     if knowledge is None:
         from matchers.knowledge.load import load_knowledge
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -64,7 +65,7 @@ def contract_year(fields: ContractFields) -> int:
     return int(m.group(0)) if m else date.today().year
 
 
-def share_of(cands: list[OccupationCandidate], keep) -> float:
+def share_of(cands: list[OccupationCandidate], keep: Callable[[OccupationCandidate], bool]) -> float:
     """Share of the top candidates' score mass held by the candidates `keep` accepts."""
     top = cands[:TOP]
     total = sum(c.score for c in top)

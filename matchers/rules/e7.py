@@ -120,7 +120,8 @@ def _e7_plausible(ctx: RuleContext) -> bool:
     if t and ctx.e7_work(t.code) and ctx.corroborated(t.code):
         return True
     title_other = t is not None and ctx.title_generic_kind is None and not ctx.e7_work(t.code)
-    return any(ctx.e7_work(c.code) and not (title_other and group2(c.code) != group2(t.code))
+    title_group = group2(t.code) if t is not None else None
+    return any(ctx.e7_work(c.code) and not (title_other and group2(c.code) != title_group)
                for c in ctx.close_to_best())
 
 

@@ -68,6 +68,7 @@ def income_band(ctx: RuleContext, annual: int) -> IncomeBand | None:
     """The F-2-7 income band of an annual amount; None under the minimum wage."""
     for band in ctx.visa.f27_income_bands:
         low = ctx.visa.minimum_wage_annual(ctx.year) if band.min_is_minimum_wage else band.min_krw
+        assert low is not None  # visa data: a band without min_krw starts at the minimum wage
         if annual >= low and (band.max_krw is None or annual < band.max_krw):
             return band
     return None

@@ -97,11 +97,13 @@ def _occupation_floor(ctx: RuleContext, occ_name: str) -> Floor | str | None:
         return "manual"
     if rule_.kind == "fixed":
         en, ko = phrase("basis_fixed", occupation=occ_name, text=rule_.text)
+        assert rule_.amount_krw is not None  # visa data: a fixed rule states its amount
         return Floor(rule_.amount_krw, en, ko, "", "")
     if rule_.kind == "minimum_wage":
         used = ctx.visa.thresholds_for(ctx.year).year
         en, ko = phrase("basis_minimum_wage", occupation=occ_name, year=used)
         return Floor(ctx.visa.minimum_wage_annual(ctx.year), en, ko, *_year_note(ctx, used))
+    assert rule_.share is not None  # visa data: a gni_share rule states its share
     return _gni_floor(ctx, occ_name, rule_.share, rule_.text)
 
 
@@ -182,6 +184,7 @@ def salary_floor_unverifiable(ctx: RuleContext) -> list[Finding]:
     if occ is None or annual_salary(ctx) is None or wage_floor(ctx) != "manual":
         return []
     rule_ = ctx.visa.wage_rule_for(occ.name_ko)
+    assert rule_ is not None  # a "manual" floor comes from the occupation's own rule
     return [make_finding(SALARY_FLOOR_UNVERIFIABLE, "default",
                          [evidence("salary", ctx.fields.salary)],
                          occupation=occ.name_ko, text=rule_.text, source=rule_.source)]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matchers.rules.spec import RuleSpec
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "RULES.md"
 
 
-def _rules():
+def _rules() -> list[RuleSpec]:
     from matchers.rules import RULES
 
     return RULES

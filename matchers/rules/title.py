@@ -46,25 +46,24 @@ TITLE_LANGUAGE_DISAGREEMENT = rule(
 
 
 
-def _exempt(kind: str, ctx: RuleContext) -> bool:
+def _exempt(kind: str, code: str, ctx: RuleContext) -> bool:
     """A manager who manages, or a researcher doing science research, is not generic."""
-    code = ctx.duties_professional.code
     if kind == "manager":
         return code[:1] == "1" or has_management_cue(ctx.duties_text)
     return kind == "researcher" and code[:2] == "21"
 
 
 def is_generic_title(ctx: RuleContext) -> bool:
-    kind = ctx.title_generic_kind
-    if kind is None or ctx.duties_professional is None:
+    kind, professional = ctx.title_generic_kind, ctx.duties_professional
+    if kind is None or professional is None:
         return False
-    return not _exempt(kind, ctx)
+    return not _exempt(kind, professional.code, ctx)
 
 
 def generic_title(ctx: RuleContext) -> list[Finding]:
-    if not is_generic_title(ctx):
-        return []
     d, fix = ctx.duties_professional, ctx.supported_code
+    if d is None or not is_generic_title(ctx):
+        return []
     ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
     return [make_finding(GENERIC_TITLE, "default" if fix else "no_code", ev, title=ctx.title_text,
                          code=d.code, name_ko=ctx.unit_name(d.code),

@@ -6,6 +6,7 @@ import json
 import logging
 import tomllib
 from functools import cache
+from typing import Any
 
 from pydantic import Field
 
@@ -102,11 +103,11 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _years(raw: dict) -> dict[int, YearThresholds]:
+def _years(raw: dict[str, Any]) -> dict[int, YearThresholds]:
     return {int(y): YearThresholds(year=int(y), **v) for y, v in raw["years"].items()}
 
 
-def _assemble(raw: dict, ref: dict) -> VisaData:
+def _assemble(raw: dict[str, Any], ref: dict[str, Any]) -> VisaData:
     return VisaData(
         years=_years(raw),
         gni=sorted((GniFigure(**g) for g in ref["gni"]), key=lambda g: g.year),
