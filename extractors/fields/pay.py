@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.records import Period, Problem, Route, SalaryComponent, SalaryField
+from extractors.records import FieldState, Period, Problem, Route, SalaryComponent, SalaryField
 from extractors.salary import Money, annualise, find_amounts, period_by_magnitude, period_near
 from extractors.text import squash
 
-from .document import Doc, Row, after_change, after_column, route_factor
+from .document import Doc, Line, Row, after_change, after_column, route_factor
 from .labels import cell_pattern
 
 _HEAD_WORDS = (r"임\s*금|급\s*여|보\s*수|연\s*봉|월\s*급|salary|compensation|remuneration|wages?|pay(?:ment)?|"
@@ -83,7 +83,7 @@ def extract_salary(doc: Doc, weekly_hours: float | None) -> tuple[SalaryField, l
     route, _ = doc.routes.get(item.page, (Route.text_layer, None))
     snippet = "\n".join(t for p, t in sections if p == item.page)[:300]
     return SalaryField(
-        value=item.phrase.strip()[:120], found=True, state="found", page=item.page, snippet=snippet,
+        value=item.phrase.strip()[:120], found=True, state=FieldState.found, page=item.page, snippet=snippet,
         confidence=confidence, route=route, label=_label(item.phrase), amount_krw=amount,
         period=period, annual_krw=annual, components=parts, inclusive_wage=inclusive,
         assumption=assumption, cross_checked=crossed,
@@ -154,7 +154,7 @@ _PROSE = re.compile(r"(?:임\s*금|연\s*봉|급\s*여|보\s*수|salary|remunera
                     re.IGNORECASE)
 
 
-def _line_sections(lines) -> list[tuple[int, str]]:
+def _line_sections(lines: list[Line]) -> list[tuple[int, str]]:
     out = []
     for k, line in enumerate(lines):
         if not _HEAD.match(line.text) and not _PROSE.search(line.text):
@@ -224,7 +224,11 @@ def _is_old_value(phrase: str, money: Money) -> bool:
 
 
 # ---------------------------------------------------------------- decision
-def _decide(items: list[Item]):
+# (item, amount, period, components, cross-checked)
+Decision = tuple[Item, int, Period | None, list[SalaryComponent], bool]
+
+
+def _decide(items: list[Item]) -> Decision | None:
     """(item, amount, period, components, cross-checked) or None."""
     items = [i for i in items if not i.money.ambiguous] or items
     if not items:
@@ -249,10 +253,10 @@ def _decide(items: list[Item]):
             return base, total, period, parts, len(parts) > 1 and False
     if totals:
         # '연봉총액' names the agreed annual figure; otherwise the first total
-        total = next((t for t in totals if t.period == Period.annual and re.search(r"연\s*봉|annual", t.phrase, re.IGNORECASE)),
-                     totals[0])
-        crossed = any(_confirms(total, other) for other in items if other is not total)
-        return total, total.money.amount, total.period, [], crossed
+        agreed = next((t for t in totals if t.period == Period.annual and re.search(r"연\s*봉|annual", t.phrase, re.IGNORECASE)),
+                      totals[0])
+        crossed = any(_confirms(agreed, other) for other in items if other is not agreed)
+        return agreed, agreed.money.amount, agreed.period, [], crossed
     mains = [i for i in items if i.role == "main"]
     dated = [i for i in mains if i.period is not None]
     pick = (dated or mains or items)[0]
