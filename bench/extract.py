@@ -7,7 +7,7 @@
     .venv/bin/python -m bench.extract --photos-only --set page_warp=false   # photo ablation
 
 Besides the corpus, 10 phone photos (JPEG files: the page in perspective on a desk, unevenly
-lit; bench.docgen.scan.phone_photo) of other generated contracts form their own "photo" group;
+lit; fixtures.scan.phone_photo) of other generated contracts form their own "photo" group;
 they are left out of the born-digital and scanned numbers, times and salary count.
 """
 
@@ -23,7 +23,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.docgen import (
+from extractors.records import ContractFields, Extraction
+from extractors.text import squash
+from fixtures import (
     CorpusItem,
     ScanOptions,
     corpus,
@@ -33,8 +35,6 @@ from bench.docgen import (
     scan_options_for,
     scanned_pdf,
 )
-from extractors.records import ContractFields, Extraction
-from extractors.text import squash
 
 FIELDS = ("kind", "title", "duties", "annual_krw", "employer", "employee_name", "business_reg_no",
           "contract_start", "contract_end", "workplace", "stated_visa")

@@ -2,7 +2,7 @@
 
 Run as `.venv/bin/python -m bench.people [--people 32] [--seed 7] [--out bench/out/people]`
 (`make bench-people`). Generates fictional people (2-5 born-digital documents each from
-bench.docgen: contracts in four layouts, offer letters, 변경계약서 amendments; several employers,
+the fixtures package: contracts in four layouts, offer letters, 변경계약서 amendments; several employers,
 gaps and overlaps, generic titles cured or not), nested as clients/<client>/<person>/, and an HR
 manifest (CSV) with sponsored codes (some deliberately wrong), one listed document missing and
 bad rows (an unknown status, an unparseable date). Runs `ksoc-audit audit --per-client-folders
@@ -32,8 +32,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.docgen import render_pdf
-from bench.docgen.spec import (
+from fixtures import render_pdf
+from fixtures.spec import (
     CLERK,
     DATA,
     DEV,

@@ -2,7 +2,7 @@
 
 Run as `.venv/bin/python -m bench.rules [--verbose] [--misses] [--set test|heldout|both]`. Each case
 of bench.rules_cases (the test set) and bench.rules_cases_heldout (written before tuning) is rendered
-by bench.docgen in one of six contract layouts and run through the real pipeline
+by the fixtures package in one of six contract layouts and run through the real pipeline
 (extract_document -> match_occupation -> evaluate_rules -> draft_addendum). A second pass feeds
 the same cases' true fields straight to the matcher ("direct"), which separates extraction
 errors from rule errors.
@@ -18,11 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import rules_cases, rules_cases_heldout
-from bench.docgen import make_spec, render_pdf
-from bench.docgen.spec import ContractSpec, with_expected
 from bench.rules_cases import Case
 from extractors.pipeline import extract_document
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
+from fixtures import make_spec, render_pdf
+from fixtures.spec import ContractSpec, with_expected
 from matchers.knowledge.load import load_knowledge
 from matchers.occupation.match import match_occupation
 from matchers.records import Severity

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.docgen.spec import (
+from fixtures.spec import (
     CLERK,
     DATA,
     DEV,
@@ -165,7 +165,7 @@ CONFLICTS = ((TRANSLATOR, DEV), (DESIGNER, WEB), (OVERSEAS_SALES, DATA), (MECH, 
 
 @dataclass(frozen=True)
 class Case:
-    scenario: str  # docgen scenario label
+    scenario: str  # fixtures scenario label (fixtures.spec.SCENARIOS)
     title_ko: str  # title as written
     title_en: str
     duties_ko: tuple[str, ...]

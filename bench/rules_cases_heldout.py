@@ -9,8 +9,8 @@ when the cases were written; they are not to be changed to fit the rules' output
 
 from __future__ import annotations
 
-from bench.docgen.spec import Occupation, Salary
 from bench.rules_cases import Case, monthly
+from fixtures.spec import Occupation, Salary
 
 # --- professional work (E-7-1) ---
 MOBILE = Occupation(

@@ -11,8 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.docgen import ScanOptions, make_spec, render_pdf, scanned_pdf
-from bench.docgen.spec import CLERK, DATA, DEV, SALES_MGR, WEB, Salary, with_expected
+from fixtures import ScanOptions, make_spec, render_pdf, scanned_pdf
+from fixtures.spec import CLERK, DATA, DEV, SALES_MGR, WEB, Salary, with_expected
 
 OUT = ROOT / "sample_docs"
 

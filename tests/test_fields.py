@@ -12,11 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
 
-from bench.docgen import CONTRACT_LAYOUTS, SALARY_STYLES, expected_for, make_spec, render_pdf
 from extractors.fields import extract_fields
 from extractors.fields.labels import is_blank_value
 from extractors.records import DocumentKind, PageText, Route
 from extractors.text import squash, strip_ocr_edges
+from fixtures import CONTRACT_LAYOUTS, SALARY_STYLES, expected_for, make_spec, render_pdf
 
 REAL_FORMS = ROOT.parent / "shared" / "real_forms"
 

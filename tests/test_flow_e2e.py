@@ -56,7 +56,7 @@ def test_summary_lists_every_input_with_the_contract_keys(born_digital_run):
 def test_born_digital_title_duties_and_salary_are_right(born_digital_run):
     specs, out, summary = born_digital_run
     assert summary.documents
-    from bench.docgen import expected_for
+    from fixtures import expected_for
 
     checked = 0
     for entry in summary.documents:

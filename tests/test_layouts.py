@@ -12,9 +12,9 @@ sys.path.insert(0, str(ROOT))  # bench/ is not an installed package
 
 from test_fields import pdf_pages
 
-from bench.docgen import LAYOUTS, expected_for, make_spec, render_pdf
 from extractors.fields import extract_fields
 from extractors.records import ContractFields, DocumentKind
+from fixtures import LAYOUTS, expected_for, make_spec, render_pdf
 
 REAL_FORMS = ROOT.parent / "shared" / "real_forms"
 

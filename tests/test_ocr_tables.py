@@ -114,9 +114,9 @@ def test_skewed_table_is_found_after_deskew():
 
 @pytest.mark.ocr
 def test_scanned_table_form_fields_come_from_cells(tmp_path):
-    from bench.docgen import images_to_pdf, make_spec, render_pdf, scan
     from extractors.pipeline import extract_document
     from extractors.text import squash
+    from fixtures import images_to_pdf, make_spec, render_pdf, scan
 
     spec = make_spec(11, scenario="consistent", style="monthly")
     pages = scan(render_pdf(spec, "table_form"), skew=0.4, blur=0.8, jpeg_quality=65, seed=3)

@@ -9,8 +9,6 @@ import pytest
 from PIL import Image, ImageDraw
 from scan_fixture import RecordingEngine, lined_page
 
-from fixtures import corpus, expected_for, rasterize, render_pdf
-from fixtures.scan import phone_photo
 from extractors.cleanup import (
     FLATTEN_SIGMA,
     clear_grey_overlays,
@@ -23,6 +21,8 @@ from extractors.photos import PAGE_EDGE_INCHES, find_page_quad, warp_page
 from extractors.pipeline import extract_document, read_document
 from extractors.settings import ExtractSettings
 from extractors.text import squash
+from fixtures import corpus, expected_for, rasterize, render_pdf
+from fixtures.scan import phone_photo
 
 SMALL = (1200, 1600)  # photo size for the geometry tests (a phone's 3024x4032 in the bench)
 

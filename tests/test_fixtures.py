@@ -14,7 +14,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench/ is not an installed package; `.venv/bin/pytest` needs this
 
-from bench.docgen import (
+from fixtures import (
     CONTRACT_LAYOUTS,
     LAYOUTS,
     ScanOptions,
@@ -26,7 +26,7 @@ from bench.docgen import (
     render_pdf,
     scan,
 )
-from bench.docgen.spec import Salary, annual_of
+from fixtures.spec import Salary, annual_of
 
 
 def _text(pdf: bytes) -> str:
