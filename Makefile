@@ -37,7 +37,8 @@ demo: setup
 	  echo "Open $(CURDIR)/out/demo-people/index.html for the per-person dashboard (person reports under people/)"; \
 	  [ $$rc -le 2 ] || exit $$rc  # 1: the sample person needs fixes before filing
 
-test: setup typecheck
+# Lint first (ruff, about a second), then the type check, then the tests: any failure fails CI.
+test: setup lint typecheck
 	@mkdir -p "$(PREFECT_HOME)"
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -84,7 +85,7 @@ samples: venv
 	@$(BIN)/python scripts/make_sample_docs.py
 
 lint: venv
-	@$(BIN)/ruff check extractors matchers reports flows tests scripts bench
+	@$(BIN)/ruff check extractors matchers reports flows tests scripts bench fixtures
 
 clean:
 	rm -rf $(VENV) $(STATE) out bench/out

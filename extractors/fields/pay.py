@@ -142,9 +142,9 @@ def _pay_table_row(row: Row) -> str | None:
         return None
     if not any(re.search(r"월|연|금\s*액|지\s*급\s*액|amount|month|annual|year", h, re.IGNORECASE) for h in row.header):
         return None  # not a pay table with period columns (a merged row of a labelled group)
-    heads = dict(zip(row.header_cols, row.header))
+    heads = dict(zip(row.header_cols, row.header, strict=False))
     if row.cells != row.header and heads:
-        parts = [f"{first} {heads.get(col, '')} {cell}" for col, cell in zip(row.cols[1:], row.cells[1:])]
+        parts = [f"{first} {heads.get(col, '')} {cell}" for col, cell in zip(row.cols[1:], row.cells[1:], strict=False)]
         return "\n".join(parts)
     return f"{first} : " + " ".join(row.cells[1:])
 
