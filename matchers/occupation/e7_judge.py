@@ -104,6 +104,21 @@ def shows(cue: str, text: str) -> bool:
     return cue in text
 
 
+def long_names(occ: E7Occupation) -> tuple[list[tuple[str, ...]], tuple[str, ...]]:
+    """The normalised Hangul words of each 3+-word name or included example of `occ` (their
+    spelled-out variants), and the cues of its setting and cuisine conditions: what
+    `E7Judge.loosely_named` compares a title with, computed once per occupation."""
+    cues = tuple(c for row in condition_rows().get(occ.seq, ()) if row.kind in ("setting", "cuisine")
+                 for c in row.cues)
+    names = []
+    for item in [occ.name_ko, *occ.included_examples]:
+        for variant in sorted(expand(_PAREN.sub(" ", item))):
+            words = tuple(normalise(w) for w in variant.split() if _HANGUL.search(w))
+            if len(words) >= 3:
+                names.append(words)
+    return names, cues
+
+
 class E7Judge:
     """Names, excluded names and conditions of every E-7 work occupation, indexed once."""
 
@@ -113,6 +128,7 @@ class E7Judge:
         self.occs = [o for o in kb.e7_occupations if o.subcategory in E7_WORK and o.ksco7_codes]
         self.names = {o.seq: names_of([o.name_ko, *o.included_examples]) for o in self.occs}
         self.excluded = {o.seq: names_of(o.excluded_examples) for o in self.occs}
+        self.long_names = {o.seq: long_names(o) for o in self.occs}
 
     def work(self, code: str) -> list[E7Occupation]:
         return [o for o in self.kb.e7_for_code(code) if o.subcategory in E7_WORK]
@@ -121,16 +137,13 @@ class E7Judge:
         """The title has the first word of a 3+-word name or example and all but one of the
         others ('면세점 판매원' for 면세점 판매 사무원), never missing the word that shows the
         occupation's setting ('자동차 정비원' is not 자동차 판금 정비원)."""
-        cues = [c for row in condition_rows().get(occ.seq, ()) if row.kind in ("setting", "cuisine")
-                for c in row.cues]
-        for item in [occ.name_ko, *occ.included_examples]:
-            for variant in expand(_PAREN.sub(" ", item)):
-                words = [normalise(w) for w in variant.split() if _HANGUL.search(w)]
-                if len(words) < 3 or words[0] not in title_words:
-                    continue
-                missing = [w for w in words[1:] if w not in title_words]
-                if len(missing) <= 1 and not any(c in w for w in missing for c in cues):
-                    return True
+        names, cues = self.long_names[occ.seq]
+        for words in names:
+            if words[0] not in title_words:
+                continue
+            missing = [w for w in words[1:] if w not in title_words]
+            if len(missing) <= 1 and not any(c in w for w in missing for c in cues):
+                return True
         return False
 
     def named(self, title: str, duties: str) -> list[E7Occupation]:
