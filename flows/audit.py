@@ -13,17 +13,19 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.flows import Flow
+from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from pydantic import model_serializer
+from pydantic import SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 from extractors.records import Record
 from flows import logmask, progress, reaper
@@ -93,7 +95,7 @@ def audit_group(items: tuple[Input, ...], job: DocumentJob,
     outcomes: list[DocumentOutcome | None] = [None] * len(items)
     attempts = [0] * len(items)
 
-    def start(index: int):
+    def start(index: int) -> Future[DocumentOutcome]:
         last = attempts[index] >= TASK_RETRIES
         return submit_stage(audit_one, items[index], job, final_attempt=last)
 
@@ -119,7 +121,7 @@ def audit_group(items: tuple[Input, ...], job: DocumentJob,
             if manifest is not None:
                 commit(manifest, items[index], job, outcome)
             outcomes[index] = outcome
-    return outcomes  # type: ignore[return-value] - every index was filled
+    return cast(list[DocumentOutcome], outcomes)  # every index was filled
 
 
 def _label(item: Input) -> str:
@@ -133,7 +135,8 @@ class InputPaths(Record):
     paths: tuple[str, ...]  # as the OS gives them (undecodable bytes as surrogates)
 
     @model_serializer(mode="wrap")
-    def _count_only_in_json(self, handler, info):
+    def _count_only_in_json(self, handler: SerializerFunctionWrapHandler,
+                            info: SerializationInfo) -> Any:
         if info.mode == "json":
             return {"inputs": len(self.paths)}
         return handler(self)
@@ -146,7 +149,8 @@ class Wave(Record):
     items: tuple[Input, ...]  # the documents
 
     @model_serializer(mode="wrap")
-    def _counts_only_in_json(self, handler, info):
+    def _counts_only_in_json(self, handler: SerializerFunctionWrapHandler,
+                             info: SerializationInfo) -> Any:
         if info.mode == "json":
             return {"number": self.number, "documents": len(self.items)}
         return handler(self)
@@ -179,12 +183,12 @@ def audit_wave(wave: Wave, job: DocumentJob) -> list[SummaryEntry]:
         else:
             todo.append((with_hash(item, key.sha256), key.sha256[:12] or "unreadable"))
     size = run.spec.group_size(len(todo))
-    pending: dict = {}
+    pending: dict[PrefectFuture[Any], tuple[Input, ...]] = {}
     for start in range(0, len(todo), size):
         group = todo[start:start + size]
         label = group[0][1] + (f"+{len(group) - 1}" if len(group) > 1 else "")
-        params = {"items": tuple(item for item, _ in group), "job": job, "label": label}
-        pending[run.runner.submit(audit_documents_task, params)] = params["items"]
+        items = tuple(item for item, _ in group)
+        pending[run.runner.submit(audit_documents_task, {"items": items, "job": job, "label": label})] = items
     if pending and uses_local_pool():
         _preload("reports.render")  # the batch outputs, while the workers audit
     for future in as_completed(list(pending)):
@@ -202,11 +206,11 @@ def _preload(module: str) -> None:
                          name="ksoc-preload").start()
 
 
-def _group_outcomes(future, items: tuple[Input, ...], job: DocumentJob,
+def _group_outcomes(future: PrefectFuture[Any], items: tuple[Input, ...], job: DocumentJob,
                     run: _Run) -> tuple[DocumentOutcome, ...]:
     """The task's outcomes, committed here unless the task did; failed ones if it crashed."""
     try:
-        group = future.result()
+        group: GroupOutcome = future.result()
     except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost for good
         log.error("a task of %d document(s) failed: %s", len(items), type(exc).__name__)
         group = GroupOutcome(outcomes=tuple(failed_outcome(i, job, exc) for i in items),
@@ -297,7 +301,7 @@ def _batch_digest(summary: BatchSummary, out: Path, show_pii: bool) -> str:
     return digest.hexdigest()
 
 
-def run_audit(*, flow=None, **parameters) -> BatchSummary:
+def run_audit(*, flow: Flow[..., BatchSummary] | None = None, **parameters: Any) -> BatchSummary:
     """`audit_contracts` run in this process (CLI, watcher, benchmarks), without flow-run
     heartbeats: Prefect emits those for crash detection of deployment runs, and at the end
     of a run it joins their thread, which sleeps in 1 s steps (every run would round up to
@@ -306,7 +310,8 @@ def run_audit(*, flow=None, **parameters) -> BatchSummary:
     if isinstance(parameters.get("paths"), list | tuple):
         parameters["paths"] = InputPaths(paths=tuple(parameters["paths"]))
     with _no_subflow_heartbeat():  # nothing to do (and ~0.25 s saved) when already off
-        return (flow or audit_contracts)(**parameters)
+        summary: BatchSummary = (flow or audit_contracts)(**parameters)
+        return summary
 
 
 def _audit_all(items: list[Input], job: DocumentJob, spec: RunnerSpec,
@@ -347,7 +352,7 @@ def _versions() -> tuple[str, str]:
     return pipeline_version(), reference_version()
 
 
-def _no_subflow_heartbeat():
+def _no_subflow_heartbeat() -> AbstractContextManager[Any]:
     """Sub-flows run inside this (heartbeating) flow run; their own heartbeat thread would
     only add up to a second per sub-flow while Prefect joins it at exit. (Nothing to do when
     heartbeats are already off, as in `run_audit`: new settings cost ~0.2 s to build.)"""
@@ -380,7 +385,7 @@ def _advance(entry: SummaryEntry, item: Input, job: DocumentJob) -> SummaryEntry
     return entry
 
 
-def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> dict:
+def _render_batch(summary: BatchSummary, out_dir: Path, show_pii: bool) -> dict[str, Path]:
     from reports.output import read_result
     from reports.render import render_batch
 

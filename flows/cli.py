@@ -270,7 +270,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return audit_exit_code(summary)
 
 
-def _excluded(args: argparse.Namespace) -> dict[str, list[str]]:
+def _excluded(args: argparse.Namespace) -> dict[str, Any]:
     """The manifest is no document to audit, even inside an input folder."""
     return {"exclude": [str(Path(args.manifest).resolve())]} if getattr(args, "manifest", None) else {}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TextIO
+from typing import Any, TextIO
 
 from matchers.occupation.match import match_texts
 from matchers.records import OccupationMatch
@@ -16,7 +16,7 @@ def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def match_line(line: str) -> dict:
+def match_line(line: str) -> dict[str, Any]:
     """One input line {"id","title","title_en","duties"} (any may be missing) -> output dict."""
     try:
         item = json.loads(line)

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ class Check:
     required: bool = True  # False: a warning only
 
 
-def run_doctor(*, echo=print) -> bool:
+def run_doctor(*, echo: Callable[[str], None] = print) -> bool:
     """Run every check, print a line each; True when nothing required is missing."""
     checks = [check_tesseract(), *check_tesseract_languages(), check_fonts(),
               check_prefect_home(), check_reference_data(), check_poppler()]

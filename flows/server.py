@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from flows.settings import state_dir
 
@@ -45,7 +45,19 @@ PORT_SPAN = 20  # ports tried after the default
 START_TIMEOUT_S = 180.0  # first start creates the database (10-60 s on a busy 2-core machine)
 STOP_TIMEOUT_S = 20.0
 HEALTH_TIMEOUT_S = 1.0
-R = TypeVar("R")  # a process record: ServerInfo, flows.worker.record.WorkerInfo
+
+
+class ProcessRecord(Protocol):
+    """A process record: a dataclass of int and str fields, `pid` among them (ServerInfo,
+    flows.worker.record.WorkerInfo)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def pid(self) -> int: ...
+
+
+R = TypeVar("R", bound=ProcessRecord)
 F = TypeVar("F", bound="ProcessFiles")
 FASTER_HINT = ("ksoc-audit: no Prefect server running, starting a temporary one for this "
                "command; `ksoc-audit server start` makes the next run faster")
@@ -129,13 +141,13 @@ def read_record(files: ProcessFiles, kind: type[R]) -> R | None:
     try:
         pid = int(files.pid.read_text().strip())
         data = json.loads(files.info.read_text(encoding="utf-8"))
-        info = kind(**{f.name: RECORD_TYPES[f.type](data[f.name]) for f in fields(kind)})
+        info = kind(**{f.name: RECORD_TYPES[str(f.type)](data[f.name]) for f in fields(kind)})
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return info if info.pid == pid else None
 
 
-def write_record(files: ProcessFiles, info, *, mode: int = 0o666) -> None:
+def write_record(files: ProcessFiles, info: ProcessRecord, *, mode: int = 0o666) -> None:
     """The JSON record of `info` (a process record dataclass), then the PID file, each replaced
     atomically; files created with `mode` (less the umask)."""
     for path, text in ((files.info, json.dumps(asdict(info), indent=1)),
@@ -176,7 +188,8 @@ def healthy(url: str, timeout: float = HEALTH_TIMEOUT_S) -> bool:
     """True when the Prefect API at `url` (without /api) answers its health check."""
     try:
         with _no_proxy().open(f"{url}/api/health", timeout=timeout) as response:
-            return response.status == 200 and response.read().strip() == b"true"
+            ok: bool = response.status == 200 and response.read().strip() == b"true"
+            return ok
     except (OSError, ValueError):
         return False
 
@@ -194,7 +207,7 @@ def find_running_server(files: ServerFiles | None = None) -> ServerInfo | None:
     return None
 
 
-def use_running_server(*, announce=None) -> str:
+def use_running_server(*, announce: Callable[[str], object] | None = None) -> str:
     """Point this process's Prefect at the background server when one runs; call before
     Prefect is imported. Returns "explicit" (PREFECT_API_URL set by the user: it wins),
     "server" (found and used) or "temporary" (none: Prefect starts its temporary server;
@@ -267,13 +280,13 @@ def _server_env(files: ServerFiles) -> dict[str, str]:
 
 
 def _wait_healthy(info: ServerInfo, files: ServerFiles, timeout: float, *,
-                  process: subprocess.Popen | None = None) -> bool:
+                  process: subprocess.Popen[bytes] | None = None) -> bool:
     return wait_until(lambda: healthy(info.url), lambda: is_prefect_server(info.pid), timeout,
                       process=process) == "ready"
 
 
 def wait_until(ready: Callable[[], bool], alive: Callable[[], bool], timeout: float, *,
-               process: subprocess.Popen | None = None) -> str:
+               process: subprocess.Popen[bytes] | None = None) -> str:
     """Polls a starting background process until `ready()`: returns "ready", "exited" (the
     `process` we started ended), "gone" (without `process`: `alive()` turned false) or
     "timeout"."""
@@ -326,7 +339,7 @@ def _terminate_group(pid: int, *, timeout: float = STOP_TIMEOUT_S) -> None:
             time.sleep(0.1)
 
 
-def _signal(send, sig) -> None:
+def _signal(send: Callable[[int], None], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         send(sig)
 
@@ -368,7 +381,8 @@ def free_port(preferred: int = DEFAULT_PORT) -> int:
             return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
-        return s.getsockname()[1]
+        picked: int = s.getsockname()[1]
+        return picked
 
 
 def _now() -> str:
@@ -409,12 +423,13 @@ def recent_flow_runs(info: ServerInfo, *, hours: float = 24, limit: int = 50) ->
     return lines
 
 
-def _post(info: ServerInfo, path: str, body: dict) -> list[dict]:
+def _post(info: ServerInfo, path: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     request = urllib.request.Request(
         info.api_url + path, data=json.dumps(body).encode(), method="POST",
         headers={"Content-Type": "application/json", "Accept": "application/json"})
     with _no_proxy().open(request, timeout=10) as response:
-        return json.loads(response.read())
+        runs: list[dict[str, Any]] = json.loads(response.read())
+        return runs
 
 
 def status_lines(files: ServerFiles | None = None) -> tuple[bool, list[str]]:

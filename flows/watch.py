@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,7 +105,8 @@ def _forever(layout: InboxLayout, settler: Settler, options: WatchOptions, stats
                 stop.wait(RETRY_AFTER_S)
 
 
-def _events(layout: InboxLayout, options: WatchOptions, stop: threading.Event) -> Iterator[set]:
+def _events(layout: InboxLayout, options: WatchOptions, stop: threading.Event
+            ) -> Iterator[AbstractSet[tuple[object, str]]]:  # (change, path) pairs
     """Batches of changes from watchfiles (empty on a quiet tick). watchfiles gives up on a
     name that is not UTF-8 (a CP949 name from a Windows zip tool); from then on the inbox is
     rescanned every tick instead, so the watcher keeps going."""

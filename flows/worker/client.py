@@ -5,11 +5,14 @@ one runs and can do exactly what the command would, and shows what the worker st
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import contextlib
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from flows import server as server_mod
 from flows.worker.lifecycle import WorkerError, start_worker
@@ -36,7 +39,7 @@ LOCAL_HERE = "auditing in this command"
 serving = False  # True in the worker process itself: its audits never hand over again
 
 
-def hand_over(args) -> int | None:
+def hand_over(args: argparse.Namespace) -> int | None:
     """Run `ksoc-audit audit` (args parsed from `args.argv`) in the audit worker when one runs
     and can do exactly what this command would; returns the command's exit code, or None when
     this command must audit by itself (nothing runs, the worker refused, or it died)."""
@@ -66,7 +69,7 @@ def hand_over(args) -> int | None:
         return _converse(sock, request, info, args)
 
 
-def _runner_served(args, info: WorkerInfo) -> bool:
+def _runner_served(args: argparse.Namespace, info: WorkerInfo) -> bool:
     """The worker audits on its own process pool only: the default runner, its worker count."""
     runner = getattr(args, "runner", None) or os.environ.get("KSOC_AUDIT_RUNNER") or "processes"
     dask = getattr(args, "dask_address", None) or os.environ.get("KSOC_AUDIT_DASK_ADDRESS")
@@ -78,11 +81,15 @@ def _runner_served(args, info: WorkerInfo) -> bool:
     return runner == "processes" and not dask and same_workers
 
 
-def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int | None:
+def _converse(sock: socket.socket, request: dict[str, Any], info: WorkerInfo,
+              args: argparse.Namespace) -> int | None:
+    progress: _Progress
     if getattr(args, "no_progress", False):
         progress = _NoProgress()
     else:
-        from flows import progress  # rich: only to draw the bar
+        from flows import progress as bar  # rich: only to draw the bar
+
+        progress = bar
 
     lines = Lines(sock)
     try:
@@ -126,10 +133,20 @@ def _converse(sock: socket.socket, request: dict, info: WorkerInfo, args) -> int
     return None
 
 
+class _Progress(Protocol):
+    """What the conversation shows progress with: flows.progress, or _NoProgress."""
+
+    def progress_bar(self, enabled: bool = True) -> contextlib.AbstractContextManager[None]: ...
+
+    def start(self, total: int, label: str = "") -> None: ...
+
+    def advance(self, note: str = "") -> None: ...
+
+
 class _NoProgress:
     @staticmethod
     @contextlib.contextmanager
-    def progress_bar(enabled: bool = True):
+    def progress_bar(enabled: bool = True) -> Iterator[None]:
         yield
 
     @staticmethod
@@ -141,7 +158,7 @@ class _NoProgress:
         pass
 
 
-def _show(message: dict, progress) -> None:
+def _show(message: dict[str, Any], progress: _Progress) -> None:
     if "err" in message:
         sys.stderr.write(message["err"])
     elif message.get("progress") == "start":
@@ -154,7 +171,7 @@ def _show(message: dict, progress) -> None:
                                                  f"{message['queued']} audit(s) before this one"))
 
 
-def _refused(answer: dict) -> None:
+def _refused(answer: dict[str, Any]) -> None:
     reason = answer.get("refused")
     if reason == "outdated":
         _say(f"the audit worker ran older code and stopped; {LOCAL_HERE}; a current one "

@@ -99,19 +99,26 @@ def _worker_env(server: ServerInfo) -> dict[str, str]:
     env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # The worker imports the packages this command imports (a checkout run with `python -m`
     # is found through the working folder, which the worker does not share).
-    roots = {str(Path(next(iter(importlib.util.find_spec(name).submodule_search_locations)))
-                 .parent) for name in STAMPED_PACKAGES}
+    roots = {_package_root(name) for name in STAMPED_PACKAGES}
     env["PYTHONPATH"] = os.pathsep.join([*sorted(roots), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 
+def _package_root(name: str) -> str:
+    """The folder holding package `name` (one of ours: always found, always a package)."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.submodule_search_locations is not None
+    return str(Path(next(iter(spec.submodule_search_locations))).parent)
+
+
 def _wait_ready(info: WorkerInfo, files: WorkerFiles, timeout: float, *,
-                process: subprocess.Popen | None = None) -> None:
+                process: subprocess.Popen[bytes] | None = None) -> None:
     outcome = wait_until(lambda: bool((ping(files) or {}).get("ready")),
                          lambda: is_audit_worker(info.pid), timeout, process=process)
     if outcome == "exited":
+        code = process.returncode if process is not None else None  # "exited": a process
         raise WorkerError(f"the audit worker exited during its start (code "
-                          f"{process.returncode}); see {files.log}")
+                          f"{code}); see {files.log}")
     if outcome == "gone":
         raise WorkerError(f"the audit worker (pid {info.pid}) is gone; see {files.log}")
     if outcome == "timeout":

@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any, TextIO
 
 from flows import server as server_mod
 from flows.worker import client
@@ -36,7 +37,7 @@ class _Channel:
         self.lock = threading.Lock()
         self.gone = False
 
-    def send(self, message: dict) -> None:
+    def send(self, message: dict[str, Any]) -> None:
         with self.lock:
             if self.gone:
                 return
@@ -57,7 +58,7 @@ class _Route(io.TextIOBase):
     """sys.stdout / sys.stderr of the worker: during a request what the command prints goes to
     its client; otherwise (Prefect's own messages between requests) to the worker's log."""
 
-    def __init__(self, key: str, fallback):
+    def __init__(self, key: str, fallback: TextIO) -> None:
         self.key = key
         self.fallback = fallback
 
@@ -68,7 +69,7 @@ class _Route(io.TextIOBase):
         return False
 
     @property
-    def encoding(self):  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]
         return "utf-8"
 
     def write(self, text: str) -> int:
@@ -101,7 +102,7 @@ class _Forward:
 class _Worker:
     current: _Channel | None = None  # the request running now
 
-    def __init__(self, files: WorkerFiles, workers: int, log_stream):
+    def __init__(self, files: WorkerFiles, workers: int, log_stream: TextIO) -> None:
         self.files = files
         self.workers = workers
         self.log_stream = log_stream
@@ -110,7 +111,7 @@ class _Worker:
         self.env = environment()
         self.api_url = (os.environ.get("PREFECT_API_URL") or "").rstrip("/")
         self.ready = threading.Event()
-        self.queue: queue.Queue[tuple[_Channel, dict]] = queue.Queue(maxsize=QUEUE_MAX)
+        self.queue: queue.Queue[tuple[_Channel, dict[str, Any]]] = queue.Queue(maxsize=QUEUE_MAX)
         self.busy = False
         self.served = 0
         self.open: set[_Channel] = set()
@@ -185,14 +186,15 @@ class _Worker:
         size = struct.calcsize("3i")
         _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET,
                                                                socket.SO_PEERCRED, size))
-        return uid == os.getuid()
+        same: bool = uid == os.getuid()
+        return same
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         return {"pid": os.getpid(), "stamp": self.stamp, "ready": self.ready.is_set(),
                 "busy": self.busy, "waiting": self.queue.qsize(), "served": self.served,
                 "api_url": self.api_url, "workers": self.workers}
 
-    def refusal(self, request: dict) -> dict | None:
+    def refusal(self, request: dict[str, Any]) -> dict[str, Any] | None:
         if request.get("stamp") != self.stamp:
             if code_stamp() != self.stamp:  # our own sources changed since we started
                 return {"refused": "outdated", "stamp": self.stamp}
@@ -260,7 +262,7 @@ class _Worker:
             if self.stopping and self.queue.empty():
                 self.exit_now()
 
-    def handle(self, channel: _Channel, request: dict) -> None:
+    def handle(self, channel: _Channel, request: dict[str, Any]) -> None:
         from flows import cli, progress
 
         started = time.monotonic()
@@ -287,7 +289,7 @@ class _Worker:
         channel.send({"exit": code})
         self.note(f"audit {self.served}: exit {code} in {time.monotonic() - started:.2f} s{gone}")
 
-    def sweep(self, request: dict) -> None:
+    def sweep(self, request: dict[str, Any]) -> None:
         """The audit processes outlive the command: remove what they left in the output
         folder's temporary folder (WeasyPrint's font copies wait for Python's garbage
         collector) unless another run holds the folder (it sweeps them itself)."""

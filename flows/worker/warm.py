@@ -77,7 +77,7 @@ class _WithheldMessage(logging.Filter):
     a path (a crop image, a font file) and are reduced to their logger and level, once per
     kind of message (WeasyPrint warns about the same CSS on every report)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.seen: set[tuple[str, int, str]] = set()
 

@@ -12,7 +12,9 @@ import contextlib
 import json
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from flows.worker.record import WorkerFiles, worker_files
 
@@ -24,7 +26,7 @@ HEARTBEAT_S = 2.0
 
 
 @contextlib.contextmanager
-def address(path: Path):
+def address(path: Path) -> Iterator[str]:
     """A socket address for `path`: the path itself, or (when longer than a Unix socket address
     may be) the same file reached through /proc/self/fd of its folder."""
     raw = os.fsencode(path)
@@ -50,7 +52,7 @@ def connect(path: Path, timeout: float) -> socket.socket:
     return sock
 
 
-def send(sock: socket.socket, message: dict) -> None:
+def send(sock: socket.socket, message: dict[str, Any]) -> None:
     sock.sendall(json.dumps(message, ensure_ascii=True).encode("ascii") + b"\n")
 
 
@@ -61,7 +63,7 @@ class Lines:
         self._sock = sock
         self._buffer = b""
 
-    def next(self, timeout: float) -> dict | None:
+    def next(self, timeout: float) -> dict[str, Any] | None:
         """The next message; None at the end of the stream. socket.timeout when none came."""
         self._sock.settimeout(timeout)
         while b"\n" not in self._buffer:
@@ -70,10 +72,11 @@ class Lines:
                 return None
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
-        return json.loads(line)
+        message: dict[str, Any] = json.loads(line)
+        return message
 
 
-def ping(files: WorkerFiles | None = None, *, timeout: float = CONNECT_TIMEOUT_S) -> dict | None:
+def ping(files: WorkerFiles | None = None, *, timeout: float = CONNECT_TIMEOUT_S) -> dict[str, Any] | None:
     """The worker's state ({"pid", "stamp", "ready", "busy", "waiting", "served", ...}), or None
     when nothing answers on its socket."""
     files = files or worker_files()
