@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from matchers.occupation.english_duties import glossary, is_english, project, singular, stem
@@ -142,26 +144,25 @@ def test_english_duties_land_in_the_right_group(duties, group):
     assert match.duties_candidates[0].code[:3] == group
 
 
+def unprojected(m):
+    """A copy of the shared matcher that reads English duty runs as they are."""
+    plain = copy.copy(m)
+    plain.project_english = False
+    return plain
+
+
 def test_projection_does_not_change_korean_matching():
     m = get_matcher()
     text = "병동 입원 환자 간호 및 투약 관리, 활력징후 측정 및 간호기록 작성"
     with_projection = [c.code for c in match_texts(duties=text, matcher=m).candidates]
-    m.project_english, m._last_duties = False, (None, {})
-    try:
-        without = [c.code for c in match_texts(duties=text, matcher=m).candidates]
-    finally:
-        m.project_english, m._last_duties = True, (None, {})
+    without = [c.code for c in match_texts(duties=text, matcher=unprojected(m)).candidates]
     assert with_projection == without
 
 
 def test_english_duties_need_the_projection():
     m = get_matcher()
     duties = "Translate contracts and technical documents and interpret at meetings."
-    m.project_english, m._last_duties = False, (None, {})
-    try:
-        without = match_texts(duties=duties, matcher=m).duties_candidates
-    finally:
-        m.project_english, m._last_duties = True, (None, {})
+    without = match_texts(duties=duties, matcher=unprojected(m)).duties_candidates
     assert not without or without[0].code != "2814"
     assert match_texts(duties=duties, matcher=m).duties_candidates[0].code == "2814"
 

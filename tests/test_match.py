@@ -171,3 +171,26 @@ def test_match_output_shows_the_e7_occupation_and_its_conditions():
     assert "condition (licence, to verify)" in table
     line = match_line('{"id": 1, "title": "호텔접수사무원", "duties": "호텔 프런트 체크인 및 예약 안내"}')
     assert line["e7"]["subcategory"] == "E-7-2" and line["e7"]["decision"] in ("eligible", "conditions")
+
+
+# no state between calls: one shared matcher serves the threads runner -----------------------
+
+def test_shared_matcher_keeps_nothing_between_calls():
+    """Each call reads its own duty text (doc, index vector, keywords) and passes it along:
+    calls interleaved on threads give what each gives alone, duty keywords included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["병동 입원 환자 간호 및 투약 관리, 활력징후 측정 및 간호기록 작성",
+             "React 기반 웹 프론트엔드 화면 개발 및 유지보수",
+             "화물 트럭 운전 및 물류센터 간 운송, 차량 일상 점검",
+             "해외 바이어 발굴 및 수출 상담, 수출 계약 조건 협상"]
+
+    def read(text: str) -> list[tuple[str, float, tuple[str, ...]]]:
+        cands = match_texts(title="직원", duties=text).candidates
+        return [(c.code, c.score, tuple(c.evidence)) for c in cands]
+
+    alone = [read(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(read, texts * 3))
+    assert together == alone * 3
+    assert not [k for k in vars(get_matcher()) if k.startswith("_last") or k == "memo"]

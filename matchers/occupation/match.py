@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from extractors.records import ContractFields
 from matchers.knowledge.english import EnglishIndex, is_generic_en
-from matchers.knowledge.index import KIND_WEIGHT, DutyIndex, TitleIndex, sublinear
+from matchers.knowledge.index import KIND_WEIGHT, DutyIndex, TitleIndex
 from matchers.knowledge.lexicon import (
     MIN_INFORMATIVE,
     generic_kind,
@@ -41,7 +41,6 @@ from matchers.occupation.semantic import semantic_index
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 _HANGUL = re.compile(r"[가-힣]")
 
 TOP = 5
@@ -81,23 +80,32 @@ Scores = dict[str, tuple[float, list[str]]]
 DUTY_KEYWORDS = "duty keywords: ?"  # placeholder, filled in for the candidates shown
 
 
+@dataclass(frozen=True)
+class DutyReading:
+    """One duty text read once per match: the pipeline's doc (its term features and categories),
+    the text's cosine with each code in the duty index and the word features of its query vector
+    (the shown candidates' duty keywords). Passed along within one call; never kept."""
+
+    doc: Doc
+    sims: np.ndarray
+    words: dict[str, float]
+
+
 class Matcher:
-    """Indexes built once from the knowledge, and the trained spaCy pipeline (`matchers.occupation.nlp`):
-    each title and duty text goes through it (Kiwi tokens -> term features -> `doc.cats`); its
-    term features feed the duty index and its categories the model half of each score."""
+    """Indexes built once from the knowledge, and the trained spaCy pipeline
+    (`matchers.occupation.nlp`): each title and duty text goes through it (Kiwi tokens -> term
+    features -> `doc.cats`); its term features feed the duty index and its categories the model
+    half of each score. Read-only once built: one instance serves every thread, and nothing of a
+    call is kept for the next (a text read once is passed along within its call)."""
 
     def __init__(self, kb: Knowledge, *, english: EnglishIndex | None = None,
                  synonyms: bool = True, params: Params = PARAMS, project_english: bool = True,
                  modern_terms: bool = True, e7_first: bool = True, nlp: Language | None = None,
                  semantic: bool = True) -> None:
         self.kb, self.params = kb, params
-        self.memo: dict[tuple[Any, ...], Any] | None = None
         self.e7_first = e7_first  # named and E-7 codes put first (off: the ranking alone)
         self.project_english = project_english  # English duty runs rewritten via the glossary
         self.modern_terms = modern_terms  # modern Korean terms add their dictionary words
-        self._last_duties: tuple[str | None, Doc | None] = (None, None)  # (text, its doc)
-        # (features, their vector)
-        self._last_qvec: tuple[dict[str, int] | None, dict[str, float]] = (None, {})
         self.titles = TitleIndex(title_entries(
             [(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7, synonyms=synonyms))
         self.generic = {title_key(r["title_ko"]) for r in read_synonyms("synonyms_ko.csv")
@@ -110,29 +118,19 @@ class Matcher:
         self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
-        if self.memo is None:
-            return compute()
-        if key not in self.memo:
-            self.memo[key] = compute()
-        value: _T = self.memo[key]
-        return value
-
     def duty_doc(self, duties: str) -> Doc:
         """The pipeline's doc of a duty text (English runs rewritten via the glossary, modern
-        terms expanded first); the last text's is kept (scoring and evidence share it)."""
-        last_text, doc = self._last_duties
-        if doc is None or last_text != duties:
-            text = project(duties).text if self.project_english else duties
-            text = expand(text) if self.modern_terms else text
-            doc = analyse(self.nlp, text, "duties")
-            self._last_duties = (duties, doc)
-        return doc
+        terms expanded first); `doc._.ksco_terms` holds its term features."""
+        text = project(duties).text if self.project_english else duties
+        text = expand(text) if self.modern_terms else text
+        return analyse(self.nlp, text, "duties")
 
-    def duty_features(self, duties: str) -> dict[str, int]:
-        """Term features of a duty text (`doc._.ksco_terms`: words, bigrams, Kiwi lemmas)."""
-        terms: dict[str, int] = self.duty_doc(duties)._.ksco_terms
-        return terms
+    def duty_reading(self, duties: str) -> DutyReading:
+        """A duty text read once: its doc and its place in the duty index."""
+        doc = self.duty_doc(duties)
+        terms: dict[str, int] = doc._.ksco_terms
+        sims, vec = self.duties.code_scores(duties, terms)
+        return DutyReading(doc, sims, {f: w for f, w in vec.items() if f.startswith("w:")})
 
     def index_title_scores(self, title: str) -> Scores:
         """Title n-gram index: similar titles, per-code centroids, exact-title floor."""
@@ -146,8 +144,8 @@ class Matcher:
 
     def title_scores(self, title: str) -> Scores:
         p = self.params
-        index = self._cached(("ti", title), lambda: self.index_title_scores(title))
-        probs = self._cached(("tm", title), lambda: self._probs(analyse(self.nlp, title, "title")))
+        index = self.index_title_scores(title)
+        probs = self.title_probs(title)
         out = mix(index, probs, p.title_mix,
                   lambda c: [f"title '{title}' resembles the titles of {c}"])
         for code, kind in self.titles.exact_codes(title).items():
@@ -156,27 +154,28 @@ class Matcher:
                 out[code] = (max(score, EXACT * KIND_WEIGHT[kind]), evidence)
         return out
 
+    def title_probs(self, title: str) -> dict[str, float]:
+        """The title model's calibrated per-code probabilities of a title."""
+        return self._probs(analyse(self.nlp, title, "title"))
+
     def english_scores(self, title_en: str) -> Scores:
         return self.english.code_scores(title_en) if self.english else {}
 
-    def duty_scores(self, duties: str) -> Scores:
+    def duty_scores(self, duties: str, reading: DutyReading | None = None) -> Scores:
+        """The duty text's scores: its cosines in the duty index mixed with the duty model's
+        probabilities (`reading`: the text as already read in this call)."""
         p = self.params
-        index = self._cached(("di", duties),
-                             lambda: self.index_duty_scores(duties, self.duty_features(duties)))
-        probs = self._cached(("dm", duties), lambda: self._probs(self.duty_doc(duties), p.duty_full))
+        reading = reading or self.duty_reading(duties)
+        index = self.index_duty_scores(reading.sims)
+        probs = self._probs(reading.doc, p.duty_full)
         return mix(index, probs, p.duty_mix, lambda c: [DUTY_KEYWORDS])
 
-    def duty_evidence(self, code: str, evidence: list[str], duties: str | None,
-                      qvec: dict[str, float]) -> list[str]:
-        """Fill in the duty keywords of a shown candidate; `qvec` caches the query vector."""
-        if DUTY_KEYWORDS not in evidence or not duties:
+    def duty_evidence(self, code: str, evidence: list[str],
+                      reading: DutyReading | None) -> list[str]:
+        """Fill in the duty keywords of a shown candidate from the duty text's query vector."""
+        if DUTY_KEYWORDS not in evidence or reading is None:
             return evidence
-        if not qvec:
-            feats = self.duty_features(duties)
-            known = self._last_qvec[1] if self._last_qvec[0] is feats else None
-            vec = known or self.duties.index.vector(sublinear(feats))
-            qvec.update({f: w for f, w in vec.items() if f.startswith("w:")})  # keywords: words
-        words = ", ".join(self._keywords(code, qvec))
+        words = ", ".join(self._keywords(code, reading.words))
         return [f"duty keywords: {words}" if e == DUTY_KEYWORDS else e for e in evidence]
 
     @staticmethod
@@ -186,10 +185,8 @@ class Matcher:
         best = heapq.nlargest(top, doc.cats.items(), key=itemgetter(1))
         return {code: min(1.0, p / full) for code, p in best}
 
-    def index_duty_scores(self, duties: str, feats: dict[str, int], *, top: int = 30) -> Scores:
-        """Cosine of the duty text with each code's summed duty features."""
-        sims, vec = self.duties.code_scores(duties, feats)
-        self._last_qvec = (feats, vec)  # the query vector, reused for the candidates' keywords
+    def index_duty_scores(self, sims: np.ndarray, *, top: int = 30) -> Scores:
+        """The duty text's cosines with each code's summed duty features, as scores."""
         best = np.argsort(-sims)[:top]
         return {self.duties.codes[i]: (min(1.0, float(sims[i]) / DUTY_SCALE), [DUTY_KEYWORDS])
                 for i in best if sims[i] > 0}
@@ -287,9 +284,10 @@ def match_texts(title: str | None = None, title_en: str | None = None,
                 duties: str | None = None, *, matcher: Matcher | None = None) -> OccupationMatch:
     """Top-5 KSCO7 candidates from a Korean title, an English title and/or a duty text."""
     m = matcher or get_matcher()
+    reading = m.duty_reading(duties) if duties and duties.strip() else None  # read once
     parts = {"title": read_title(m, title) if title and title.strip() else {},
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
-             "duties": read_duties(m, duties) if duties and duties.strip() else {}}
+             "duties": read_duties(m, duties, reading) if duties and reading else {}}
     best = ranked(combine(parts, m.params.title_weight))
     exact = named_code(m, title) if m.e7_first else None
     if exact is not None and exact in [c for c, _, _ in best]:
@@ -309,14 +307,13 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     decision = decide(title_reading(parts, by_title), duty_rank, generic=names_no_job)
     needs, reason = review(best, m.params, named=named_code(m, title))
 
-    qvec: dict[str, float] = {}
     facts: dict[str, dict[str, Any]] = {}  # per code, shared by the four candidate lists
 
     def cands(items: list[tuple[str, float, list[str]]]) -> list[OccupationCandidate]:
         for c, _, _ in items:
             if c not in facts:
                 facts[c] = code_facts(m.kb, c, title)
-        return [candidate(c, s, m.duty_evidence(c, ev, duties, qvec), facts[c])
+        return [candidate(c, s, m.duty_evidence(c, ev, reading), facts[c])
                 for c, s, ev in items]
 
     return OccupationMatch(
@@ -405,10 +402,10 @@ def named_code(m: Matcher, title: str | None) -> str | None:
     return next(iter(owners)) if len(owners) == 1 else None
 
 
-def read_duties(m: Matcher, duties: str) -> Scores:
+def read_duties(m: Matcher, duties: str, reading: DutyReading | None = None) -> Scores:
     """The duties' scores: the lexical readings (pipeline categories and duty index), re-ranked
     by the sentence encoder's reading of the same text (`matchers.occupation.semantic`)."""
-    scores = m.duty_scores(duties)
+    scores = m.duty_scores(duties, reading)
     return m.semantic.rerank(scores, duties) if m.semantic is not None else scores
 
 
