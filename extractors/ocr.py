@@ -11,7 +11,7 @@ import time
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PIL import Image
 from pydantic import Field
@@ -91,7 +91,7 @@ class FallbackOcrEngine(TwoPassOcrEngine):
         return second if second.confidence > first.confidence else first
 
 
-def result_from_data(data: Mapping[str, list], *, text: str | None = None) -> OcrResult:
+def result_from_data(data: Mapping[str, list[Any]], *, text: str | None = None) -> OcrResult:
     """Words, boxes and mean confidence from TSV data; text from `text` or else the TSV lines."""
     boxes = [_word(data, i) for i, word in enumerate(data.get("text", []))
              if float(data["conf"][i]) >= 0 and str(word).strip()]
@@ -111,7 +111,7 @@ def result_from_words(boxes: list[OcrWord], *, text: str | None = None) -> OcrRe
                      words=len(boxes), boxes=boxes)
 
 
-def _word(data: Mapping[str, list], i: int) -> OcrWord:
+def _word(data: Mapping[str, list[Any]], i: int) -> OcrWord:
     number = {k: int(data[k][i]) if k in data else 0
               for k in ("left", "top", "width", "height", "block_num", "par_num", "line_num")}
     return OcrWord(text=unicodedata.normalize("NFC", str(data["text"][i]).strip()),

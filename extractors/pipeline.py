@@ -19,7 +19,7 @@ from extractors.cleanup import deskew, prepare_page
 from extractors.errors import DocumentTimeout, EmptyDocument, OcrError, OcrTimeout, UnreadableFile
 from extractors.fields import extract_fields
 from extractors.images import IMAGE_INPUT, plan_image_pages
-from extractors.ocr import OcrEngine, OcrResult
+from extractors.ocr import OcrEngine, OcrResult, OcrWord
 from extractors.office import plan_docx_pages, plan_hwp_pages, plan_hwpx_pages
 from extractors.pdf import plan_pdf_pages
 from extractors.photos import find_page_quad
@@ -35,6 +35,8 @@ from extractors.records import (
 from extractors.routing import PagePlan
 from extractors.settings import ExtractSettings
 from extractors.tables import (
+    Grid,
+    Strip,
     cell_strip,
     erase_rules,
     fill_from_strip,
@@ -47,6 +49,8 @@ from extractors.tables import (
 from extractors.tesseract import build_engine
 
 log = logging.getLogger(__name__)
+
+Tables = list[list[list[str]]]  # tables of rows of cell texts
 
 
 class Deadline:
@@ -147,7 +151,8 @@ def _text_page(plan: PagePlan) -> PageText:
                     seconds=round(plan.seconds, 4), tables=plan.tables)
 
 
-def _ocr_all(plans, engine, settings, deadline, work_dir) -> dict[int, tuple[PageText, list[Problem]]]:
+def _ocr_all(plans: list[PagePlan], engine: OcrEngine, settings: ExtractSettings,
+             deadline: Deadline, work_dir: Path | None) -> dict[int, tuple[PageText, list[Problem]]]:
     workers = max(1, min(settings.workers, os.cpu_count() or 1, len(plans)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ksoc-ocr")
     try:
@@ -166,18 +171,20 @@ class _Reading(NamedTuple):
     """One OCR reading of a page and the geometry its word boxes refer to."""
 
     result: OcrResult
-    tables: list
+    tables: Tables
     image: Image.Image  # the image the engine read (boxes are in its pixels)
     cells: tuple[PageWord, ...] = ()  # ruled-table cells, one box per cell
 
 
 def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadline: Deadline,
-             *, work_dir: Path | None = None):
+             *, work_dir: Path | None = None) -> tuple[PageText, list[Problem]]:
     """OCR one page: load, deskew, recognise, retry upright when confidence is low; the image
     read is kept in `work_dir` (when given) for the report crops."""
     started = time.monotonic()
     deadline.remaining()
-    loaded = plan.load_image()
+    load = plan.load_image
+    assert load is not None  # an OCR plan renders its page
+    loaded = load()
     quad = None
     if settings.page_warp and loaded.info.get(IMAGE_INPUT):  # photos come as image files only
         quad = find_page_quad(loaded)
@@ -199,7 +206,8 @@ def ocr_page(plan: PagePlan, engine: OcrEngine, settings: ExtractSettings, deadl
                           settings, layout=layout)
 
 
-def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
+def _recognize_upright(image: Image.Image, page: int, engine: OcrEngine, settings: ExtractSettings,
+                       deadline: Deadline) -> _Reading:
     """The reading of the page, turned upright by OSD when confidence is low."""
     first = _read(image, page, engine, settings, deadline)
     if first.result.confidence >= settings.osd_below:
@@ -212,7 +220,8 @@ def _recognize_upright(image, page: int, engine: OcrEngine, settings, deadline) 
     return retry if retry.result.confidence > first.result.confidence else first
 
 
-def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
+def _read(image: Image.Image, page: int, engine: OcrEngine, settings: ExtractSettings,
+          deadline: Deadline) -> _Reading:
     """OCR with ruled tables found, their rules erased, and their cells filled from word boxes."""
     grid = find_grid(ink_mask(image))
     if grid.skewed and not settings.deskew:
@@ -238,7 +247,7 @@ def _read(image, page: int, engine: OcrEngine, settings, deadline) -> _Reading:
                     cells=tuple(_cell_boxes(grid, strip, tables)))
 
 
-def _cell_boxes(grid, strip, tables: list) -> list[PageWord]:
+def _cell_boxes(grid: Grid, strip: Strip, tables: Tables) -> list[PageWord]:
     """One box per non-empty table cell, on the page (strip words have strip coordinates)."""
     boxes = []
     for t, r, slot, _ in strip.cells:
@@ -268,10 +277,10 @@ def _timeout(settings: ExtractSettings, deadline: Deadline) -> float:
     return min(settings.page_timeout_s, deadline.remaining())
 
 
-def _merge_tables(page: OcrResult, cells: OcrResult, grid, tables) -> OcrResult:
+def _merge_tables(page: OcrResult, cells: OcrResult, grid: Grid, tables: Tables) -> OcrResult:
     """Page text with table rows (read from the cell strip) in place of the page's table words."""
     outside = words_outside(grid, page.boxes)
-    lines: dict[tuple[int, int, int], list] = {}
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
     for word in outside:
         lines.setdefault(word.line, []).append(word)
     placed = [(min(w.top for w in ws), " ".join(w.text for w in ws)) for ws in lines.values()]
@@ -281,8 +290,8 @@ def _merge_tables(page: OcrResult, cells: OcrResult, grid, tables) -> OcrResult:
     return OcrResult(text=text, confidence=confidence, words=len(boxes), boxes=outside)
 
 
-def _ocr_text_page(plan: PagePlan, result: OcrResult, tables: list, seconds: float,
-                   settings, *, layout: PageLayout | None = None) -> tuple[PageText, list[Problem]]:
+def _ocr_text_page(plan: PagePlan, result: OcrResult, tables: Tables, seconds: float,
+                   settings: ExtractSettings, *, layout: PageLayout | None = None) -> tuple[PageText, list[Problem]]:
     page = PageText(page=plan.page, route=Route.ocr, reason=plan.reason, text=result.text,
                     confidence=round(result.confidence, 4), seconds=round(seconds, 3), tables=tables,
                     layout=layout)
@@ -293,7 +302,8 @@ def _ocr_text_page(plan: PagePlan, result: OcrResult, tables: list, seconds: flo
     return page, [Problem(code="low_ocr_confidence", message=message, page=plan.page)]
 
 
-def _failed_page(plan: PagePlan, started: float, code: str, error: OcrError):
+def _failed_page(plan: PagePlan, started: float, code: str, error: OcrError
+                 ) -> tuple[PageText, list[Problem]]:
     log.warning("page %d: %s", plan.page, code)
     page = PageText(page=plan.page, route=Route.ocr, reason=f"{plan.reason}; OCR failed ({code})",
                     text="", confidence=0.0, seconds=round(time.monotonic() - started, 3))

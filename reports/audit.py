@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from extractors.records import DocumentRef, Extraction, PageText, Problem, Status
-from matchers.records import Finding, OccupationMatch, Severity
+from matchers.records import AddendumDraft, Finding, OccupationMatch, Severity
 from reports.records import DocumentResult, PageSummary
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,8 @@ def summarise_page(page: PageText) -> PageSummary:
     )
 
 
-def _judge(extraction: Extraction):
+def _judge(extraction: Extraction
+           ) -> tuple[OccupationMatch, list[Finding], AddendumDraft | None]:
     from matchers.occupation.match import match_occupation
     from matchers.rules import evaluate_rules
     from matchers.rules.addendum import draft_addendum
@@ -107,7 +108,7 @@ def _result(
     client: str | None,
     match: OccupationMatch | None = None,
     findings: list[Finding] | None = None,
-    addendum=None,
+    addendum: AddendumDraft | None = None,
 ) -> DocumentResult:
     return with_verdict(DocumentResult(
         status=status,

@@ -97,9 +97,10 @@ def _crop_pages(
             continue
         if value.page not in loaded:
             loaded[value.page] = _safe_page(source, value.page)
-        if loaded[value.page] is None:
+        page = loaded[value.page]
+        if page is None:
             continue
-        image, words = loaded[value.page]
+        image, words = page
         try:
             crop = crop_value(image, words, value, redact=redact, names=names)
         except Exception as e:  # noqa: BLE001 - one bad crop must not cost the others

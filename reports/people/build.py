@@ -122,7 +122,7 @@ def _planned_filing(sponsorships: list[Sponsorship]) -> str | None:
 
 def _fixes(findings: list[PersonFinding], docs: list[Doc], deadline: str | None) -> list[FixItem]:
     by_source = {d.entry.source: d for d in docs}
-    items = []
+    items: list[FixItem] = []
     for f in findings:
         if f.severity is Severity.low:
             continue

@@ -6,13 +6,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
 from matchers.rules.person import e7_subcategory
 from reports.people.manifest import sponsored_code, sponsored_subcategory
 
+if TYPE_CHECKING:
+    from matchers.knowledge.load import Knowledge
+
 
 @cache
-def _knowledge():
+def _knowledge() -> Knowledge:
     from matchers.knowledge.load import load_knowledge
 
     return load_knowledge()

@@ -14,12 +14,17 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from extractors.fields.dates import find_dates
 from reports.people.records import ManifestProblem, Sponsorship
+
+# The sponsored column's text -> (code, Korean name, E-7 sub-category), or None when unknown.
+ResolveCode = Callable[[str], tuple[str | None, str | None, str | None] | None]
 
 # Normalised header (lower case, no spaces, '_', '-', '.', '/', brackets) -> column key.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -90,12 +95,16 @@ def person_key(text: str | None) -> str:
     return "".join(c for c in norm if c.isalnum())
 
 
-def read_manifest(path: Path, *, resolve_code=None, search: list[Path] = ()) -> Manifest:
+def read_manifest(path: Path, *, resolve_code: ResolveCode | None = None,
+                  search: Sequence[Path] = ()) -> Manifest:
     """Read the manifest at `path`. `resolve_code(text) -> (code, name_ko, subcategory) | None`
     turns the sponsored column into a KSCO7 code (default: reports.people.codes); listed files
     are looked up beside the manifest, then under each folder of `search`."""
-    if resolve_code is None:
-        from reports.people.codes import resolve_sponsored as resolve_code
+    resolve = resolve_code
+    if resolve is None:
+        from reports.people.codes import resolve_sponsored
+
+        resolve = resolve_sponsored
     try:
         table = _read_table(path)
     except (OSError, ValueError, KeyError) as exc:
@@ -117,13 +126,14 @@ def read_manifest(path: Path, *, resolve_code=None, search: list[Path] = ()) -> 
                   and _text(cells[i])}
         if not values:
             continue
-        row = _row(number, values, path, search, resolve_code)
+        row = _row(number, values, path, search, resolve)
         rows.append(row)
         problems.extend(row.problems)
     return Manifest(path, rows, problems)
 
 
-def _row(number: int, values: dict, path: Path, search: list[Path], resolve_code) -> ManifestRow:
+def _row(number: int, values: dict[str, Any], path: Path, search: Sequence[Path],
+         resolve_code: ResolveCode) -> ManifestRow:
     row = ManifestRow(row=number, employee_id=_text(values.get("employee_id")),
                       name=_text(values.get("name")), nationality=_text(values.get("nationality")),
                       client=_text(values.get("client")))
@@ -220,7 +230,7 @@ def sponsored_code(text: str) -> str | None:
     return m.group(1)[:4] if m else None
 
 
-def _find_file(listed: str, beside: Path, search: list[Path]) -> Path | None:
+def _find_file(listed: str, beside: Path, search: Sequence[Path]) -> Path | None:
     name = Path(unicodedata.normalize("NFC", listed))
     candidates = [name] if name.is_absolute() else [beside / name, *(root / name for root in search)]
     for candidate in candidates:

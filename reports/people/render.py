@@ -19,6 +19,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from matchers.records import Severity
 from matchers.rules.korean import english_date, korean_date
@@ -297,6 +299,7 @@ def write_people_csv(rows: list[PersonRow], path: Path) -> Path:
 def write_people_xlsx(rows: list[PersonRow], path: Path) -> Path:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "people"
     sheet.append([c[1] for c in COLUMNS])
     sheet.append([c[2] for c in COLUMNS])
@@ -323,14 +326,16 @@ def write_people_xlsx(rows: list[PersonRow], path: Path) -> Path:
                 cell.value = "보고서 / report"
                 cell.style = "Hyperlink"
     for i, (_, _, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{sheet.cell(row=1, column=len(COLUMNS)).column_letter}{max(2, sheet.max_row)}"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(COLUMNS))}{max(2, sheet.max_row)}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = sheet.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # a new worksheet has one
+    page_setup.fitToPage = True
     sheet.print_title_rows = "1:2"
     buffer = io.BytesIO()
     book.save(buffer)

@@ -10,13 +10,17 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from extractors.records import DocumentKind, Status
+from extractors.records import ContractFields, DocumentKind, Status
 from matchers.records import Severity
 from matchers.rules.context import E7Facts
 from matchers.rules.korean import english_date, korean_date, resolve_particles
 from matchers.rules.person import TITLE_RULES, e7_subcategory, period_qualification
 from matchers.rules.visa_data import VisaData
+
+if TYPE_CHECKING:
+    from matchers.knowledge.load import Knowledge
 from reports.people.records import Period, PersonFinding, TimelineIssue
 from reports.records import DocumentResult, SummaryEntry
 
@@ -42,7 +46,7 @@ class Doc:
     note: str = ""
 
     @property
-    def fields(self):
+    def fields(self) -> ContractFields | None:
         return self.result.fields if self.result else None
 
 
@@ -61,7 +65,7 @@ class _State:
     sources: list[str]
 
 
-def knowledge() -> E7Facts:
+def knowledge() -> Knowledge:
     from matchers.knowledge.load import load_knowledge
 
     return load_knowledge()
@@ -154,6 +158,13 @@ def _apply(state: _State, amendment: Doc, kb: E7Facts) -> _State:
     return new
 
 
+def _start(doc: Doc) -> date:
+    """The start of a contract, offer letter or amendment (`classify` makes a document without
+    one "undated")."""
+    assert doc.start is not None
+    return doc.start
+
+
 def build_periods(docs: list[Doc], as_of: date, kb: E7Facts,
              visa: VisaData) -> tuple[list[Period], list[tuple[date, date | None, bool, int]],
                                       list[PersonFinding]]:
@@ -171,8 +182,8 @@ def build_periods(docs: list[Doc], as_of: date, kb: E7Facts,
                 rule="person_document_missing", severity=Severity.high,
                 document=amendment.entry.source,
                 message_ko=resolve_particles(
-                    f"{korean_date(amendment.start)}자 변경계약서가 변경하는 원래 계약서가 없음"),
-                message_en=f"the contract amended on {english_date(amendment.start.isoformat())} "
+                    f"{korean_date(_start(amendment))}자 변경계약서가 변경하는 원래 계약서가 없음"),
+                message_en=f"the contract amended on {english_date(_start(amendment).isoformat())} "
                            "is not among the documents",
                 recommendation_ko="원래 근로계약서를 서류에 추가하십시오.",
                 recommendation_en="Add the original employment contract to the documents."))
@@ -188,19 +199,19 @@ def build_periods(docs: list[Doc], as_of: date, kb: E7Facts,
     for i, base in enumerate(bases):
         end, assumed = base.end, False
         if end is None and i + 1 < len(bases):
-            end, assumed = bases[i + 1].start - timedelta(days=1), True
-        if end is not None and end < base.start:
-            end = base.start
+            end, assumed = _start(bases[i + 1]) - timedelta(days=1), True
+        if end is not None and end < _start(base):
+            end = _start(base)
         state = _base_state(base, kb)
         if state.title is None and state.code is None and base.employer_key in previous:
             before = previous[base.employer_key]  # a salary agreement: keeps title and duties
             state = _State(**{**before.__dict__, "annual": state.annual or before.annual,
                               "sources": state.sources, "audited": state.audited})
-        cuts = sorted(attached[id(base)], key=lambda d: d.start)
-        start = base.start
+        cuts = sorted(attached[id(base)], key=_start)
+        start = _start(base)
         first_index = len(periods) + 1
         for amendment in cuts:
-            eff = max(amendment.start, base.start)
+            eff = max(_start(amendment), _start(base))
             if end is not None and eff > end:
                 state = _apply(state, amendment, kb)  # after the contract ended: shown, no period
                 continue
@@ -210,13 +221,13 @@ def build_periods(docs: list[Doc], as_of: date, kb: E7Facts,
                 start = eff
             state = _apply(state, amendment, kb)
         periods.append(_period(len(periods) + 1, start, end, assumed, state, as_of, visa))
-        spans.append((base.start, end, assumed, first_index))
+        spans.append((_start(base), end, assumed, first_index))
         previous[base.employer_key] = state
     return periods, spans, findings
 
 
 def _base_for(amendment: Doc, bases: list[Doc]) -> Doc | None:
-    earlier = [b for b in bases if b.start <= amendment.start]
+    earlier = [b for b in bases if _start(b) <= _start(amendment)]
     same = [b for b in earlier if b.employer_key and b.employer_key == amendment.employer_key]
     if same:
         return same[-1]
@@ -243,7 +254,8 @@ def _period(index: int, start: date, end: date | None, assumed: bool, state: _St
 def _unit_name(code: str | None) -> str | None:
     if not code:
         return None
-    return knowledge().name(code)
+    name: str | None = knowledge().name(code)
+    return name
 
 
 def timeline_issues(spans: list[tuple[date, date | None, bool, int]]) -> list[TimelineIssue]:
