@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def split_list(text: str) -> list[str]:
     return items
 
 
-def units_under(code: str, table: dict[str, dict]) -> list[str]:
+def units_under(code: str, table: dict[str, dict[str, Any]]) -> list[str]:
     """Unit codes a code stands for: itself, its unit (5-digit) or its group's units."""
     row = table.get(code)
     if row is None and len(code) == 5:
@@ -60,7 +61,7 @@ def units_under(code: str, table: dict[str, dict]) -> list[str]:
     return sorted(c for c, r in table.items() if r["level"] == "unit" and c.startswith(code))
 
 
-def _drop_excluded(row: dict, units7: list[str], units8: list[str],
+def _drop_excluded(row: dict[str, Any], units7: list[str], units8: list[str],
                    crosswalk: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
     """Group occupations whose excluded examples name KSCO7 units (e.g. 한식조리사 4411) lose them."""
     named = set(re.findall(r"(?<!\d)(\d{4})(?!\d)", row["excluded_examples"]))
@@ -70,13 +71,13 @@ def _drop_excluded(row: dict, units7: list[str], units8: list[str],
             dropped)
 
 
-def _scope(code: str, table: dict[str, dict]) -> str:
+def _scope(code: str, table: dict[str, dict[str, Any]]) -> str:
     row = table.get(code) or table.get(code[:4]) or {}
     level = row.get("level", "")
     return {"unit": "unit", "detailed": "detail"}.get(level, "group" if level else "none")
 
 
-def _ksco7_side(row: dict, k7: dict[str, dict]) -> tuple[str, str]:
+def _ksco7_side(row: dict[str, Any], k7: dict[str, dict[str, Any]]) -> tuple[str, str]:
     """KSCO7 code (any level) for a row and the reason."""
     printed = row["ksco_code"]
     if row["ksco7_equiv"]:
@@ -86,8 +87,8 @@ def _ksco7_side(row: dict, k7: dict[str, dict]) -> tuple[str, str]:
     return "", f"unresolved: {row['code_basis'] or 'no occupation code'}"
 
 
-def resolve_e7_row(row: dict, k7: dict[str, dict], k8: dict[str, dict],
-                   crosswalk: dict[str, str]) -> dict:
+def resolve_e7_row(row: dict[str, Any], k7: dict[str, dict[str, Any]], k8: dict[str, dict[str, Any]],
+                   crosswalk: dict[str, str]) -> dict[str, Any]:
     """One E-7 row as the E7Occupation dict, resolved to both revisions."""
     code7, reason = _ksco7_side(row, k7)
     units7 = sorted({u for part in code7.split(";") for u in units_under(part, k7)}) if code7 else []

@@ -14,12 +14,17 @@ import hashlib
 import json
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from matchers.buildtime.e7 import resolve_e7_row, split_list
 from matchers.knowledge.text import duty_features, title_key
+
+Features = Callable[[dict[str, Any]], Mapping[str, int]]  # a duty entry's feature counts
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,7 @@ CURATED = {"1110": "1112", "2316": "2316", "2363": "2365", "2420": "2431", "2473
            "9411": "9411", "9412": "9414"}
 
 
-def read_reference(data_dir: Path) -> dict[str, list[dict]]:
+def read_reference(data_dir: Path) -> dict[str, list[dict[str, Any]]]:
     """The five reference CSV files as lists of row dicts."""
     out = {}
     for key, name in FILES.items():
@@ -44,7 +49,7 @@ def read_reference(data_dir: Path) -> dict[str, list[dict]]:
     return out
 
 
-def _table(rows: list[dict]) -> dict[str, dict]:
+def _table(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     cols = ("level", "name_ko", "name_en", "parent_code")
     return {r["code"]: {c: r[c] for c in cols} for r in rows}
 
@@ -59,7 +64,7 @@ def _best_by_title(name: str, units8: dict[str, str]) -> tuple[str | None, float
     return best, (fuzz.ratio(key, units8[best]) if best else 0.0)
 
 
-def _e7_pairs(e7_rows: list[dict], k7: dict, k8: dict) -> dict[str, str]:
+def _e7_pairs(e7_rows: list[dict[str, Any]], k7: dict[str, Any], k8: dict[str, Any]) -> dict[str, str]:
     pairs = {}
     for r in e7_rows:
         c7, c8 = r["ksco7_equiv"], r["ksco8_equiv"]
@@ -68,7 +73,7 @@ def _e7_pairs(e7_rows: list[dict], k7: dict, k8: dict) -> dict[str, str]:
     return pairs
 
 
-def build_crosswalk(k7: dict, k8: dict, e7_rows: list[dict]) -> dict[str, dict]:
+def build_crosswalk(k7: dict[str, Any], k8: dict[str, Any], e7_rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """KSCO7 unit -> {ksco8, method, score, collision}."""
     units8 = {c: _name_key(r["name_ko"]) for c, r in k8.items() if r["level"] == "unit"}
     pairs = _e7_pairs(e7_rows, k7, k8)
@@ -79,7 +84,7 @@ def build_crosswalk(k7: dict, k8: dict, e7_rows: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _link_unit(code: str, name: str, units8: dict, k8: dict, pairs: dict) -> dict:
+def _link_unit(code: str, name: str, units8: dict[str, Any], k8: dict[str, Any], pairs: dict[str, Any]) -> dict[str, Any]:
     same = fuzz.ratio(_name_key(name), units8[code]) if code in units8 else 0.0
     collision = None
     if code in units8 and same < MIN_SAME_NAME:
@@ -96,8 +101,9 @@ def _link_unit(code: str, name: str, units8: dict, k8: dict, pairs: dict) -> dic
     return {"ksco8": None, "method": "unresolved", "score": score, "collision": collision}
 
 
-def build_titles(title_rows: list[dict], duty_rows: list[dict], *, exclude: set[str] = frozenset(),
-                 e7: list[dict] = ()) -> list[list[str]]:
+def build_titles(title_rows: list[dict[str, Any]], duty_rows: list[dict[str, Any]], *,
+                 exclude: AbstractSet[str] = frozenset(), e7: Sequence[dict[str, Any]] = ()
+                 ) -> list[list[str]]:
     """[code, title, kind] rows, one per (code, title key, kind); `exclude` holds title keys."""
     seen, out = set(), []
 
@@ -119,10 +125,11 @@ def build_titles(title_rows: list[dict], duty_rows: list[dict], *, exclude: set[
     return out
 
 
-def build_terms(duty_rows: list[dict], features=None) -> dict[str, dict]:
+def build_terms(duty_rows: list[dict[str, Any]], features: Features | None = None
+                ) -> dict[str, dict[str, Any]]:
     """Per code: number of entries and summed duty feature counts (no text kept)."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    entries: Counter = Counter()
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    entries: Counter[str] = Counter()
     for r in duty_rows:
         feats = features(r) if features else duty_features(f"{r['work_sum']} {r['do_work']}")
         counts[r["code"]].update(feats)
@@ -130,8 +137,9 @@ def build_terms(duty_rows: list[dict], features=None) -> dict[str, dict]:
     return {code: {"entries": entries[code], "counts": dict(c)} for code, c in counts.items()}
 
 
-def build_artifacts(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset(),
-                    with_e7_examples: bool = True, features=None) -> dict[str, object]:
+def build_artifacts(ref: dict[str, list[dict[str, Any]]], *, holdout: AbstractSet[str] = frozenset(),
+                    with_e7_examples: bool = True, features: Features | None = None
+                    ) -> dict[str, object]:
     """All package data in memory; `holdout` = djob_cd of dictionary entries to leave out;
     `features(row)`: a duty entry's features (default: `duty_features` of its text)."""
     k7, k8 = _table(ref["k7"]), _table(ref["k8"])
@@ -147,7 +155,7 @@ def build_artifacts(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset
             "e7.json": e7}
 
 
-def _holdout_keys(duty_rows: list[dict], holdout: set[str]) -> set[str]:
+def _holdout_keys(duty_rows: list[dict[str, Any]], holdout: AbstractSet[str]) -> set[str]:
     keys = set()
     for r in duty_rows:
         if r["djob_cd"] in holdout:
@@ -168,7 +176,7 @@ def content_hash(artifacts: dict[str, object]) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_artifacts(artifacts: dict[str, object], out_dir: Path, *, source: str = "") -> dict:
+def write_artifacts(artifacts: dict[str, object], out_dir: Path, *, source: str = "") -> dict[str, Any]:
     """Write every artifact plus manifest.json; returns the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, obj in artifacts.items():
@@ -182,7 +190,7 @@ def write_artifacts(artifacts: dict[str, object], out_dir: Path, *, source: str 
     return manifest
 
 
-def _counts(artifacts: dict) -> dict[str, int]:
+def _counts(artifacts: dict[str, Any]) -> dict[str, int]:
     e7 = artifacts["e7.json"]
     return {"ksco7": len(artifacts["ksco7.json"]), "ksco8": len(artifacts["ksco8.json"]),
             "titles": len(artifacts["titles.json.gz"]), "term_codes": len(artifacts["terms.json.gz"]),

@@ -16,15 +16,18 @@ import logging
 import random
 import tempfile
 import time
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train
-from spacy.util import load_config, load_model_from_config
+from spacy.util import load_config, load_model_from_config, registry
+from thinc.api import Config
 
 import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
 from matchers.buildtime.reference import build_artifacts, content_hash
@@ -39,11 +42,11 @@ DEV_SIZE = 200  # examples the training loop evaluates on (drawn from the traini
 DOCBIN_ATTRS = ["ORTH", "TAG", "POS", "LEMMA"]  # what the term features read (and SPACY)
 
 
-_READ: dict[tuple, list[Example]] = {}  # DocBins read in this process (the loop reads twice)
+_READ: dict[tuple[str, str, int], list[Example]] = {}  # DocBins read in this process (the loop reads twice)
 
 
-@spacy.registry.readers("ksoc_audit.DocBinExamples.v1")
-def docbin_examples(titles: Path | None, duties: Path | None):
+@registry.readers("ksoc_audit.DocBinExamples.v1")  # type: ignore[untyped-decorator]  # spaCy: registry tables are Any
+def docbin_examples(titles: Path | None, duties: Path | None) -> Callable[[Language], list[Example]]:
     """Examples from two DocBins of Kiwi-tokenized docs, title texts and duty texts, each
     doc's `cats` holding its gold code with the example's weight. Read once per process:
     Kiwi's analysis is kept, not redone every epoch."""
@@ -54,32 +57,37 @@ def docbin_examples(titles: Path | None, duties: Path | None):
             terms = nlp.get_pipe(TERMS)
             _READ[key] = [_example(doc, field, terms) for field, path in (("title", titles),
                                                                            ("duties", duties))
-                          for doc in DocBin().from_disk(path).get_docs(nlp.vocab)]
+                          for doc in _docbin(path).get_docs(nlp.vocab)]
         return _READ[key]
 
     return read
 
 
-def _example(doc: Doc, field: str, terms) -> Example:
+def _docbin(path: Path | None) -> DocBin:
+    assert path is not None  # the training config names both DocBins
+    return DocBin().from_disk(path)
+
+
+def _example(doc: Doc, field: str, terms: Callable[[Doc], Doc]) -> Example:
     """The doc as predicted input (field, weight and term features set: the features are
     computed once, not at every epoch) and its copy carrying the gold code."""
     gold = doc.cats
     reference = doc.copy()
-    reference.cats = {max(gold, key=gold.get): 1.0}
+    reference.cats = {max(gold, key=lambda code: gold[code]): 1.0}
     doc._.ksco_field, doc._.ksco_weight, doc.cats = field, max(gold.values()), {}
     return Example(terms(doc), reference)
 
 
-def load_training_config(overrides: dict | None = None):
+def load_training_config(overrides: dict[str, Any] | None = None) -> Config:
     return load_config(CONFIG, overrides=overrides or {})
 
 
-def duty_text(row: dict) -> str:
+def duty_text(row: dict[str, Any]) -> str:
     return f"{row['work_sum']} {row['do_work']}"
 
 
-def build(ref: dict[str, list[dict]], *, holdout: set[str] = frozenset(),
-          with_e7_examples: bool = True, overrides: dict | None = None,
+def build(ref: dict[str, list[dict[str, Any]]], *, holdout: AbstractSet[str] = frozenset(),
+          with_e7_examples: bool = True, overrides: dict[str, Any] | None = None,
           seed: int | None = None) -> tuple[dict[str, object], Language]:
     """(knowledge artifacts, trained pipeline stamped with their version); `holdout`: djob_cd
     of dictionary entries to leave out; `overrides`: config overrides (e.g. max_epochs)."""
@@ -107,11 +115,13 @@ def packaged(trained: Language) -> Language:
     nlp = load_model_from_config(trained.config, auto_fill=True)
     for name in nlp.pipe_names:
         if hasattr(nlp.get_pipe(name), "from_bytes"):
-            nlp.get_pipe(name).from_bytes(trained.get_pipe(name).to_bytes())
+            # spaCy types get_pipe's result as a bare callable; trainable pipes serialise
+            saved = trained.get_pipe(name).to_bytes()  # type: ignore[attr-defined]
+            nlp.get_pipe(name).from_bytes(saved)  # type: ignore[attr-defined]
     return nlp
 
 
-def training_docs(blank: Language, arts: dict, duties: list[dict],
+def training_docs(blank: Language, arts: dict[str, Any], duties: list[dict[str, Any]],
                   by_text: dict[str, Doc]) -> tuple[list[Doc], list[Doc]]:
     """Title docs (every known title of each code) and duty docs, labelled by `cats`."""
     entries = title_entries(arts["titles.json.gz"], arts["ksco7.json"])
@@ -126,7 +136,7 @@ def training_docs(blank: Language, arts: dict, duties: list[dict],
     return titles, out
 
 
-def train_pipeline(overrides: dict, blank: Language, arts: dict, duties: list[dict],
+def train_pipeline(overrides: dict[str, Any], blank: Language, arts: dict[str, Any], duties: list[dict[str, Any]],
                    by_text: dict[str, Doc]) -> Language:
     """spaCy's training loop on DocBins written to a temporary folder."""
     docs = training_docs(blank, arts, duties, by_text)
@@ -139,7 +149,7 @@ def train_pipeline(overrides: dict, blank: Language, arts: dict, duties: list[di
     return nlp
 
 
-def write_docbins(docs: tuple[list[Doc], list[Doc]], folder: Path, *, seed: int) -> dict:
+def write_docbins(docs: tuple[list[Doc], list[Doc]], folder: Path, *, seed: int) -> dict[str, Any]:
     """train_/dev_ titles/duties .spacy files; returns the config overrides naming them."""
     rng, paths = random.Random(seed), {}
     for field, field_docs in zip(("titles", "duties"), docs, strict=True):
@@ -150,7 +160,7 @@ def write_docbins(docs: tuple[list[Doc], list[Doc]], folder: Path, *, seed: int)
     return paths
 
 
-def run_training(overrides: dict, paths: dict) -> Language:
+def run_training(overrides: dict[str, Any], paths: dict[str, Any]) -> Language:
     """`init_nlp` + `train` (spaCy's training loop) from config.cfg with the overrides."""
     nlp = init_nlp(load_training_config({**overrides, **paths}))
     out = io.StringIO()

@@ -15,15 +15,19 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
-import spacy
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
-from spacy.util import minibatch
-from thinc.api import Model
+from spacy.training import Example
+from spacy.util import minibatch, registry
+from spacy.vocab import Vocab
+from thinc.api import Model, Optimizer
+from thinc.types import Floats1d, Floats2d
 
 from matchers.knowledge.index import gather
 from matchers.occupation.nlp import TERMS
@@ -34,8 +38,17 @@ MIN_DF = 2  # features of a single training document are left out
 SCALE = 1000  # weights are stored as integers in thousandths
 PRUNE = 0.02  # weights smaller than this (in absolute value) are not shipped
 
+TermModel = Model[list[Doc], Floats2d]  # per doc, one score per label
+_Item = TypeVar("_Item")
 
-def weigh(feats: dict[str, float], vocab: dict[str, int], idf: list[float]):
+
+def _param(model: TermModel, name: str) -> np.ndarray:
+    """A parameter of the model as the numpy array it is (thinc types it as its own Floats)."""
+    return np.asarray(model.get_param(name))
+
+
+def weigh(feats: dict[str, float], vocab: dict[str, int], idf: list[float]
+          ) -> tuple[np.ndarray, np.ndarray]:
     """(feature ids, weights): sublinear tf x idf, L2-normalised, over the known features."""
     get, log = vocab.get, math.log
     vec = {k: (1.0 + log(c)) * idf[k] for f, c in feats.items()
@@ -48,18 +61,20 @@ def weigh(feats: dict[str, float], vocab: dict[str, int], idf: list[float]):
 
 def softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    probs: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return probs
 
 
-@spacy.registry.architectures(ARCH)
-def build_term_linear() -> Model:
+@registry.architectures(ARCH)  # type: ignore[untyped-decorator]  # spaCy: registry tables are Any
+def build_term_linear() -> TermModel:
     """Linear scores per label from the doc's term features (vocabulary set in initialize)."""
     return Model("ksco_term_linear", _forward, dims={"nO": None, "nF": None},
                  params={"W": None, "b": None}, attrs={"vocab": {}, "idf": [], "packed": None})
 
 
-def _forward(model: Model, docs: list[Doc], is_train: bool):
-    b, vocab, idf = model.get_param("b"), model.attrs["vocab"], model.attrs["idf"]
+def _forward(model: TermModel, docs: list[Doc], is_train: bool
+             ) -> tuple[np.ndarray, Callable[[np.ndarray], list[Doc]] | None]:
+    b, vocab, idf = _param(model, "b"), model.attrs["vocab"], model.attrs["idf"]
     inputs = [weigh(doc._.ksco_terms or {}, vocab, idf) for doc in docs]
     Y = np.tile(b, (len(docs), 1))
     packed = model.attrs.get("packed")
@@ -72,12 +87,12 @@ def _forward(model: Model, docs: list[Doc], is_train: bool):
                 pos, scale = gather(indptr, keys, vals)
                 Y[i] += np.bincount(cls[pos], weights=w[pos] * scale, minlength=len(b))
         return Y, None
-    W = model.get_param("W")
+    W = _param(model, "W")
     for i, (keys, vals) in enumerate(inputs):
         if len(keys):
             Y[i] += vals @ W[keys]
 
-    def backprop(dY: np.ndarray) -> list:
+    def backprop(dY: np.ndarray) -> list[Doc]:
         keys_all = np.concatenate([k for k, _ in inputs] or [np.zeros(0, np.int64)])
         rows, inverse = np.unique(keys_all, return_inverse=True)
         grad = np.zeros((len(rows), W.shape[1]), dtype=np.float32)
@@ -91,24 +106,31 @@ def _forward(model: Model, docs: list[Doc], is_train: bool):
     return Y, backprop
 
 
-class KscoTextCat(TrainablePipe):
+def _itself(doc: Any) -> Doc:
+    """`_own`'s default: the items are the docs."""
+    return cast(Doc, doc)
+
+
+class KscoTextCat(TrainablePipe):  # type: ignore[misc]  # spaCy's TrainablePipe is untyped Cython
     """Scores the docs of one field (title or duties; `doc._.ksco_field`) against the KSCO7
     codes seen in training and sets `doc.cats` (softmax probabilities); other docs pass."""
 
-    def __init__(self, vocab, model: Model, name: str = "textcat_duties", *, field: str,
-                 loss: str = "hinge", platt: tuple[float, float] = (1.0, 0.0)):
+    def __init__(self, vocab: Vocab, model: TermModel, name: str = "textcat_duties", *, field: str,
+                 loss: str = "hinge", platt: tuple[float, ...] = (1.0, 0.0)) -> None:
         self.vocab, self.model, self.name = vocab, model, name
-        self.cfg = {"field": field, "labels": [], "loss": loss, "platt": list(platt)}
+        self.cfg: dict[str, Any] = {"field": field, "labels": [], "loss": loss, "platt": list(platt)}
+        self._arrays: dict[str, np.ndarray] = {}
 
     @property
     def field(self) -> str:
-        return self.cfg["field"]
+        field: str = self.cfg["field"]
+        return field
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(self.cfg["labels"])
 
-    def _own(self, items, doc=lambda x: x):
+    def _own(self, items: Iterable[_Item], doc: Callable[[_Item], Doc] = _itself) -> list[_Item]:
         return [x for x in items if doc(x)._.ksco_field == self.field]
 
     def __call__(self, doc: Doc) -> Doc:
@@ -116,15 +138,15 @@ class KscoTextCat(TrainablePipe):
             self.set_annotations([doc], self.predict([doc]))
         return doc
 
-    def pipe(self, stream, *, batch_size: int = 128):
-        for docs in minibatch(stream, size=batch_size):
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        for docs in minibatch(stream, size=batch_size):  # type: ignore[no-untyped-call]  # spaCy: untyped
             own = self._own(docs)
             if own:
                 self.set_annotations(own, self.predict(own))
             yield from docs
 
     def predict(self, docs: list[Doc]) -> np.ndarray:
-        return self.model.predict(docs)
+        return np.asarray(self.model.predict(docs))
 
     def set_annotations(self, docs: list[Doc], scores: np.ndarray) -> None:
         """`doc.cats`: per-code probabilities (softmax, or the margins through the configured
@@ -139,7 +161,8 @@ class KscoTextCat(TrainablePipe):
             known = any(f in vocab for f in doc._.ksco_terms or ())
             doc.cats = dict(zip(labels, row, strict=True)) if known else {}
 
-    def initialize(self, get_examples, *, nlp: Language | None = None, labels=None) -> None:
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *,
+                   nlp: Language | None = None, labels: Iterable[str] | None = None) -> None:
         """Labels, feature vocabulary and idf from the training examples of this field."""
         terms = nlp.get_pipe(TERMS) if nlp is not None and TERMS in nlp.pipe_names else None
         examples = self._own(get_examples(), lambda eg: eg.predicted)
@@ -157,17 +180,18 @@ class KscoTextCat(TrainablePipe):
         self._set_weights(names, idf, np.zeros((len(names), len(self.labels)), np.float32),
                           np.zeros(len(self.labels), np.float32))
 
-    def _set_weights(self, names: list[str], idf, W: np.ndarray, b: np.ndarray) -> None:
+    def _set_weights(self, names: list[str], idf: Iterable[float], W: np.ndarray, b: np.ndarray
+                     ) -> None:
         m = self.model
         m.attrs["packed"] = None
         m.attrs["vocab"] = {f: k for k, f in enumerate(names)}
         m.attrs["idf"] = [float(x) for x in idf]
         m.set_dim("nF", W.shape[0], force=True)
         m.set_dim("nO", W.shape[1], force=True)
-        m.set_param("W", W)
-        m.set_param("b", b)
+        m.set_param("W", cast(Floats2d, W))
+        m.set_param("b", cast(Floats1d, b))
 
-    def get_loss(self, examples, scores: np.ndarray) -> tuple[float, np.ndarray]:
+    def get_loss(self, examples: list[Example], scores: np.ndarray) -> tuple[float, np.ndarray]:
         """Weighted loss (`doc._.ksco_weight`: related jobs count half): softmax cross-entropy,
         or one-vs-rest squared hinge (a linear SVM's loss: only codes within the margin of
         the gold code's count)."""
@@ -186,31 +210,33 @@ class KscoTextCat(TrainablePipe):
         probs[rows, gold] -= 1.0
         return loss, probs * scale
 
-    def update(self, examples, *, drop: float = 0.0, sgd=None, losses=None) -> dict:
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0,
+               sgd: Optimizer | Literal[False] | None = None, losses: dict[str, float] | None = None
+               ) -> dict[str, float]:
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
         own = self._own(examples, lambda eg: eg.predicted)
         if not own:
             return losses
         scores, backprop = self.model.begin_update([eg.predicted for eg in own])
-        loss, d_scores = self.get_loss(own, scores)
-        backprop(d_scores)
-        if sgd not in (None, False):
+        loss, d_scores = self.get_loss(own, np.asarray(scores))
+        backprop(cast(Floats2d, d_scores))
+        if sgd is not None and sgd is not False:
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses
 
-    def finish_update(self, sgd) -> None:
+    def finish_update(self, sgd: Optimizer) -> None:
         """The optimizer's Adam on the touched weight rows (its moments kept in the optimizer)."""
         grad = self.model.attrs.pop("grad", None)
         if grad is None:
             return
         rows, g, db = grad
-        W, key = self.model.get_param("W"), (self.model.id, "W")
+        W, key = _param(self.model, "W"), (self.model.id, "W")
         if sgd.grad_clip:
             g = np.clip(g, -sgd.grad_clip, sgd.grad_clip)
-        mom1 = sgd.mom1.setdefault(key, np.zeros(W.shape, np.float32))
-        mom2 = sgd.mom2.setdefault(key, np.zeros(W.shape, np.float32))
+        mom1 = np.asarray(sgd.mom1.setdefault(key, cast(Floats2d, np.zeros(W.shape, np.float32))))
+        mom2 = np.asarray(sgd.mom2.setdefault(key, cast(Floats2d, np.zeros(W.shape, np.float32))))
         sgd.nr_update[key] += 1
         t = sgd.nr_update[key]
         m = mom1[rows] * sgd.b1 + (1 - sgd.b1) * g
@@ -225,21 +251,20 @@ class KscoTextCat(TrainablePipe):
         b, _ = sgd((self.model.id, "b"), b, db.astype(np.float32))
         self.model.set_param("b", b)
 
-    def score(self, examples, **_kwargs) -> dict[str, float]:
+    def score(self, examples: Iterable[Example], **_kwargs: Any) -> dict[str, float]:
         own = self._own(examples, lambda eg: eg.predicted)
-        hits = [bool(eg.predicted.cats) and max(eg.predicted.cats, key=eg.predicted.cats.get)
-                == _gold(eg) for eg in own]
+        hits = [bool(eg.predicted.cats) and _best(eg.predicted.cats) == _gold(eg) for eg in own]
         return {f"ksco_{self.field}_acc": sum(hits) / len(hits) if hits else 0.0}
 
     # compact serialisation: pruned, quantised weights instead of the dense matrix
-    def _state(self) -> tuple[dict, dict[str, np.ndarray]]:
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         m = self.model
         cfg = {**self.cfg, "features": list(m.attrs["vocab"]), "idf": m.attrs["idf"]}
         if m.attrs.get("packed") is not None:
             return cfg, self._arrays
         # softmax is unchanged by adding a constant to a feature's row: centred on its median,
         # most of the row is near zero and pruned (the hinge models' rows are sparse already)
-        W = m.get_param("W")
+        W = _param(m, "W")
         if self.cfg["loss"] == "softmax":
             W = W - np.median(W, axis=1, keepdims=True)
         q = np.where(np.abs(W) >= PRUNE, np.round(W * SCALE), 0)
@@ -248,10 +273,10 @@ class KscoTextCat(TrainablePipe):
         indptr = np.zeros(W.shape[0] + 1, dtype=np.int64)
         np.cumsum(np.bincount(feat, minlength=W.shape[0]), out=indptr[1:])
         arrays = {"indptr": indptr, "cls": cls.astype(np.int16), "w": q[feat, cls],
-                  "b": m.get_param("b").astype(np.float32)}
+                  "b": _param(m, "b").astype(np.float32)}
         return cfg, arrays
 
-    def _load_state(self, cfg: dict, arrays) -> None:
+    def _load_state(self, cfg: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         """Shipped weights kept sparse (feature-major), as stored: over 100 MB less memory than
         the dense matrices, and no time spent filling them."""
         self.cfg = {k: cfg[k] for k in ("field", "labels", "loss", "platt")}
@@ -263,39 +288,44 @@ class KscoTextCat(TrainablePipe):
                              arrays["w"].astype(np.float32) / SCALE)
         m.set_dim("nF", len(names), force=True)
         m.set_dim("nO", len(self.labels), force=True)
-        m.set_param("b", np.asarray(arrays["b"], np.float32))
+        m.set_param("b", cast(Floats1d, np.asarray(arrays["b"], np.float32)))
 
-    def to_bytes(self, *, exclude=()) -> bytes:
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         cfg, arrays = self._state()
         text = json.dumps(cfg, ensure_ascii=False, separators=(",", ":")).encode()
         buf = io.BytesIO()
-        np.savez_compressed(buf, cfg=np.frombuffer(text, dtype=np.uint8), **arrays)
+        # numpy's stubs take **arrays as possibly holding its allow_pickle flag
+        np.savez_compressed(buf, cfg=np.frombuffer(text, dtype=np.uint8), **arrays)  # type: ignore[arg-type]
         return buf.getvalue()
 
-    def from_bytes(self, data: bytes, *, exclude=()) -> KscoTextCat:
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> KscoTextCat:
         with np.load(io.BytesIO(data)) as arrays:
             cfg = json.loads(arrays["cfg"].tobytes())
             self._load_state(cfg, {k: arrays[k] for k in arrays.files if k != "cfg"})
         return self
 
-    def to_disk(self, path, *, exclude=()) -> None:
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "model.npz").write_bytes(self.to_bytes())
 
-    def from_disk(self, path, *, exclude=()) -> KscoTextCat:
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> KscoTextCat:
         return self.from_bytes((Path(path) / "model.npz").read_bytes())
 
 
-def _gold(eg) -> str:
-    cats = eg.reference.cats
-    return max(cats, key=cats.get)
+def _best(cats: dict[str, float]) -> str:
+    """The code of the highest score (the first of equal ones)."""
+    return max(cats, key=lambda code: cats[code])
+
+
+def _gold(eg: Example) -> str:
+    return _best(eg.reference.cats)
 
 
 @Language.factory(FACTORY, default_config={"field": "duties", "loss": "hinge", "platt": [1.0, 0.0],
                                            "model": {"@architectures": ARCH}},
                   default_score_weights={"ksco_title_acc": 0.5, "ksco_duties_acc": 0.5})
-def create_ksco_textcat(nlp: Language, name: str, model: Model, field: str, loss: str,
+def create_ksco_textcat(nlp: Language, name: str, model: TermModel, field: str, loss: str,
                         platt: list[float]) -> KscoTextCat:
     if field not in ("title", "duties") or loss not in ("softmax", "hinge"):
         raise ValueError(f"field must be title or duties, loss softmax or hinge: {field}, {loss}")
