@@ -43,8 +43,8 @@ test: setup lint typecheck
 	@$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # mypy, strict on the stage packages ([tool.mypy] in pyproject.toml), incremental cache in
-# .state/mypy. Cold (a fresh clone, as in .ci/run, has no cache) it takes about 35 s on this
-# 2-core machine (up to 2 min while other jobs load it); warm, nothing changed, about 3 s.
+# .state/mypy. Cold (a fresh clone, as in .ci/run, has no cache): about 45 s of CPU, 35 s on
+# this 2-core machine when idle and 90 s under a load of 5; warm, nothing changed: about 3 s.
 typecheck: venv
 	@$(BIN)/mypy
 
