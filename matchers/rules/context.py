@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -15,20 +14,20 @@ from matchers.knowledge.records import E7Occupation, Unit
 from matchers.occupation.e7_judge import E7Judge
 from matchers.occupation.e7_judge import normalise as judge_normalise
 from matchers.occupation.match import informative
+from matchers.occupation.readings import (
+    among_best,
+    close_to_best,
+    confident,
+    leading_group,
+    mostly,
+    not_weak,
+    trails,
+)
 from matchers.records import FindingEvidence, OccupationCandidate, OccupationMatch
 from matchers.rules.visa_data import VisaData
 
-# Candidate scores are 0..1. A best candidate this strong is read on its own; a weaker one (down
-# to WEAK_SCORE) only when its 2-digit group holds GROUP_SHARE of the top-5 score mass or it leads
-# the runner-up by CLOSE_SCORE (a clear margin).
-STRONG_SCORE = 0.45
-WEAK_SCORE = 0.25
-GROUP_SHARE = 0.45
-CORROBORATE_RANK = 3  # a title's code among this many best duty readings: the duties back it
-CLOSE_SCORE = 0.1  # duty candidates this close to the best are equally plausible readings
-PROFESSIONAL_SHARE = 0.6  # duty score share on professional codes that makes the work professional
-PROFESSIONAL_MASS = 0.5  # ... and at least this much summed score on the best three (not noise)
-TOP = 5
+# What a list of candidates says (confident, close to the best, a leading group ...) is asked of
+# matchers.occupation.readings: the thresholds on the matcher's scores stay in its wing.
 E7_WORK_SUBCATEGORIES = ("E-7-1", "E-7-2", "E-7-3", "E-7-4")
 SCOPE_ORDER = {"unit": 0, "detail": 0, "group": 1, "none": 2}
 _E7 = r"E\s*[-‐–]?\s*7"  # E-7 as contracts write it (E7, E-7, e 7 ...)
@@ -63,28 +62,6 @@ def contract_year(fields: ContractFields) -> int:
     """Year of the contract start, else the current year."""
     m = _YEAR.search(fields.contract_start.value or "")
     return int(m.group(0)) if m else date.today().year
-
-
-def share_of(cands: list[OccupationCandidate], keep: Callable[[OccupationCandidate], bool]) -> float:
-    """Share of the top candidates' score mass held by the candidates `keep` accepts."""
-    top = cands[:TOP]
-    total = sum(c.score for c in top)
-    return sum(c.score for c in top if keep(c)) / total if total else 0.0
-
-
-def confident(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
-    """Best candidate when it is strong enough to act on: strong alone, backed by its group, or
-    clearly ahead of the runner-up."""
-    if not cands or cands[0].score < WEAK_SCORE:
-        return None
-    best = cands[0]
-    backed = share_of(cands, lambda c: c.code[:2] == best.code[:2]) >= GROUP_SHARE
-    ahead = len(cands) < 2 or best.score - cands[1].score >= CLOSE_SCORE
-    return best if best.score >= STRONG_SCORE or backed or ahead else None
-
-
-def _top(cands: list[OccupationCandidate]) -> OccupationCandidate | None:
-    return cands[0] if cands and cands[0].score >= WEAK_SCORE else None
 
 
 def group2(code: str) -> str:
@@ -127,26 +104,14 @@ class RuleContext:
 
     @cached_property
     def duties_group(self) -> tuple[str, OccupationCandidate] | None:
-        """(2-digit group, its best candidate) when the duty readings' score mass leads in one
-        group: as much as one strong reading (STRONG_SCORE), and GROUP_SHARE of the top-5 mass
-        or CLOSE_SCORE ahead of the next group (the group-level analogue of `confident`)."""
-        mass: dict[str, float] = {}
-        for c in self.duty_candidates[:TOP]:
-            mass[group2(c.code)] = mass.get(group2(c.code), 0.0) + c.score
-        if not mass:
-            return None
-        ranked = sorted(mass.items(), key=lambda kv: -kv[1])
-        group, lead = ranked[0]
-        runner = ranked[1][1] if len(ranked) > 1 else 0.0
-        if lead < STRONG_SCORE or (lead / sum(mass.values()) < GROUP_SHARE
-                                 and lead - runner < CLOSE_SCORE):
-            return None
-        return group, next(c for c in self.duty_candidates if group2(c.code) == group)
+        """(2-digit group, its best candidate) when the duty readings lead in one group
+        (`readings.leading_group`, the group-level analogue of `confident`)."""
+        return leading_group(self.duty_candidates)
 
     @cached_property
     def title_top(self) -> OccupationCandidate | None:
         """The title's first candidate when it is not weak (no group backing required)."""
-        return _top(self.match.title_candidates)
+        return not_weak(self.match.title_candidates)
 
     def corroborated(self, code: str) -> bool:
         """The duties back `code`: it is among their few best readings. Duty readings confuse
@@ -155,12 +120,11 @@ class RuleContext:
         dec = self.match.decision
         if dec.agree and code == dec.title_code:
             return True  # the matcher saw the duties back the title's reading (all their scores)
-        return any(c.code == code for c in self.duty_candidates[:CORROBORATE_RANK])
+        return among_best(self.duty_candidates, code)
 
     def close_to_best(self) -> list[OccupationCandidate]:
         """Duty candidates as plausible as the best one."""
-        cands = self.duty_candidates
-        return [c for c in cands[:TOP] if c.score >= cands[0].score - CLOSE_SCORE]
+        return close_to_best(self.duty_candidates)
 
     @cached_property
     def title_best(self) -> OccupationCandidate | None:
@@ -213,7 +177,7 @@ class RuleContext:
     @cached_property
     def duties_professional(self) -> OccupationCandidate | None:
         """The duties' best professional candidate when the duties read as professional work: a
-        confident professional reading (or one within CLOSE_SCORE of the confident reading), or,
+        confident professional reading (or one as plausible as the confident reading), or,
         no single code being confident, most of the duty readings' score on professional codes,
         even if which one is uncertain."""
         best, cands = self.duties_best, self.duty_candidates
@@ -224,8 +188,7 @@ class RuleContext:
             return next((c for c in self.close_to_best() if self.is_professional(c.code)), None)
         if not cands:
             return None
-        mass = sum(c.score for c in cands[:3] if self.is_professional(c.code))
-        if mass < PROFESSIONAL_MASS or share_of(cands, self._professional) < PROFESSIONAL_SHARE:
+        if not mostly(cands, self._professional):
             return None
         return next(c for c in cands if self.is_professional(c.code))
 
@@ -275,7 +238,7 @@ class RuleContext:
         """
         best = self.duties_best
         if self.title_generic_kind is None:
-            for top in (self.title_top, _top(self.match.title_en_candidates)):
+            for top in (self.title_top, not_weak(self.match.title_en_candidates)):
                 if top and self.corroborated(top.code) and not self._outweighed(top.code, best):
                     return top.code
         if best is None:
@@ -289,8 +252,7 @@ class RuleContext:
         """A stronger duty reading of other E-7 eligibility than `code` (no inflation)."""
         if best is None or bool(self.e7_work(code)) == bool(self.e7_work(best.code)):
             return False
-        backing = max((c.score for c in self.duty_candidates[:TOP] if c.code == code), default=0.0)
-        return backing < best.score - CLOSE_SCORE
+        return trails(self.duty_candidates, code, best)
 
     @cached_property
     def title_text(self) -> str:

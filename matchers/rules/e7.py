@@ -138,7 +138,7 @@ def _off_list(ctx: RuleContext) -> str | None:
 
     The matcher's decision when it is certain: a title the duties back, or a clear duty reading
     (for boilerplate duties, the title). Otherwise the duties' confident reading, with every
-    reading within CLOSE_SCORE of it off the list too."""
+    reading as plausible as it (`readings.close_to_best`) off the list too."""
     dec = ctx.match.decision
     if dec.certain and dec.code and (dec.basis != "duties" or ctx.duties_best is not None):
         code = dec.code

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from matchers.knowledge.index import KIND_WEIGHT
 from matchers.knowledge.lexicon import generic_kind, has_management_cue
-from matchers.occupation.match import EXACT
+from matchers.occupation.readings import TOP, as_plausible, not_weak, plausible, strong
 from matchers.records import Finding, OccupationCandidate, Severity
-from matchers.rules.context import (
-    CLOSE_SCORE,
-    STRONG_SCORE,
-    TOP,
-    WEAK_SCORE,
-    RuleContext,
-    evidence,
-    group2,
-)
+from matchers.rules.context import RuleContext, evidence, group2
 from matchers.rules.spec import make_finding, rule
 
-# Score of a title named exactly in the dictionary (the matcher's EXACT floor times the weakest
-# non-'related' title kind): a reading this strong names its occupation on its own.
-EXACT_READING = EXACT * min(w for kind, w in KIND_WEIGHT.items() if kind != "related")
 MANUAL_E7 = "MOJ stay manual 2026.9 pp.213-215, 232-234 (E-7 occupations judged by KSCO code)"
 GENERIC_TITLE = rule(
     "generic_title", Severity.high,
@@ -71,24 +59,6 @@ def generic_title(ctx: RuleContext) -> list[Finding]:
                          fix_name=ctx.unit_name(fix) if fix else "")]
 
 
-def _close(code: str, cands: list[OccupationCandidate]) -> bool:
-    """`code` is a plausible reading too: among the top 3 and not weak."""
-    return any(c.code == code and c.score >= WEAK_SCORE for c in cands[:3])
-
-
-def _as_plausible(code: str, cands: list[OccupationCandidate]) -> bool:
-    """`code` is a reading of the title as plausible as its best one (`_close`), unless the best
-    reading is as strong as an exact dictionary title (EXACT_READING) and `code` trails it by
-    more than CLOSE_SCORE: a title that names one occupation exactly is not ambiguous, and a
-    reading far behind it comes from a shared word ('Architect' 0.95 as 2311 건축가, 0.67 as a
-    software architect). Weaker best readings stay tolerant (1350 0.8 vs 2211 0.5 is ambiguous)."""
-    if not _close(code, cands):
-        return False
-    best = cands[0].score
-    return best < EXACT_READING or any(
-        c.code == code and c.score >= best - CLOSE_SCORE for c in cands[:3])
-
-
 def _unsupported(ctx: RuleContext, t: OccupationCandidate) -> OccupationCandidate | None:
     """The duties' first reading when the duties give no reading (`_reading` is None for want
     of one) and none of their readings backs the title's E-7 work: the title names an E-7
@@ -121,7 +91,7 @@ def _reading(ctx: RuleContext, t: OccupationCandidate) -> OccupationCandidate | 
     # no code or group stands out, but the matcher found the duties do not back the title and
     # none of their best readings is in the title's 2-digit group: they describe other work
     dec, cands = ctx.match.decision, ctx.duty_candidates
-    if (dec.agree is False and dec.title_code == t.code and cands and cands[0].score >= WEAK_SCORE
+    if (dec.agree is False and dec.title_code == t.code and not_weak(cands) is not None
             and all(group2(c.code) != group2(t.code) for c in cands[:3])):
         return cands[0]
     return None
@@ -142,9 +112,9 @@ def differing_codes(ctx: RuleContext) -> tuple[str, str] | None:
     d = (_reading(ctx, t) or _unsupported(ctx, t)) if t else None
     if not t or not d or t.code == d.code or not _matters(ctx, t.code, d.code):
         return None
-    if _as_plausible(d.code, ctx.match.title_candidates):
+    if as_plausible(d.code, ctx.match.title_candidates):
         return None
-    if group2(t.code) == group2(d.code) and d.score < STRONG_SCORE:
+    if group2(t.code) == group2(d.code) and not strong(d):
         return None
     return t.code, d.code
 
@@ -210,7 +180,7 @@ def title_language_disagreement(ctx: RuleContext) -> list[Finding]:
     if not ko or not en or group2(ko.code) == group2(en.code):
         return []
     m = ctx.match
-    if _close(en.code, m.title_candidates) or _close(ko.code, m.title_en_candidates):
+    if plausible(en.code, m.title_candidates) or plausible(ko.code, m.title_en_candidates):
         return []  # each title also reads as the other's occupation
     ko_text, en_text = ctx.korean_title, ctx.english_title
     if not ko_text or not en_text or generic_kind(ko_text) or generic_kind(en_text):
