@@ -6,6 +6,7 @@ Run as `.venv/bin/python -m bench.match [DATA_DIR]` (default ../shared/data).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import random
@@ -22,6 +23,7 @@ from matchers.knowledge.english import load_english_index
 from matchers.knowledge.load import Knowledge, load_knowledge, read_package
 from matchers.knowledge.text import title_entries, title_key
 from matchers.occupation.match import Matcher, combine, match_texts, ranked
+from matchers.occupation.meaning import MEANING
 from matchers.occupation.nlp import analyse
 
 SEED = 20260
@@ -36,15 +38,24 @@ def split(ref: dict, *, seed: int = SEED) -> tuple[set[str], list[dict]]:
 
 
 def build_matcher(ref: dict, held: set[str], *, e7_examples: bool = False,
-                  semantic=None) -> Matcher:
-    """Knowledge and spaCy pipeline rebuilt (trained) without the held-out entries; the sentence
-    encoder's unit vectors too when `semantic` (a held_out_semantic index) is given, else the
-    encoder is off (the shipped vectors have seen the held-out entries)."""
-    arts, nlp = build(ref, holdout=held, with_e7_examples=e7_examples)
+                  units=None) -> Matcher:
+    """Knowledge and spaCy pipeline rebuilt (trained) without the held-out entries; the meaning
+    component's unit vectors too when `units` (held_out_units) are given, else the meaning
+    component is off (the shipped vectors have seen the held-out entries)."""
+    arts, nlp = build(ref, holdout=held, with_e7_examples=e7_examples, units=units)
     kb = Knowledge.from_artifacts(arts, content_hash(arts))
-    m = Matcher(kb, english=load_english_index(kb), nlp=nlp, semantic=False)
-    m.semantic = semantic
-    return m
+    return Matcher(kb, english=load_english_index(kb), nlp=nlp, semantic=units is not None)
+
+
+@contextlib.contextmanager
+def without_meaning(m: Matcher):
+    """The matcher with its meaning component off, for a side-by-side run (bench only: the
+    product's matcher is never changed once built)."""
+    saved, m.skip = m.skip, m.skip | {MEANING}
+    try:
+        yield m
+    finally:
+        m.skip = saved
 
 
 def memoised(m: Matcher) -> Matcher:
@@ -56,13 +67,11 @@ def memoised(m: Matcher) -> Matcher:
     return m
 
 
-def held_out_semantic(data_dir: Path, ref: dict, held: set[str]):
+def held_out_units(data_dir: Path, ref: dict, held: set[str]):
     """Unit vectors of the sentence encoder without the held-out entries (their duty summaries
     and their titles), from the per-entry vectors scripts/build_semantic.py caches (computed on
     first use: ~10 minutes on one core)."""
     import importlib.util
-
-    from matchers.occupation.semantic import SemanticIndex
 
     spec = importlib.util.spec_from_file_location("build_semantic", REPO / "scripts" / "build_semantic.py")
     builder = importlib.util.module_from_spec(spec)
@@ -71,7 +80,7 @@ def held_out_semantic(data_dir: Path, ref: dict, held: set[str]):
     titles = {r["title_ko"] for r in ref["duties"] if r["djob_cd"] in held}
     titles |= {r["title_ko"] for r in ref["titles"] if r.get("djob_cd") in held}
     codes, units = builder.unit_vectors(items, vectors, exclude=held | titles)
-    return SemanticIndex(codes, units, "held-out")
+    return codes, units, "held-out"
 
 
 def queries(held: list[dict]) -> list[tuple[str, str, str]]:
@@ -237,10 +246,9 @@ def devset_truth(m: Matcher, *, misses: list[str] | None = None) -> None:
                           f.get("duties") or f.get("duties_en"), matcher=m)
         gold = {r["ksco7"], *r["ksco7_alternatives"]}
         duties = res.duties_candidates or res.candidates
-        encoder, m.semantic = m.semantic, None
-        lexical = match_texts(f.get("job_title_ko"), f.get("job_title_en"),
-                              f.get("duties") or f.get("duties_en"), matcher=m)
-        m.semantic = encoder
+        with without_meaning(m):
+            lexical = match_texts(f.get("job_title_ko"), f.get("job_title_en"),
+                                  f.get("duties") or f.get("duties_en"), matcher=m)
         got = (res.decision.code, duties[0].code if duties else None,
                res.candidates[0].code if res.candidates else None, lexical.decision.code)
         cell = fams.setdefault(r["family"], [0, 0, 0, 0, 0])
@@ -417,15 +425,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     held, rows = split(ref)
     qs = queries(rows)
-    m = build_matcher(ref, held, semantic=held_out_semantic(Path(args.data_dir), ref, held))
+    m = build_matcher(ref, held, units=held_out_units(Path(args.data_dir), ref, held))
     print(f"held-out entries: {len(qs)} of {len(ref['duties'])} (seed {SEED}); "
           f"knowledge rebuilt without them (titles, aliases, duty stats, encoder unit vectors)")
     res = {mode: evaluate(m, qs, mode) for mode in ("title", "duties", "title+duties")}
     for mode, s in res.items():
         report(mode, s)
-    encoder, m.semantic = m.semantic, None  # (c) the representations side by side
-    lexical = {mode: evaluate(m, qs, mode) for mode in ("duties", "title+duties")}
-    m.semantic = encoder
+    with without_meaning(m):  # (c) the representations side by side
+        lexical = {mode: evaluate(m, qs, mode) for mode in ("duties", "title+duties")}
     for mode, s in lexical.items():
         print(f"  without the sentence encoder, {mode}: top1 {pct(s['top1'], s['n'])} "
               f"top3 {pct(s['top3'], s['n'])} (with it: top1 {pct(res[mode]['top1'], s['n'])} "

@@ -15,7 +15,7 @@ from extractors.errors import ReferenceDataError
 # Trained and precomputed artifacts beside the knowledge: a retrained pipeline or re-embedded
 # units changes matches without changing the reference data, so they are part of the version.
 MODEL_FILES = ("pipeline/config.cfg", "pipeline/meta.json", "pipeline/textcat_title/model.npz",
-               "pipeline/textcat_duties/model.npz", "semantic.npz")
+               "pipeline/textcat_duties/model.npz", "pipeline/ksco_meaning/units.npz")
 THRESHOLDS_FILE = "visa_thresholds.toml"  # hand-maintained year table (matchers/rules/data)
 REFERENCE_FILE = "visa_reference.json"  # built by scripts/import_visa_data.py (matchers/rules/data)
 

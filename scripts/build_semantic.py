@@ -1,9 +1,11 @@
-"""Build matchers/knowledge/data/semantic.npz: one multilingual-e5-small vector per KSCO7 unit.
+"""Build the meaning component's unit vectors: one multilingual-e5-small vector per KSCO7 unit.
 
 Each unit's vector is the mean of its embedded texts: up to MAX_TITLES dictionary job titles
 (KSCO7 rows of ksco_job_titles.csv, sorted, plus the KSCO unit name) as passages, and up to
 MAX_DUTIES dictionary entries ("title: duty summary" from ksco_job_duties.csv, file order). Only
-vectors are shipped (float16), never the sentences.
+vectors are shipped (float16), never the sentences: they are set into the shipped spaCy pipeline's
+`ksco_meaning` component (matchers/knowledge/data/pipeline/ksco_meaning/units.npz), which
+`make data` keeps when it retrains the pipeline.
 
 Embedding every entry takes ~10 minutes on one core; the per-entry vectors are cached under
 bench/out/semantic/ (keyed by the data files' hash) so benchmarks can rebuild unit vectors without
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import io
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from matchers.occupation.semantic import FILE, load_encoder
+from matchers.occupation.semantic import load_encoder
 
 MAX_TITLES = 15
 MAX_DUTIES = 12
@@ -106,23 +107,36 @@ def unit_vectors(items, vectors: np.ndarray, *, exclude: set[str] = frozenset())
     return codes, np.vstack(rows)
 
 
-def write(codes: list[str], vectors: np.ndarray, out: Path, version: str) -> None:
-    buf = io.BytesIO()
-    np.savez_compressed(buf, codes=np.array(codes), vectors=vectors.astype(np.float16),
-                        version=np.array(version))
-    out.write_bytes(buf.getvalue())
+def install(units: tuple[list[str], np.ndarray, str], folder: Path) -> None:
+    """Set `units` into the pipeline saved in `folder` (its trained components unchanged)."""
+    import shutil
+    import tempfile
+
+    import spacy
+
+    import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
+    from matchers.buildtime.train import add_meaning
+
+    nlp = spacy.load(folder)
+    add_meaning(nlp, units)
+    with tempfile.TemporaryDirectory(dir=folder.parent) as tmp:
+        nlp.to_disk(Path(tmp) / "pipeline")
+        shutil.rmtree(folder)
+        shutil.move(str(Path(tmp) / "pipeline"), folder)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from matchers.occupation.nlp import pipeline_dir
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", nargs="?", default=str(REPO / ".." / "shared" / "data"))
-    parser.add_argument("--out", default=str(REPO / "matchers" / "knowledge" / "data" / FILE))
+    parser.add_argument("--pipeline", default=str(pipeline_dir()), help="pipeline folder to update")
     args = parser.parse_args(argv)
     data = Path(args.data_dir)
     items, vectors = entry_vectors(data)
     codes, units = unit_vectors(items, vectors)
-    write(codes, units, Path(args.out), data_key(data))
-    print(f"semantic: {len(codes)} unit vectors from {len(items)} texts -> {args.out}")
+    install((codes, units, data_key(data)), Path(args.pipeline))
+    print(f"semantic: {len(codes)} unit vectors from {len(items)} texts -> {args.pipeline}")
     return 0
 
 

@@ -12,10 +12,19 @@ import pytest
 import spacy
 
 from extractors.errors import ReferenceDataError
-from matchers.buildtime.train import load_training_config, packaged, run_training, write_docbins
+from matchers.buildtime.train import (
+    add_meaning,
+    load_training_config,
+    packaged,
+    run_training,
+    shipped_units,
+    write_docbins,
+)
+from matchers.occupation.meaning import MEANING, meaning_of
 from matchers.occupation.nlp import (
     PIPES,
     TERMS,
+    TRAINED,
     analyse,
     load_pipeline,
     make_docs,
@@ -49,7 +58,9 @@ def tiny(tmp_path_factory):
         docs.append(field_docs)
     folder = tmp_path_factory.mktemp("docbins")
     paths = write_docbins((docs[0], docs[1]), folder, seed=1)
-    return packaged(run_training({"training.max_epochs": 30, "training.batcher.size": 4}, paths))
+    nlp = packaged(run_training({"training.max_epochs": 30, "training.batcher.size": 4}, paths))
+    add_meaning(nlp, shipped_units())  # as the build adds it after training
+    return nlp
 
 
 def best(doc_or_cats) -> str:
@@ -60,7 +71,7 @@ def best(doc_or_cats) -> str:
 def test_config_builds_the_pipeline_from_factories():
     config = load_training_config()
     assert config["nlp"]["tokenizer"]["@tokenizers"] == "ksoc_audit.KiwiTokenizer.v1"
-    assert tuple(config["nlp"]["pipeline"]) == PIPES
+    assert tuple(config["nlp"]["pipeline"]) == TRAINED and PIPES == (*TRAINED, MEANING)
     assert config["components"]["textcat_title"]["factory"] == "ksco_textcat"
     assert config["components"][TERMS]["factory"] == TERMS
 
@@ -95,6 +106,9 @@ def test_to_disk_from_disk_round_trip(tiny, tmp_path):
         a, b = analyse(tiny, text, field).cats, analyse(loaded, text, field).cats
         assert best(a) == best(b)
         assert max(abs(a[c] - b[c]) for c in a) < 0.02  # weights stored quantised
+    duties = "펌웨어를 개발한다"
+    kept = meaning_of(analyse(tiny, duties, "duties")).keep()
+    assert meaning_of(analyse(loaded, duties, "duties")).keep() == kept  # the same unit vectors
 
 
 def test_stale_pipeline_directory_is_refused(tiny, tmp_path):

@@ -32,7 +32,8 @@ from thinc.api import Config
 import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
 from matchers.buildtime.reference import build_artifacts, content_hash
 from matchers.knowledge.text import title_entries
-from matchers.occupation.nlp import TERMS, make_docs, stamp
+from matchers.occupation.meaning import MEANING, MeaningReader, Units
+from matchers.occupation.nlp import TERMS, make_docs, pipeline_dir, stamp
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,12 @@ def duty_text(row: dict[str, Any]) -> str:
 
 def build(ref: dict[str, list[dict[str, Any]]], *, holdout: AbstractSet[str] = frozenset(),
           with_e7_examples: bool = True, overrides: dict[str, Any] | None = None,
-          seed: int | None = None) -> tuple[dict[str, object], Language]:
+          seed: int | None = None, units: Units | None = None
+          ) -> tuple[dict[str, object], Language]:
     """(knowledge artifacts, trained pipeline stamped with their version); `holdout`: djob_cd
-    of dictionary entries to leave out; `overrides`: config overrides (e.g. max_epochs)."""
+    of dictionary entries to leave out; `overrides`: config overrides (e.g. max_epochs);
+    `units`: the meaning component's unit vectors (default: the shipped pipeline's, which
+    scripts/build_semantic.py builds)."""
     overrides = dict(overrides or {})
     if seed is not None:
         overrides["system.seed"] = seed
@@ -105,8 +109,26 @@ def build(ref: dict[str, list[dict[str, Any]]], *, holdout: AbstractSet[str] = f
     arts = build_artifacts(ref, holdout=holdout, with_e7_examples=with_e7_examples,
                            features=lambda r: terms(by_text[duty_text(r)])._.ksco_terms)
     nlp = packaged(train_pipeline(overrides, blank, arts, duties, by_text))
+    add_meaning(nlp, units if units is not None else shipped_units())
     stamp(nlp, content_hash(arts))
     return arts, nlp
+
+
+def add_meaning(nlp: Language, units: Units) -> MeaningReader:
+    """The meaning component, last, holding `units` (it is not trained: the sentence encoder's
+    unit vectors are computed by scripts/build_semantic.py)."""
+    if MEANING in nlp.pipe_names:
+        nlp.remove_pipe(MEANING)
+    pipe = nlp.add_pipe(MEANING, last=True)
+    assert isinstance(pipe, MeaningReader)
+    pipe.set_units(*units)
+    return pipe
+
+
+def shipped_units(folder: Path | None = None) -> Units:
+    """The unit vectors of the shipped pipeline's meaning component (or of `folder`'s)."""
+    reader = MeaningReader(MEANING)
+    return reader.from_disk((folder or pipeline_dir()) / MEANING).units()
 
 
 def packaged(trained: Language) -> Language:

@@ -36,8 +36,8 @@ from matchers.knowledge.text import (
 from matchers.occupation.e7 import e7_fields
 from matchers.occupation.e7_judge import E7Judge, promote
 from matchers.occupation.english_duties import glossary, project, readable
+from matchers.occupation.meaning import MEANING, meaning_of
 from matchers.occupation.nlp import analyse, check_pipeline, shipped_pipeline
-from matchers.occupation.semantic import semantic_index
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,8 @@ class Matcher:
         self.nlp = nlp if nlp is not None else shipped_pipeline(kb.version)
         check_pipeline(self.nlp, kb.version)  # trained on this very knowledge
         self.english = english
-        self.semantic = semantic_index() if semantic else None  # meaning re-ranks duty readings
+        # the pipeline's meaning component re-ranks duty readings (off: the lexical readings)
+        self.skip = frozenset() if semantic else frozenset({MEANING})
         self.e7 = E7Judge(kb, self.titles.exact_codes)
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
@@ -123,7 +124,7 @@ class Matcher:
         terms expanded first); `doc._.ksco_terms` holds its term features."""
         text = project(duties).text if self.project_english else duties
         text = expand(text) if self.modern_terms else text
-        return analyse(self.nlp, text, "duties")
+        return analyse(self.nlp, text, "duties", written=duties, skip=self.skip)
 
     def duty_reading(self, duties: str) -> DutyReading:
         """A duty text read once: its doc and its place in the duty index."""
@@ -156,7 +157,7 @@ class Matcher:
 
     def title_probs(self, title: str) -> dict[str, float]:
         """The title model's calibrated per-code probabilities of a title."""
-        return self._probs(analyse(self.nlp, title, "title"))
+        return self._probs(analyse(self.nlp, title, "title", skip=self.skip))
 
     def english_scores(self, title_en: str) -> Scores:
         return self.english.code_scores(title_en) if self.english else {}
@@ -404,9 +405,11 @@ def named_code(m: Matcher, title: str | None) -> str | None:
 
 def read_duties(m: Matcher, duties: str, reading: DutyReading | None = None) -> Scores:
     """The duties' scores: the lexical readings (pipeline categories and duty index), re-ranked
-    by the sentence encoder's reading of the same text (`matchers.occupation.semantic`)."""
+    by the sentence encoder's reading of the same text (the pipeline's `ksco_meaning`)."""
+    reading = reading or m.duty_reading(duties)
     scores = m.duty_scores(duties, reading)
-    return m.semantic.rerank(scores, duties) if m.semantic is not None else scores
+    meaning = meaning_of(reading.doc) if MEANING not in m.skip else None
+    return meaning.rerank(scores) if meaning is not None else scores
 
 
 def read_title(m: Matcher, title: str) -> Scores:

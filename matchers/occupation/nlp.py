@@ -12,6 +12,7 @@ import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -25,12 +26,14 @@ from spacy.vocab import Vocab
 
 from extractors.errors import ReferenceDataError
 from matchers.knowledge.text import duty_features, title_grams
+from matchers.occupation.meaning import MEANING
 
 log = logging.getLogger(__name__)
 
 TOKENIZER = "ksoc_audit.KiwiTokenizer.v1"
 TERMS = "ksco_terms"  # factory of the term features component
-PIPES = (TERMS, "textcat_title", "textcat_duties")  # the trained pipeline's components
+TRAINED = (TERMS, "textcat_title", "textcat_duties")  # the components config.cfg trains
+PIPES = (*TRAINED, MEANING)  # the shipped pipeline's (meaning is added after training)
 PIPELINE = "pipeline"  # folder under matchers/knowledge/data
 FEATURES = 1  # version of the feature scheme: a pipeline trained on another one is stale
 _UPOS = {"NNG": "NOUN", "NNP": "PROPN", "NNB": "NOUN", "NR": "NUM", "NP": "PRON", "VV": "VERB",
@@ -219,9 +222,18 @@ def make_doc(nlp: Language, text: str, field: str, *, tokens: Iterable[KiwiToken
     return doc
 
 
-def analyse(nlp: Language, text: str, field: str) -> Doc:
-    """Run the whole pipeline on a title or duty text: tokens, terms, `doc.cats`."""
-    return nlp(make_doc(nlp, text, field))
+def analyse(nlp: Language, text: str, field: str, *, written: str | None = None,
+            skip: AbstractSet[str] = frozenset()) -> Doc:
+    """Run the pipeline on a title or duty text: tokens, terms, `doc.cats`, and for a duty text
+    its meaning. `written`: the text as the contract writes it, when `text` is a normalised
+    form of it (read by the meaning component); `skip`: components not to run (the pipeline
+    itself is shared by every thread and is never changed)."""
+    doc = make_doc(nlp, text, field)
+    doc._.ksco_written = written
+    for name, proc in nlp.pipeline:
+        if name not in skip:
+            doc = proc(doc)
+    return doc
 
 
 def make_docs(nlp: Language, texts: list[str], field: str) -> list[Doc]:

