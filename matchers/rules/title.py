@@ -49,8 +49,10 @@ def is_generic_title(ctx: RuleContext) -> bool:
 
 
 def generic_title(ctx: RuleContext) -> list[Finding]:
+    if not is_generic_title(ctx):
+        return []
     d, fix = ctx.duties_professional, ctx.supported_code
-    if d is None or not is_generic_title(ctx):
+    if d is None:  # is_generic_title needs the duties' reading
         return []
     ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
     return [make_finding(GENERIC_TITLE, "default" if fix else "no_code", ev, title=ctx.title_text,
