@@ -110,3 +110,13 @@ def test_title_backed_beyond_the_shown_duty_candidates_drafts_without_error():
     findings = evaluate_rules(fields, match)
     draft_addendum(fields, match, findings)  # raised ValueError (max of no candidate) before
     assert "title_duties_conflict" not in {f.rule for f in findings}
+
+
+def test_english_duties_the_glossary_misses_count_when_both_readers_agree():
+    """The glossary projection reads too few of these words, but the sentence encoder and the
+    lexical reading both put auto-body repair among their three best: the duties decide."""
+    res = match_texts(None, "Automotive Painter",
+                      "repair and straighten damaged car body panels; paint and polish vehicles")
+    assert res.decision.duties_code == "7510" and res.decision.code == "7510"
+    vague = match_texts(None, "Engineer", "such duties as may be assigned from time to time")
+    assert vague.decision.duties_code is None and vague.decision.basis == "title"

@@ -61,6 +61,7 @@ QUALIFIER_LOSS = 0.9  # a title read without its parenthesised qualifier counts 
 WEAK_READING = 0.25  # a duty reading below this is no reading
 STRONG_READING = 0.45  # ... at or above this it stands alone; in between it needs a margin
 READING_MARGIN = 0.1
+AGREEMENT = 3  # English duties the glossary misses count when both readers share a unit in this many
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
     if by_title and m.e7_first:
         t_code, _, t_basis = m.e7.choose(by_title, title, title_en, None)
         by_title = promote(by_title, t_code, t_basis)
-    duty_rank = ranked(parts["duties"], 30) if informative(duties) else []
+    duty_rank = ranked(parts["duties"], 30) if reads_as_work(duties, reading, parts["duties"]) else []
     names_no_job = generic or bool(generic_kind(title or title_en or ""))
     decision = decide(title_reading(parts, by_title), duty_rank, generic=names_no_job)
     needs, reason = review(best, m.params, named=named_code(m, title))
@@ -336,6 +337,20 @@ def title_reading(parts: dict[str, Scores], by_title: list[tuple[str, float, lis
         ko = [by_title[0], *[t for t in ko if t[0] != by_title[0][0]]]
     en = ranked(parts["title_en"], 30)
     return ko or en
+
+
+def reads_as_work(duties: str | None, reading: DutyReading | None, scores: Scores) -> bool:
+    """Duties the decision may use: `informative` ones, and English duties the glossary cannot
+    project when the sentence encoder and the lexical reading agree on what they are (a unit
+    among the AGREEMENT best of both: two independent readers of the same text)."""
+    if informative(duties):
+        return True
+    if not duties or reading is None or informative_size(duties) < MIN_INFORMATIVE:
+        return False
+    meaning = meaning_of(reading.doc)
+    if meaning is None:
+        return False
+    return bool({c for c, _, _ in ranked(scores, AGREEMENT)} & set(meaning.best(AGREEMENT)))
 
 
 def informative(duties: str | None) -> bool:
