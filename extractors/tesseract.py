@@ -65,15 +65,6 @@ def build_engine(settings: ExtractSettings, options: TesseractOptions | None = N
     return FallbackOcrEngine(engine, fallback, below=settings.fallback_below)
 
 
-def image_data(image: Path | Image.Image, *, lang: str, psm: int, timeout: float) -> dict[str, list[Any]]:
-    """Tesseract's word table (pytesseract's DICT of `image_to_data`) in one call."""
-    data: dict[str, list[Any]] = pytesseract.image_to_data(
-        image if isinstance(image, Image.Image) else str(image), lang=lang,
-        config=f"--psm {psm}", timeout=timeout, output_type=pytesseract.Output.DICT,
-    )
-    return data
-
-
 class TesseractEngine(OcrEngine):
     """Runs the `tesseract` program through pytesseract, one process per call."""
 

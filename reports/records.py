@@ -44,7 +44,8 @@ class PageSummary(Record):
     confidence: float | None = None  # OCR confidence 0..1
     chars: int = 0  # characters of text read (the text itself is not stored)
     seconds: float = 0.0  # time spent on the page
-    # OCR word boxes for the report crops: in memory only, never in the JSON (holds page text)
+    # OCR pages: the image read (kept in the document's work folder) and its word boxes, for the
+    # report crops; in memory only, never in the JSON (the boxes hold the page text)
     layout: PageLayout | None = Field(default=None, exclude=True)
 
 
