@@ -14,7 +14,6 @@ from pydantic import ConfigDict, Field
 from test_reports_samples import ok_result
 
 from extractors.fields import extract_fields
-from extractors.fields.document import Doc, evidence, find
 from extractors.fields.labels import LABELS
 from extractors.fields.registry import (
     BOUNDARY_LABELS,
@@ -23,7 +22,7 @@ from extractors.fields.registry import (
     Mask,
     describe_schema,
     disagreements,
-    on_doc,
+    labelled,
     spec,
     value_fields,
 )
@@ -95,16 +94,11 @@ def test_schema_descriptions_come_from_the_registry() -> None:
     assert described["employee_name"]["description"] == spec("employee_name").description
 
 
-# --- adding a field: the registry entry, its extractor, its label table, the typed attribute ---
+# --- adding a field: its label table, the registry entry, the typed attribute (three files) ---
 
-def extract_department(doc: Doc) -> FieldValue:
-    """The department (소속/부서): the labels.toml table `department`, which until now only
-    ended other fields' values."""
-    hit = find(doc, "department")
-    return FieldValue(**evidence(doc, hit)) if hit else FieldValue()
-
-
-DEPARTMENT = FieldSpec("department", FieldValue, ("department",), on_doc(extract_department),
+# `department = ["소속", "부서", ...]` is already a labels.toml table (until now it only ended
+# other fields' values); its value follows the label, so `labelled` reads it.
+DEPARTMENT = FieldSpec("department", FieldValue, ("department",), labelled("department"),
                        "부서", "Department", "Department the employee joins (소속/부서)")
 WITH_DEPARTMENT = (*FIELDS, DEPARTMENT)
 

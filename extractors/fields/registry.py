@@ -9,8 +9,9 @@ JSON Schema. Extraction (`extractors.fields.extract_fields`), the report tables 
 (`ContractFields`' `json_schema_extra`) all iterate `FIELDS`; `tests/test_registry.py` checks
 that `FIELDS` and `ContractFields` agree exactly (names, types, order).
 
-Adding a field: an entry here, its extractor, its label table in labels.toml, and the typed
-attribute on `ContractFields` (see docs/ARCHITECTURE.md, "Adding a field").
+Adding a field: its label table in labels.toml, an entry here (a value that follows its label is
+read by `labelled(table)`; other fields name their extractor), and the typed attribute on
+`ContractFields` (see docs/ARCHITECTURE.md, "Adding a field").
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pydantic import BaseModel
 from extractors.records import DocumentKind, FieldValue, Problem, SalaryField, TitleField
 
 from .dates import contract_period
-from .document import Doc
+from .document import Doc, evidence, find
 from .job import extract_job
 from .layout import detect_kind, detect_language
 from .parties import (
@@ -79,6 +80,16 @@ def on_doc(read: Callable[[Doc], Any]) -> Extractor:
     def extract(reading: Reading) -> Any:
         return read(reading.doc)
     extract.__name__ = extract.__qualname__ = read.__name__
+    return extract
+
+
+def labelled(table: str) -> Extractor:
+    """An extractor of a field whose value follows one of its own labels (the labels.toml table
+    `table`), with its evidence: a field read this way needs no extractor module of its own."""
+    def extract(reading: Reading) -> FieldValue:
+        hit = find(reading.doc, table)
+        return FieldValue(**evidence(reading.doc, hit)) if hit else FieldValue()
+    extract.__name__ = extract.__qualname__ = f"labelled_{table}"
     return extract
 
 
