@@ -401,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data_dir", nargs="?", default=str(REPO / ".." / "shared" / "data"))
     parser.add_argument("--calibrate", action="store_true", help="grid weights on a validation split")
+    parser.add_argument("--review", action="store_true",
+                        help="calibrate the review thresholds on a validation split (whole match)")
     parser.add_argument("--english", action="store_true",
                         help="only the English duty sets, on the packaged knowledge, tuning misses listed")
     parser.add_argument("--verbose", action="store_true", help="list the tuning set's misses")
@@ -422,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     ref = read_reference(Path(args.data_dir))
     if args.calibrate:
         calibrate(ref)
+        return 0
+    if args.review:
+        calibrate_review(ref, Path(args.data_dir))
         return 0
     held, rows = split(ref)
     qs = queries(rows)
@@ -536,6 +541,55 @@ def _objective(m: Matcher, qs, params) -> float:
             best = _ranked(m, t, d)
             hits += bool(best) and best[0][0] == gold
     return hits / (3 * len(qs))
+
+
+def calibrate_review(ref: dict, data_dir: Path) -> None:
+    """The review thresholds (REVIEW_MIN_SCORE, REVIEW_MIN_MARGIN) on a validation split carved
+    from the training part, through the product's whole match (meaning component, E-7 and
+    named-title promotions, the named-title exemption): the least review that leaves 95% of
+    the unreviewed title+duties matches right. The held-out entries are never used."""
+    from matchers.occupation.match import named_code, review
+
+    held, _ = split(ref)
+    train = sorted((r for r in ref["duties"] if r["djob_cd"] not in held), key=lambda r: r["djob_cd"])
+    val = random.Random(SEED + 1).sample(train, len(held))
+    out = held | {r["djob_cd"] for r in val}
+    m = build_matcher(ref, out, units=held_out_units(data_dir, ref, out))
+    rows = {}
+    for mode in ("title+duties", "title", "duties"):
+        got = []
+        for gold, title, duties in queries(val):
+            t, d = (title if mode != "duties" else None), (duties if mode != "title" else None)
+            res = match_texts(t, duties=d, matcher=m)
+            best = [(c.code, c.score, c.evidence) for c in res.candidates]
+            got.append((best, named_code(m, t), gold))
+        rows[mode] = got
+        print(f"  {mode}: {len(got)} validation matches read", flush=True)
+
+    def point(mode: str, lo: float, gap: float) -> tuple[float, float]:
+        kept = [best[0][0] == gold for best, named, gold in rows[mode]
+                if best and not review(best, replace(m.params, min_score=lo, min_margin=gap),
+                                       named=named)[0]]
+        return 1 - len(kept) / len(rows[mode]), (sum(kept) / len(kept) if kept else 0.0)
+
+    options = []
+    for lo in [x / 100 for x in range(10, 90, 2)]:
+        for gap in [x / 100 for x in range(0, 40, 2)]:
+            share, acc = point("title+duties", lo, gap)
+            if acc >= 0.95:
+                options.append((share, lo, gap, acc))
+    if not options:
+        print("  no threshold reaches 95% on the rest")
+        return
+    share, lo, gap, acc = min(options)
+    print(f"review thresholds for 95% right on the rest (title+duties, {len(val)} validation "
+          f"entries, seed {SEED + 1}): min score {lo}, margin {gap} -> review {share:.1%}, "
+          f"right on the rest {acc:.1%}; today ({m.params.min_score}, {m.params.min_margin}): "
+          + ", ".join(f"{mode} review {a:.1%} right {b:.1%}" for mode in rows
+                      for a, b in [point(mode, m.params.min_score, m.params.min_margin)]))
+    for mode in ("title", "duties"):
+        a, b = point(mode, lo, gap)
+        print(f"  at those thresholds, {mode}: review {a:.1%}, right on the rest {b:.1%}")
 
 
 def _review_grid(m: Matcher, qs) -> None:
