@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from matchers.knowledge.lexicon import DUTY_STOPWORDS
 from matchers.knowledge.text import duty_features, title_grams, title_key
 
 KIND_WEIGHT = {"primary": 1.0, "e7_example": 1.0, "alias": 0.95, "synonym": 0.95,
@@ -159,5 +160,6 @@ class DutyIndex:
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:
         """Words that contributed most to a code's duty score (only `w:` features count)."""
         row = self._words[code].get
-        parts = [(w * r, f[2:]) for f, w in query_vec.items() if (r := row(f)) is not None]
+        parts = [(w * r, f[2:]) for f, w in query_vec.items()
+                 if (r := row(f)) is not None and f[2:] not in DUTY_STOPWORDS]
         return [word for _, word in sorted(parts, reverse=True)[:n]]
