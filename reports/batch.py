@@ -357,7 +357,9 @@ def write_xlsx(rows: list[BatchRow], path: Path) -> Path:
     return atomic_write_bytes(path, buffer.getvalue())
 
 
-def _print_setup(sheet: Worksheet) -> None:
+def landscape_a4(sheet: Worksheet, title_rows: str) -> None:
+    """The workbooks' print setup: landscape A4, one page wide, `title_rows` repeated on every
+    page (the batch summary's and the people summary's)."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -365,7 +367,11 @@ def _print_setup(sheet: Worksheet) -> None:
     page_setup = sheet.sheet_properties.pageSetUpPr
     assert page_setup is not None  # a new worksheet has one
     page_setup.fitToPage = True
-    sheet.print_title_rows = f"1:{HEADER_ROWS}"
+    sheet.print_title_rows = title_rows
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    landscape_a4(sheet, f"1:{HEADER_ROWS}")
     sheet.print_options.gridLines = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.5

@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from matchers.records import Severity
 from matchers.rules.korean import english_date, korean_date
 from matchers.rules.person import Qualification
-from reports.batch import INDEX_NAME, defuse_formula
+from reports.batch import INDEX_NAME, defuse_formula, landscape_a4
 from reports.html import environment, format_krw, now_iso, stylesheet
 from reports.paths import (
     atomic_write_bytes,
@@ -329,14 +329,7 @@ def write_people_xlsx(rows: list[PersonRow], path: Path) -> Path:
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(COLUMNS))}{max(2, sheet.max_row)}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    page_setup = sheet.sheet_properties.pageSetUpPr
-    assert page_setup is not None  # a new worksheet has one
-    page_setup.fitToPage = True
-    sheet.print_title_rows = "1:2"
+    landscape_a4(sheet, "1:2")
     buffer = io.BytesIO()
     book.save(buffer)
     return atomic_write_bytes(path, buffer.getvalue())
