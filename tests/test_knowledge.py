@@ -139,6 +139,8 @@ def _bad_e7_code(text: str) -> str:
         ("e7.json", _bad_e7_code),
         ("titles.json.gz", lambda t: t.replace('["1110"', '["0000"', 1)),
         ("crosswalk.json", lambda t: t[: len(t) // 2]),
+        ("terms.json.gz", lambda t: t.replace('{"', '{"1110":{},"', 1)),  # a duplicate code
+        ("terms.json.gz", lambda t: t[: len(t) // 2]),
     ],
 )
 def test_corrupt_data_raises(tmp_path, name, change):
