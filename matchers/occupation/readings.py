@@ -24,6 +24,9 @@ CLOSE_SCORE = 0.1  # candidates this close to the best are equally plausible rea
 MOSTLY_SHARE = 0.6  # score share on the accepted codes that makes the readings mostly theirs
 MOSTLY_MASS = 0.5  # ... and at least this much summed score on the best three (not noise)
 TOP = 5
+# A reading this close to the best one counts as the work's code too in a person's history
+# (bench.people: 0.7 keeps recall 92.5% and lifted precision 89.1% -> 94.2% over 0.85).
+NEAR_SHARE = 0.7
 # Score of a title named exactly in the dictionary (the matcher's EXACT floor times the weakest
 # non-'related' title kind): a reading this strong names its occupation on its own.
 EXACT_READING = EXACT * min(w for kind, w in KIND_WEIGHT.items() if kind != "related")
@@ -96,6 +99,12 @@ def mostly(cands: Cands, keep: Callable[[OccupationCandidate], bool]) -> bool:
     uncertain: MOSTLY_SHARE of the top-5 mass and MOSTLY_MASS summed over the best three."""
     mass = sum(c.score for c in cands[:3] if keep(c))
     return mass >= MOSTLY_MASS and share_of(cands, keep) >= MOSTLY_SHARE
+
+
+def near_best(cands: Cands, share: float = NEAR_SHARE) -> list[str]:
+    """Codes among the three best readings with at least `share` of the best score (2222 and
+    2223 for backend work): the readings a person's history counts as the work's code too."""
+    return [c.code for c in cands[:3] if c.score >= share * cands[0].score]
 
 
 def plausible(code: str, cands: Cands) -> bool:
