@@ -44,7 +44,7 @@ def index(encoder) -> SemanticIndex:
 def test_rerank_keeps_the_encoders_best_and_discounts_the_rest():
     idx = index(FixedEncoder({"web": [1.0, 0.0, 0.0]}))
     scores = {"2222": (0.8, ["a"]), "2224": (0.6, ["b"]), "9999": (0.5, ["c"])}
-    out = idx.rerank(scores, "web")
+    out = idx.meaning("web").rerank(scores)
     lift = 0.8 / 0.6  # the best reading after re-ranking (2224) takes the lexical best strength
     assert out["2224"][0] == pytest.approx(0.6 * lift) and out["2224"][1] == ["b"]
     assert out["2222"][0] == pytest.approx(0.8 * (1 - RERANK_WEIGHT) * lift, rel=1e-3)
@@ -55,10 +55,10 @@ def test_rerank_keeps_the_encoders_best_and_discounts_the_rest():
 def test_queries_are_embedded_once():
     enc = FixedEncoder({"web": [1.0, 0.0, 0.0]})
     idx = index(enc)
-    idx.rerank({"2222": (0.5, [])}, "web")
-    idx.rerank({"2224": (0.5, [])}, "web")
+    idx.meaning("web").rerank({"2222": (0.5, [])})
+    idx.meaning("web").rerank({"2224": (0.5, [])})
     assert enc.calls == 1
-    assert idx.rerank({}, "web") == {} and idx.rerank({"2222": (0.5, [])}, "  ") == {"2222": (0.5, [])}
+    assert idx.meaning("web").rerank({}) == {}
 
 
 def test_packaged_vectors_cover_the_units():
@@ -107,6 +107,9 @@ def test_meaning_reads_the_text_as_written():
     title = nlp.make_doc("웹 페이지 개발")
     title._.ksco_field = "title"
     assert meaning_of(reader(title)) is None and enc.calls == 1
+    blank = nlp.make_doc("  ")
+    blank._.ksco_field = "duties"
+    assert meaning_of(reader(blank)) is None and enc.calls == 1  # blank duties: no reading
 
 
 def test_units_are_saved_with_the_pipeline(tmp_path):

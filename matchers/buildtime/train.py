@@ -125,10 +125,9 @@ def add_meaning(nlp: Language, units: Units) -> MeaningReader:
     return pipe
 
 
-def shipped_units(folder: Path | None = None) -> Units:
-    """The unit vectors of the shipped pipeline's meaning component (or of `folder`'s)."""
-    reader = MeaningReader(MEANING)
-    return reader.from_disk((folder or pipeline_dir()) / MEANING).units()
+def shipped_units() -> Units:
+    """The unit vectors of the shipped pipeline's meaning component."""
+    return MeaningReader(MEANING).from_disk(pipeline_dir() / MEANING).units()
 
 
 def packaged(trained: Language) -> Language:

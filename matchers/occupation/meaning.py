@@ -81,10 +81,6 @@ class MeaningReader:
                                      advice="build them with scripts/build_semantic.py")
         return _read_units(self._saved)
 
-    @property
-    def version(self) -> str | None:
-        return self.index.version if self.index else None
-
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         if self._saved is None:
             raise ReferenceDataError(f"{self.name}: nothing to save (no unit vectors)",

@@ -47,7 +47,6 @@ class SemanticIndex:
                  encoder: Any = None) -> None:
         self.codes, self.version = codes, version
         self.vectors = normalised(vectors.astype(np.float32))
-        self.position = {c: i for i, c in enumerate(codes)}
         self._encoder = encoder
         self._embed = functools.lru_cache(maxsize=QUERY_CACHE)(self._query)
 
@@ -70,15 +69,6 @@ class SemanticIndex:
     def meaning(self, text: str) -> Meaning:
         """The encoder's reading of a text."""
         return Meaning(self.codes, self.similarities(text))
-
-    def keep(self, text: str) -> dict[str, float]:
-        return self.meaning(text).keep()
-
-    def rerank(self, scores: Readings, text: str) -> Readings:
-        """Lexical duty scores {code: (score, evidence)} re-weighted by the meaning of `text`."""
-        if not scores or not text.strip():
-            return scores
-        return self.meaning(text).rerank(scores)
 
 
 @dataclass(frozen=True, eq=False)
