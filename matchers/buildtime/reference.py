@@ -1,6 +1,7 @@
 """Build the packaged knowledge (KSCO tables, crosswalk, titles, term statistics, E-7 list).
 
-Callable on an in-memory subset of the dictionary so benchmarks can hold entries out.
+Callable on an in-memory subset of the dictionary so benchmarks can hold entries out. The
+packaged knowledge's title and duty indexes are precomputed beside it (`write_indexes`).
 Duty sentences are never stored: only per-code feature counts derived from them. The trained
 spaCy pipeline is built beside these by `matchers.buildtime.train.build` (its term features count
 the duty statistics here).
@@ -11,18 +12,23 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import io
 import json
 import logging
+import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from matchers.buildtime.e7 import resolve_e7_row, split_list
-from matchers.knowledge.text import duty_features, title_key
+from matchers.knowledge.index import precompute
+from matchers.knowledge.load import INDEXES, Knowledge, index_sources, read_package
+from matchers.knowledge.text import duty_features, title_entries, title_key
 
 Features = Callable[[dict[str, Any]], Mapping[str, int]]  # a duty entry's feature counts
 
@@ -195,3 +201,30 @@ def _counts(artifacts: dict[str, Any]) -> dict[str, int]:
     return {"ksco7": len(artifacts["ksco7.json"]), "ksco8": len(artifacts["ksco8.json"]),
             "titles": len(artifacts["titles.json.gz"]), "term_codes": len(artifacts["terms.json.gz"]),
             "e7": len(e7), "e7_unresolved": sum(1 for o in e7 if not o["ksco7_codes"])}
+
+
+def write_indexes(out_dir: Path) -> str:
+    """Precompute the title and duty indexes of the knowledge in `out_dir` as the matcher builds
+    them (titles with the curated synonyms) into its indexes.npz, which
+    `matchers.knowledge.index` reads when its inputs are these; byte-identical on rerun. Returns
+    the file's sha256."""
+    kb = Knowledge(*read_package(out_dir))
+    entries = title_entries([(t.code, t.title, t.kind) for t in kb.titles], kb.ksco7)
+    data = npz_bytes(precompute(entries, kb.terms, index_sources(kb.version)))
+    (out_dir / INDEXES).write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An .npz (read by `numpy.load`) with fixed member dates and order, so the same arrays give
+    the same bytes (numpy.savez stamps the time)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]),
+                                      allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, member.getvalue())
+    return out.getvalue()

@@ -1,60 +1,93 @@
-"""Sparse TF-IDF indexes over titles and per-code duty statistics (numpy only, built at load)."""
+"""Sparse TF-IDF indexes over titles and per-code duty statistics (numpy only).
+
+The packaged knowledge's indexes are precomputed at `make data` (`indexes.npz` beside it,
+written by `matchers.buildtime.reference.write_indexes`): an index is read from those arrays when
+its inputs digest as the ones the file was built from (the packaged titles with the curated
+synonyms, the packaged duty statistics), and built in memory from any other inputs (a knowledge
+without held-out entries, no synonyms). Either way its scores are the same, bit for bit.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import orjson
 
 from matchers.knowledge.lexicon import DUTY_STOPWORDS
+from matchers.knowledge.load import read_indexes
 from matchers.knowledge.text import duty_features, title_grams, title_key
 
 KIND_WEIGHT = {"primary": 1.0, "e7_example": 1.0, "alias": 0.95, "synonym": 0.95,
                "unit_name": 0.9, "detail_name": 0.9, "related": 0.8}
+
+Arrays = dict[str, np.ndarray]
 
 
 class SparseIndex:
     """Rows of weighted features, queried by cosine through a feature-major CSR layout."""
 
     def __init__(self, rows: list[dict[str, float]], *, idf: dict[str, float] | None = None):
-        self.n_rows = len(rows)
+        n_rows = len(rows)
         vocab: dict[str, int] = {} if idf is None else {f: k for k, f in enumerate(idf)}
         feats = np.array([vocab.setdefault(f, len(vocab)) for row in rows for f in row], np.int64)
         values = np.array([w for row in rows for w in row.values()], dtype=np.float64)
-        owners = np.repeat(np.arange(self.n_rows), [len(row) for row in rows])
+        owners = np.repeat(np.arange(n_rows), [len(row) for row in rows])
         names = list(vocab)
         if idf is None:
             df = np.bincount(feats, minlength=len(names))
-            idf_arr = np.log((1 + self.n_rows) / (1 + df)) + 1.0
-            idf = dict(zip(names, idf_arr.tolist(), strict=True))
+            idf_arr = np.log((1 + n_rows) / (1 + df)) + 1.0
         else:
             idf_arr = np.array([idf[f] for f in names])
-        self.idf = idf
-        values = values * idf_arr[feats]
-        norms = np.sqrt(np.bincount(owners, weights=values * values, minlength=self.n_rows))
-        values = values / np.maximum(norms, 1e-12)[owners]
-        self._row_major = (owners, feats, values, names)
         order = np.argsort(feats, kind="stable")
-        self.vocab = {f: k for k, f in enumerate(names)}
-        self.indptr = np.zeros(len(names) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(feats, minlength=len(names)), out=self.indptr[1:])
-        self.rows = owners[order].astype(np.int32)
-        self.weights = values[order].astype(np.float32)
+        self.raw = values[order]  # the rows' own weights, feature by feature (what is stored)
+        values = values * idf_arr[feats]
+        norms = np.sqrt(np.bincount(owners, weights=values * values, minlength=n_rows))
+        values = values / np.maximum(norms, 1e-12)[owners]
+        indptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(feats, minlength=len(names)), out=indptr[1:])
+        self._set(names, idf_arr, norms, indptr, owners[order].astype(np.int32),
+                  values[order].astype(np.float32))
 
-    def row_vector(self, i: int, keep: np.ndarray | None = None) -> dict[str, float]:
-        """Normalised weights of one row (for evidence); `keep`: a mask over the features."""
-        owners, feats, values, names = self._row_major
-        lo, hi = np.searchsorted(owners, [i, i + 1])
-        feats, values = feats[lo:hi], values[lo:hi]
-        if keep is not None:
-            feats, values = feats[keep[feats]], values[keep[feats]]
-        return {names[f]: v for f, v in zip(feats.tolist(), values.tolist(), strict=True)}
+    def _set(self, names: list[str], idf: np.ndarray, norms: np.ndarray, indptr: np.ndarray,
+             rows: np.ndarray, weights: np.ndarray) -> None:
+        self.n_rows, self.names, self.norms = len(norms), names, norms
+        self.idf: list[float] = idf.tolist()  # by feature number (the `vocab` values)
+        self.vocab = dict(zip(names, range(len(names)), strict=True))
+        self.indptr, self.rows, self.weights = indptr, rows, weights
+
+    def arrays(self) -> Arrays:
+        """What `from_arrays` reads back: the rows' own weights (few distinct values: they
+        compress better than the float32 ones), row numbers and feature sizes in the smallest
+        integer type that holds them."""
+        return {"names": pack(self.names), "norms": self.norms, "raw": self.raw,
+                "idf": np.array(self.idf, np.float64),
+                "sizes": _small(np.diff(self.indptr)), "rows": _small(self.rows)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Arrays) -> SparseIndex:
+        """The index whose `arrays` these are; the weights computed as `__init__` does, element
+        by element, so they are the same bits."""
+        index = cls.__new__(cls)
+        names, sizes, norms = unpack(arrays["names"]), arrays["sizes"], arrays["norms"]
+        idf_arr, rows = arrays["idf"], arrays["rows"].astype(np.int32)
+        indptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(sizes, dtype=np.int64, out=indptr[1:])
+        feats = np.repeat(np.arange(len(names)), sizes)
+        values = arrays["raw"] * idf_arr[feats] / np.maximum(norms, 1e-12)[rows]
+        index.raw = arrays["raw"]
+        index._set(names, idf_arr, norms, indptr, rows, values.astype(np.float32))
+        return index
 
     def vector(self, feats: dict[str, float]) -> dict[str, float]:
-        idf = self.idf.get
-        return _normalise({f: w * i for f, w in feats.items() if (i := idf(f)) is not None})
+        vocab, idf = self.vocab, self.idf
+        return _normalise({f: w * idf[k] for f, w in feats.items()
+                           if (k := vocab.get(f)) is not None})
 
     def scores(self, feats: dict[str, float], *, vec: dict[str, float] | None = None) -> np.ndarray:
         """Cosine of the query with every row (`vec`: the query's `vector`, if already known)."""
@@ -85,10 +118,62 @@ def sublinear(counts: dict[str, int]) -> dict[str, float]:
     return {f: 1.0 + math.log(c) for f, c in counts.items() if c > 0}
 
 
+def _small(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.min_scalar_type(int(values.max(initial=0))))
+
+
+def pack(strings: list[str]) -> np.ndarray:
+    """Strings as one array of UTF-8 bytes, each ended by a newline (`unpack` splits them)."""
+    if any("\n" in s for s in strings):
+        raise ValueError("index strings hold no newline")
+    return np.frombuffer("".join(f"{s}\n" for s in strings).encode(), np.uint8)
+
+
+def unpack(data: np.ndarray) -> list[str]:
+    return data.tobytes().decode().split("\n")[:-1]
+
+
+def digest(inputs: object) -> str:
+    """Digest of an index's inputs (JSON data), naming them in the precomputed file."""
+    return hashlib.sha256(orjson.dumps(inputs)).hexdigest()[:16]
+
+
+def packaged(part: str, inputs: object) -> Arrays | None:
+    """The precomputed arrays of `part` ("titles", "duties") when they were built from these
+    very inputs, else None. Raises ReferenceDataError when the file is missing or stale."""
+    meta, arrays = read_indexes()
+    return _sub(arrays, f"{part}/") if meta.get(part) == digest(inputs) else None
+
+
+def _sub(arrays: Mapping[str, np.ndarray], prefix: str) -> Arrays:
+    """The arrays named under `prefix`, without it (only those are read from a packaged file)."""
+    return {k.removeprefix(prefix): arrays[k] for k in arrays if k.startswith(prefix)}
+
+
+def _prefixed(prefix: str, arrays: Arrays) -> Arrays:
+    return {prefix + k: v for k, v in arrays.items()}
+
+
+def precompute(entries: list[tuple[str, str, str]], terms: dict[str, dict[str, Any]],
+               sources: dict[str, str]) -> Arrays:
+    """What `packaged` reads: the title and duty indexes built from these inputs, and metadata
+    naming the package data they come from (`sources`) and each index's input digest."""
+    meta = {"sources": sources, "titles": digest(entries), "duties": digest(terms)}
+    return {"meta": np.frombuffer(orjson.dumps(meta, option=orjson.OPT_SORT_KEYS), np.uint8),
+            **_prefixed("titles/", TitleIndex(entries, precomputed=False).arrays()),
+            **_prefixed("duties/", DutyIndex(terms, precomputed=False).arrays())}
+
+
 class TitleIndex:
     """Unique title keys with their (code, kind) owners, n-gram TF-IDF over the keys."""
 
-    def __init__(self, entries: list[tuple[str, str, str]]):
+    def __init__(self, entries: list[tuple[str, str, str]], *, precomputed: bool = True):
+        """`precomputed`: read the packaged arrays when they were built from these entries."""
+        arrays = packaged("titles", entries) if precomputed else None
+        self.precomputed = arrays is not None  # read from the packaged arrays
+        if arrays is not None:
+            self._load(arrays)
+            return
         owners: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
         for code, title, kind in entries:
             key = title_key(title)
@@ -110,6 +195,27 @@ class TitleIndex:
                 grams[code].update(title_grams(title))
         codes = sorted(grams)
         return codes, SparseIndex([sublinear(grams[c]) for c in codes])
+
+    def arrays(self) -> Arrays:
+        """What `_load` reads back (the owners flattened in their order)."""
+        owned = [(code, title, kind) for o in self.owners for code, (title, kind) in o.items()]
+        return {"keys": pack(self.keys), "codes": pack(self.codes),
+                "owner_ptr": np.cumsum([0] + [len(o) for o in self.owners], dtype=np.int64),
+                "owner_codes": pack([c for c, _, _ in owned]),
+                "owner_titles": pack([t for _, t, _ in owned]),
+                "owner_kinds": pack([k for _, _, k in owned]),
+                **_prefixed("index/", self.index.arrays()),
+                **_prefixed("centroids/", self.centroids.arrays())}
+
+    def _load(self, arrays: Arrays) -> None:
+        self.keys, self.codes = unpack(arrays["keys"]), unpack(arrays["codes"])
+        owned = list(zip(unpack(arrays["owner_codes"]),
+                         zip(unpack(arrays["owner_titles"]), unpack(arrays["owner_kinds"]),
+                             strict=True), strict=True))
+        self.owners = [dict(owned[lo:hi]) for lo, hi in pairwise(arrays["owner_ptr"].tolist())]
+        self.exact = {k: i for i, k in enumerate(self.keys)}
+        self.index = SparseIndex.from_arrays(_sub(arrays, "index/"))
+        self.centroids = SparseIndex.from_arrays(_sub(arrays, "centroids/"))
 
     def centroid_scores(self, title: str) -> dict[str, float]:
         sims = self.centroids.scores(dict(title_grams(title)))
@@ -144,12 +250,21 @@ class TitleIndex:
 class DutyIndex:
     """One TF-IDF vector per code from the summed duty feature counts."""
 
-    def __init__(self, terms: dict[str, dict[str, Any]]) -> None:
-        self.codes = sorted(terms)
-        self.index = SparseIndex([sublinear(terms[c]["counts"]) for c in self.codes])
+    def __init__(self, terms: dict[str, dict[str, Any]], *, precomputed: bool = True) -> None:
+        """`precomputed`: read the packaged arrays when they were built from these terms."""
+        self.terms = terms
+        arrays = packaged("duties", terms) if precomputed else None
+        self.precomputed = arrays is not None  # read from the packaged arrays
+        if arrays is not None:
+            self.codes = unpack(arrays["codes"])
+            self.index = SparseIndex.from_arrays(_sub(arrays, "index/"))
+        else:
+            self.codes = sorted(terms)
+            self.index = SparseIndex([sublinear(terms[c]["counts"]) for c in self.codes])
         self.position = {c: i for i, c in enumerate(self.codes)}
-        is_word = np.array([f.startswith("w:") for f in self.index.vocab], dtype=bool)
-        self._words = {c: self.index.row_vector(i, is_word) for i, c in enumerate(self.codes)}
+
+    def arrays(self) -> Arrays:
+        return {"codes": pack(self.codes), **_prefixed("index/", self.index.arrays())}
 
     def code_scores(self, text: str, feats: dict[str, int] | None = None
                     ) -> tuple[np.ndarray, dict[str, float]]:
@@ -157,9 +272,19 @@ class DutyIndex:
         vec = self.index.vector(query)
         return self.index.scores(query, vec=vec), vec
 
+    def weight(self, code: str, feature: str) -> float | None:
+        """A feature's weight in a code's vector (its index row's float64 weight, computed as
+        the index computes it: sublinear count x idf / the row's norm), None if absent."""
+        count = self.terms[code]["counts"].get(feature, 0)
+        if count <= 0:
+            return None
+        i = self.position[code]
+        idf = self.index.idf[self.index.vocab[feature]]
+        return (1.0 + math.log(count)) * idf / max(float(self.index.norms[i]), 1e-12)
+
     def keywords(self, code: str, query_vec: dict[str, float], n: int = 5) -> list[str]:
         """Words that contributed most to a code's duty score (only `w:` features count)."""
-        row = self._words[code].get
         parts = [(w * r, f[2:]) for f, w in query_vec.items()
-                 if (r := row(f)) is not None and f[2:] not in DUTY_STOPWORDS]
+                 if f.startswith("w:") and f[2:] not in DUTY_STOPWORDS
+                 and (r := self.weight(code, f)) is not None]
         return [word for _, word in sorted(parts, reverse=True)[:n]]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import io
 import json
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import orjson
 
 from extractors.errors import ReferenceDataError
@@ -26,6 +30,10 @@ log = logging.getLogger(__name__)
 # The package data files (written by matchers.buildtime.reference at `make data`).
 ARTIFACTS = ("ksco7.json", "ksco8.json", "crosswalk.json", "titles.json.gz",
              "terms.json.gz", "e7.json")
+# The title and duty indexes of the packaged knowledge (matchers.knowledge.index), precomputed
+# from these artifacts and the curated Korean synonyms, which its "sources" name.
+INDEXES = "indexes.npz"
+INDEX_SYNONYMS = "synonyms_ko.csv"
 
 __all__ = ["E7Occupation", "Knowledge", "TitleEntry", "Unit", "load_knowledge", "read_package"]
 
@@ -58,13 +66,48 @@ def _parse(name: str, data: bytes) -> Any:
 
 def read_package(data_dir: Path | None = None) -> tuple[dict[str, Any], str]:
     """Artifacts and version from a data folder (default: the installed matchers/knowledge/data)."""
-    root = Path(data_dir) if data_dir else resources.files("matchers.knowledge") / "data"
+    root = Path(data_dir) if data_dir else package_root()
     try:
         manifest = json.loads((root / "manifest.json").read_bytes())
         artifacts = {name: _parse(name, (root / name).read_bytes()) for name in ARTIFACTS}
     except (OSError, ValueError, KeyError) as e:
         raise ReferenceDataError(f"package data unreadable in {root}: {e}") from e
     return artifacts, manifest.get("version", "")
+
+
+def package_root() -> Traversable:
+    return resources.files("matchers.knowledge") / "data"
+
+
+def index_sources(version: str | None = None) -> dict[str, str]:
+    """What the precomputed indexes are built from: the knowledge's version (default: the
+    packaged manifest's) and a digest of the curated Korean synonyms."""
+    root = package_root()
+    try:
+        if version is None:
+            version = json.loads((root / "manifest.json").read_bytes()).get("version", "")
+        synonyms = hashlib.sha256((root / INDEX_SYNONYMS).read_bytes()).hexdigest()[:16]
+    except (OSError, ValueError) as e:
+        raise ReferenceDataError(f"package data unreadable in {root}: {e}") from e
+    return {"version": str(version), INDEX_SYNONYMS: synonyms}
+
+
+def read_indexes() -> tuple[dict[str, Any], np.lib.npyio.NpzFile]:
+    """The packaged precomputed indexes: their metadata (sources, a digest of each index's
+    inputs) and their arrays, read on access. Raises ReferenceDataError when the file is missing
+    or was built from other package data than the installed one (never used stale)."""
+    path = package_root() / INDEXES
+    try:
+        arrays = np.load(io.BytesIO(path.read_bytes()))
+        meta: dict[str, Any] = json.loads(arrays["meta"].tobytes())
+    except (OSError, ValueError, KeyError) as e:
+        raise ReferenceDataError(f"precomputed indexes {path} unreadable ({e}): run `make data`") from e
+    built_from = meta.get("sources", {})
+    stale = [k for k, v in index_sources().items() if built_from.get(k) != v]
+    if stale:
+        raise ReferenceDataError(f"precomputed indexes {path} were built from other package data "
+                                 f"({', '.join(stale)} differ): run `make data`")
+    return meta, arrays
 
 
 class Knowledge:
