@@ -78,6 +78,7 @@ schemas: venv
 
 data: venv
 	@$(BIN)/python scripts/import_reference_data.py
+	@$(BIN)/python scripts/build_semantic.py
 	@$(BIN)/python scripts/import_visa_data.py
 	@$(BIN)/python scripts/import_title_heads.py
 

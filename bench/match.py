@@ -76,7 +76,7 @@ def held_out_units(data_dir: Path, ref: dict, held: set[str]):
     spec = importlib.util.spec_from_file_location("build_semantic", REPO / "scripts" / "build_semantic.py")
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
-    items, vectors = builder.entry_vectors(data_dir)
+    items, vectors = builder.all_vectors(data_dir)
     titles = {r["title_ko"] for r in ref["duties"] if r["djob_cd"] in held}
     titles |= {r["title_ko"] for r in ref["titles"] if r.get("djob_cd") in held}
     codes, units = builder.unit_vectors(items, vectors, exclude=held | titles)
@@ -473,9 +473,11 @@ def calibrate(ref: dict) -> None:
     held, _ = split(ref)
     train = sorted((r for r in ref["duties"] if r["djob_cd"] not in held), key=lambda r: r["djob_cd"])
     val = random.Random(SEED + 1).sample(train, len(held))
-    m = memoised(build_matcher(ref, held | {r["djob_cd"] for r in val}))
+    phrases = phrase_validation()
+    m = memoised(build_matcher(ref, held | {r["djob_cd"] for r in val} | {k for k, _, _ in phrases}))
     qs = queries(val)
-    platt = _platt(m, qs)
+    hr = [(code, text) for _, code, text in phrases]
+    platt = _platt(m, qs, hr)
     for field, ab in platt.items():  # calibrated probabilities in doc.cats from here on
         m.nlp.get_pipe(f"textcat_{field}").cfg["platt"] = list(ab)
     print(f"  Platt scaling of the categorizers' margins (matchers/buildtime/config.cfg, "
@@ -483,10 +485,11 @@ def calibrate(ref: dict) -> None:
     params = m.params
     for _round in range(2):
         for name, grid in GRID.items():
-            scored = [(_objective(m, qs, replace(params, **{name: v})), v) for v in grid]
+            scored = [(_objective(m, qs, replace(params, **{name: v}), hr), v) for v in grid]
             params = replace(params, **{name: max(scored)[1]})
             print(f"  {name} = {getattr(params, name)}: objective {max(scored)[0]:.4f}", flush=True)
-    print(f"calibrated on {len(qs)} validation entries (seed {SEED + 1}): {params}")
+    print(f"calibrated on {len(qs)} validation entries and {len(hr)} held-out HR phrases "
+          f"(seed {SEED + 1}): {params}")
     m.params = params
     _review_grid(m, qs)
 
@@ -497,19 +500,34 @@ GRID = {"title_mix": (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
         "title_weight": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)}
 
 
-def _platt(m: Matcher, qs, top: int = 30) -> dict[str, tuple[float, float]]:
+def phrase_validation(share: float = 0.2) -> list[tuple[str, str, str]]:
+    """(pseudo entry key, code, phrase as written): `share` of the HR duty phrases
+    (matchers/buildtime/data/hr_duty_phrases.csv), drawn per unit, left out of a calibration
+    build and read as contract duties."""
+    from matchers.buildtime.phrases import KEY_PREFIX, read_phrases
+
+    by_unit: dict[str, list[tuple[str, str, str]]] = {}
+    for i, (code, _lang, text) in enumerate(read_phrases()):
+        by_unit.setdefault(code, []).append((f"{KEY_PREFIX}{i}", code, text))
+    rng = random.Random(SEED + 2)
+    return [p for code in sorted(by_unit) for p in rng.sample(by_unit[code], round(share * len(by_unit[code])))]
+
+
+def _platt(m: Matcher, qs, hr=(), top: int = 30) -> dict[str, tuple[float, float]]:
     """Platt parameters of each categorizer from its 30 best margins per validation query
-    (the pipeline run with the identity calibration, margins read back from `doc.cats`)."""
+    (the pipeline run with the identity calibration, margins read back from `doc.cats`);
+    the duties categorizer's from the dictionary entries and the HR phrases `hr` (code, text)."""
     out = {}
     for field, i in (("title", 1), ("duties", 2)):
         pipe = m.nlp.get_pipe(f"textcat_{field}")
         saved, pipe.cfg["platt"] = pipe.cfg["platt"], [1.0, 0.0]
         margins, gold = [], []
-        for q in qs:
-            cats = analyse(m.nlp, q[i], field).cats
-            for code, p in sorted(cats.items(), key=lambda kv: -kv[1])[:top]:
+        texts = [(q[0], q[i]) for q in qs] + (list(hr) if field == "duties" else [])
+        for code_gold, text in texts:
+            doc = m.duty_doc(text) if field == "duties" else analyse(m.nlp, text, field)
+            for code, p in sorted(doc.cats.items(), key=lambda kv: -kv[1])[:top]:
                 margins.append(float(np.log(p / max(1.0 - p, 1e-12))))
-                gold.append(code == q[0])
+                gold.append(code == code_gold)
         pipe.cfg["platt"] = saved
         out[field] = fit_platt(np.array(margins), np.array(gold, dtype=float))
     return out
@@ -532,15 +550,21 @@ def _ranked(m: Matcher, title: str | None, duties: str | None) -> list:
     return ranked(combine(parts, m.params.title_weight))
 
 
-def _objective(m: Matcher, qs, params) -> float:
-    """Mean top-1 over the three query modes (title, duties, both)."""
+def _objective(m: Matcher, qs, params, hr=()) -> float:
+    """Mean top-1 over the three query modes (title, duties, both) of the dictionary entries,
+    averaged with the duties' top-1 on the HR phrases `hr` (code, text) when there are any:
+    contracts' duties are written as HR writes them, not as the dictionary does."""
     m.params = params
     hits = 0
     for gold, title, duties in qs:
         for t, d in ((title, None), (None, duties), (title, duties)):
             best = _ranked(m, t, d)
             hits += bool(best) and best[0][0] == gold
-    return hits / (3 * len(qs))
+    entries = hits / (3 * len(qs))
+    if not hr:
+        return entries
+    phrases = sum(bool(best := _ranked(m, None, text)) and best[0][0] == code for code, text in hr)
+    return (entries + phrases / len(hr)) / 2
 
 
 def calibrate_review(ref: dict, data_dir: Path) -> None:

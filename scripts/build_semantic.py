@@ -70,12 +70,23 @@ def data_key(data: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def units_key(data: Path) -> str:
+    """Version of the unit vectors: the dictionary data and the phrase table."""
+    from matchers.buildtime.phrases import phrases_key
+
+    return f"{data_key(data)}+{phrases_key()}"
+
+
 def entry_vectors(data: Path, *, progress=print) -> tuple[list[tuple[str, str, str, str]], np.ndarray]:
     """Every entry and its passage vector (computed once per data version, then cached)."""
     items = entries(data)
-    cache = CACHE / f"entries-{data_key(data)}.npy"
+    return items, _embedded(items, CACHE / f"entries-{data_key(data)}.npy", progress)
+
+
+def _embedded(items: list[tuple[str, str, str, str]], cache: Path, progress) -> np.ndarray:
+    """Passage vectors of the items' texts, from `cache` when it is there (written once)."""
     if cache.exists():
-        return items, np.load(cache)
+        return np.load(cache)
     encoder, texts, out = load_encoder(), [e[3] for e in items], []
     started = time.monotonic()
     for i in range(0, len(texts), BATCH):
@@ -86,7 +97,25 @@ def entry_vectors(data: Path, *, progress=print) -> tuple[list[tuple[str, str, s
     vectors = np.vstack(out)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(cache, vectors)
-    return items, vectors
+    return vectors
+
+
+def phrase_vectors(*, progress=print) -> tuple[list[tuple[str, str, str, str]], np.ndarray]:
+    """HR's duty phrases (matchers/buildtime/data/hr_duty_phrases.csv) as (code, 'phrase', key,
+    text) items and their passage vectors, cached under the table's digest. Each unit's phrases are
+    a third kind beside its titles and dictionary entries in `unit_vectors`."""
+    from matchers.buildtime.phrases import KEY_PREFIX, phrases_key, read_phrases
+
+    items = [(code, "phrase", f"{KEY_PREFIX}{i}", text)
+             for i, (code, _lang, text) in enumerate(read_phrases())]
+    return items, _embedded(items, CACHE / f"phrases-{phrases_key()}.npy", progress)
+
+
+def all_vectors(data: Path, *, progress=print) -> tuple[list[tuple[str, str, str, str]], np.ndarray]:
+    """Dictionary entries and HR phrases with their vectors (`entry_vectors`, `phrase_vectors`)."""
+    items, vectors = entry_vectors(data, progress=progress)
+    extra, more = phrase_vectors(progress=progress)
+    return items + extra, np.vstack([vectors, more])
 
 
 def unit_vectors(items, vectors: np.ndarray, *, exclude: set[str] = frozenset()) -> tuple[list[str], np.ndarray]:
@@ -133,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pipeline", default=str(pipeline_dir()), help="pipeline folder to update")
     args = parser.parse_args(argv)
     data = Path(args.data_dir)
-    items, vectors = entry_vectors(data)
+    items, vectors = all_vectors(data)
     codes, units = unit_vectors(items, vectors)
-    install((codes, units, data_key(data)), Path(args.pipeline))
+    install((codes, units, units_key(data)), Path(args.pipeline))
     print(f"semantic: {len(codes)} unit vectors from {len(items)} texts -> {args.pipeline}")
     return 0
 

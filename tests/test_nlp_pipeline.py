@@ -141,7 +141,7 @@ def test_shipped_pipeline_matches_the_shipped_knowledge():
 
     folder = pipeline_dir()
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-    assert size < 12e6
+    assert size < 14e6  # 12.1 MB since HR's duty phrases joined the training examples
     nlp = load_pipeline(reference_version=load_knowledge().version)
     assert nlp.pipe_names == list(PIPES)
     for name in ("textcat_title", "textcat_duties"):  # features, not sentences, are shipped

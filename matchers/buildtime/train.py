@@ -30,6 +30,7 @@ from spacy.util import load_config, load_model_from_config, registry
 from thinc.api import Config
 
 import matchers.occupation.textcat  # noqa: F401 - registers the ksco_textcat factory
+from matchers.buildtime.phrases import phrase_entries
 from matchers.buildtime.reference import build_artifacts, content_hash
 from matchers.knowledge.text import title_entries
 from matchers.occupation.meaning import MEANING, MeaningReader, Units
@@ -89,18 +90,22 @@ def duty_text(row: dict[str, Any]) -> str:
 
 def build(ref: dict[str, list[dict[str, Any]]], *, holdout: AbstractSet[str] = frozenset(),
           with_e7_examples: bool = True, overrides: dict[str, Any] | None = None,
-          seed: int | None = None, units: Units | None = None
+          seed: int | None = None, units: Units | None = None, phrases: bool = True
           ) -> tuple[dict[str, object], Language]:
     """(knowledge artifacts, trained pipeline stamped with their version); `holdout`: djob_cd
     of dictionary entries to leave out; `overrides`: config overrides (e.g. max_epochs);
     `units`: the meaning component's unit vectors (default: the shipped pipeline's, which
-    scripts/build_semantic.py builds)."""
+    scripts/build_semantic.py builds); `phrases`: HR's duty phrases join the dictionary entries
+    (`matchers.buildtime.phrases`)."""
     overrides = dict(overrides or {})
     if seed is not None:
         overrides["system.seed"] = seed
     config = load_training_config(overrides)
     blank = load_model_from_config(config, auto_fill=True)
     terms = blank.get_pipe(TERMS)
+    if phrases:  # HR's duty phrases: more (short) duty examples of their units
+        known = {r["code"] for r in ref["k7"] if r["level"] == "unit"}
+        ref = {**ref, "duties": ref["duties"] + phrase_entries(known)}
     duties = [r for r in ref["duties"] if r["djob_cd"] not in holdout]
     t0 = time.perf_counter()
     texts = sorted({duty_text(r) for r in duties})
@@ -132,8 +137,11 @@ def shipped_units() -> Units:
 
 def packaged(trained: Language) -> Language:
     """The trained components in a fresh pipeline from the same config: its vocabulary does
-    not carry every string of the training texts (nor, saved, their list)."""
-    nlp = load_model_from_config(trained.config, auto_fill=True)
+    not carry every string of the training texts (nor, saved, their list), and its config
+    names no training files (they were temporary: a rebuild saves the same config)."""
+    config = trained.config.copy()
+    config["paths"] = dict.fromkeys(config["paths"])
+    nlp = load_model_from_config(config, auto_fill=True)
     for name in nlp.pipe_names:
         if hasattr(nlp.get_pipe(name), "from_bytes"):
             # spaCy types get_pipe's result as a bare callable; trainable pipes serialise
@@ -152,7 +160,7 @@ def training_docs(blank: Language, arts: dict[str, Any], duties: list[dict[str, 
     out = []
     for r in duties:
         doc = by_text[duty_text(r)].copy()
-        doc.cats = {r["code"]: 1.0}
+        doc.cats = {r["code"]: r.get("weight", 1.0)}
         out.append(doc)
     return titles, out
 
