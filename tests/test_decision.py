@@ -47,6 +47,11 @@ def test_backing_needs_the_title_code_near_the_duties_best():
     assert not backs(duties, "2224", {"2224"})  # absent from the duties' readings
     far = reading(("2855", 0.29), *[(f"99{i:02d}", 0.2) for i in range(10)], ("2854", 0.1))
     assert not backs(far, "2854", {"2854", "2855"})  # the neighbour alone does not back it
+    online = reading(("5312", 1.0), ("9539", 0.12), ("5321", 0.08))
+    assert not backs(online, "9539", {"9539", "5312"})  # among the best, but far behind
+    assert backs(reading(("5312", 0.74), ("9539", 0.17)), "9539", {"9539"})  # a share of the best
+    cabin = reading(("4311", 1.0), ("4312", 0.1), ("8731", 0.09))
+    assert not backs(cabin, "4312", {"4312", "4311"})  # the neighbour is the work, not backing
 
 
 def test_decide_without_readings():

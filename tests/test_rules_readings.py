@@ -245,3 +245,21 @@ def test_weaker_title_reading_stays_tolerant():
     fields = contract(None, "Architect", DATA_DUTIES_EN)
     match = occ(title=[("2311", 0.80), ("2223", 0.50)], duties=[("2223", 0.69), ("2361", 0.26)])
     assert "title_duties_conflict" not in rules_of(fields, match)
+
+
+# a title read as several occupations is no evidence of a second job --------------------------
+
+def test_an_ambiguous_title_gets_a_review_not_a_conflict():
+    fields = contract("Game Artist", duties=WEB_DUTIES)
+    duties = [("2855", 0.84), ("2224", 0.16), ("2731", 0.1)]
+    vague = occ(title=[("2223", 0.52), ("4224", 0.43)], duties=duties)
+    found = {f.rule: f for f in evaluate_rules(fields, vague)}
+    assert "title_duties_conflict" not in found
+    assert found["title_duties_review"].severity == Severity.low
+    assert "여러 직종으로 읽히며" in found["title_duties_review"].message_ko
+    named = occ(title=[("2223", 0.9), ("4224", 0.43)], duties=duties)  # names one occupation
+    assert "title_duties_conflict" in rules_of(fields, named)
+    weak = occ(title=[("4312", 0.38), ("1212", 0.24)], duties=duties)  # 0.14 ahead, but weak
+    assert "title_duties_conflict" not in rules_of(fields, weak)
+    neighbours = occ(title=[("2224", 0.9), ("2223", 0.9)], duties=[("2855", 0.84), ("2731", 0.1)])
+    assert "title_duties_conflict" in rules_of(fields, neighbours)  # one kind of work, read twice

@@ -50,6 +50,21 @@ def confident(cands: Cands) -> OccupationCandidate | None:
     return best if best.score >= STRONG_SCORE or backed or ahead else None
 
 
+def unambiguous(cands: Cands) -> bool:
+    """The best reading names one occupation: strong (STRONG_SCORE), and as strong as an exact
+    dictionary title (EXACT_READING), or CLOSE_SCORE ahead of the runner-up, or the runner-up a
+    neighbour in its 2-digit group (백엔드 개발자: 2223 and 2224 are one kind of work). 'Game
+    Artist' read 0.52 as 2223 and 0.43 as 4224 is not, nor '팀장' read 0.38 as 4312: partial
+    word matches name no occupation."""
+    if not cands or cands[0].score < STRONG_SCORE:
+        return False
+    best = cands[0]
+    if best.score >= EXACT_READING or len(cands) < 2:
+        return True
+    runner = cands[1]
+    return best.score - runner.score >= CLOSE_SCORE or runner.code[:2] == best.code[:2]
+
+
 def not_weak(cands: Cands) -> OccupationCandidate | None:
     """The first candidate when it is not weak (no group backing or margin required)."""
     return cands[0] if cands and cands[0].score >= WEAK_SCORE else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchers.knowledge.lexicon import generic_kind, has_management_cue
-from matchers.occupation.readings import TOP, as_plausible, not_weak, plausible, strong
+from matchers.occupation.readings import TOP, as_plausible, not_weak, plausible, strong, unambiguous
 from matchers.records import Finding, OccupationCandidate, Severity
 from matchers.rules.context import RuleContext, evidence, group2
 from matchers.rules.spec import make_finding, rule
@@ -123,10 +123,11 @@ def differing_codes(ctx: RuleContext) -> tuple[str, str] | None:
 
 def conflicting_codes(ctx: RuleContext) -> tuple[str, str] | None:
     """Differing codes that decide the E-7 outcome: the duties do not also read as the title's
-    occupation, and at least one of the two codes is E-7 work (two non-E-7 readings fail the
-    same way; not_e7_eligible and excluded_example say so)."""
+    occupation, the title names one occupation (`unambiguous`: a title read as several is no
+    evidence of a second job), and at least one of the two codes is E-7 work (two non-E-7
+    readings fail the same way; not_e7_eligible and excluded_example say so)."""
     codes = differing_codes(ctx)
-    if codes is None or ctx.corroborated(codes[0]):
+    if codes is None or ctx.corroborated(codes[0]) or not unambiguous(ctx.match.title_candidates):
         return None
     if not ctx.e7_claim(codes[0]) and not ctx.e7_claim(codes[1]):
         return None  # neither is E-7 work here (a duty-free sales code without a duty-free shop)
@@ -158,7 +159,8 @@ def title_duties_review(ctx: RuleContext) -> list[Finding]:
         return []
     t, d = codes
     ev = [evidence("job_title", ctx.fields.job_title), evidence("duties", ctx.fields.duties)]
-    variant = "also_title" if ctx.corroborated(t) else "not_e7"
+    variant = ("also_title" if ctx.corroborated(t)
+               else "not_e7" if unambiguous(ctx.match.title_candidates) else "ambiguous_title")
     return [make_finding(
         TITLE_DUTIES_REVIEW, variant, ev, title=ctx.title_text,
         title_code=t, title_name=ctx.unit_name(t), title_e7=_e7_label(ctx, t),
