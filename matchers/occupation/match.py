@@ -48,8 +48,8 @@ WEIGHTS = {"title": 0.45, "title_en": 0.35, "duties": 0.55}  # calibrated by ben
 EXACT = 0.95  # title score floor for an exact dictionary title or alias
 CENTROID = 0.7  # share of the n-gram title score from the per-code title centroid
 DUTY_SCALE = 0.30  # duty cosine treated as full strength
-REVIEW_MIN_SCORE = 0.32  # best combined score below this needs review (bench.match --review: 95% right on the rest)
-REVIEW_MIN_MARGIN = 0.02  # best minus runner-up below this needs review
+REVIEW_MIN_SCORE = 0.68  # best combined score below this needs review (bench.match --review: 95% right on the rest)
+REVIEW_MIN_MARGIN = 0.38  # best minus runner-up below this needs review
 # The duties back a title's reading when its code is among their BACKING_SCAN best readings with
 # at least BACKING_SHARE of the best duty score, or is among them beside a 3-digit neighbour the
 # title also reads as, that neighbour among their TOP best with that share and the title's code
