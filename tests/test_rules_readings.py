@@ -256,7 +256,9 @@ def test_an_ambiguous_title_gets_a_review_not_a_conflict():
     found = {f.rule: f for f in evaluate_rules(fields, vague)}
     assert "title_duties_conflict" not in found
     assert found["title_duties_review"].severity == Severity.low
-    assert "여러 직종으로 읽히며" in found["title_duties_review"].message_ko
+    review = found["title_duties_review"]
+    assert "여러 직종으로 읽히며" in review.message_ko
+    assert "(는)" not in review.message_ko and "(으)" not in review.recommendation_ko  # resolved
     named = occ(title=[("2223", 0.9), ("4224", 0.43)], duties=duties)  # names one occupation
     assert "title_duties_conflict" in rules_of(fields, named)
     weak = occ(title=[("4312", 0.38), ("1212", 0.24)], duties=duties)  # 0.14 ahead, but weak

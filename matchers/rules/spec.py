@@ -10,6 +10,7 @@ from string import Template
 from extractors.errors import ReferenceDataError
 from extractors.records import Record
 from matchers.records import Finding, FindingEvidence, Severity
+from matchers.rules.korean import resolve_particles
 
 TEXTS_FILE = "findings.toml"
 _REGISTRY: dict[str, RuleSpec] = {}
@@ -51,14 +52,16 @@ def phrase(key: str, **params: object) -> tuple[str, str]:
 
 def make_finding(spec: RuleSpec, variant: str, evidence: list[FindingEvidence],
                  **params: object) -> Finding:
-    """A Finding of `spec` worded by the `variant` texts, filled with `params`."""
+    """A Finding of `spec` worded by the `variant` texts, filled with `params`; the Korean texts
+    with each particle written both ways (`은(는)`) in the form its noun takes, so every output
+    (JSON as well as the reports) reads grammatically."""
     t = texts()[spec.id][variant]
     return Finding(
         rule=spec.id,
         severity=spec.severity,
         message=_fill(t["message_en"], params),
-        message_ko=_fill(t["message_ko"], params),
+        message_ko=resolve_particles(_fill(t["message_ko"], params)),
         recommendation=_fill(t["recommendation_en"], params),
-        recommendation_ko=_fill(t["recommendation_ko"], params),
+        recommendation_ko=resolve_particles(_fill(t["recommendation_ko"], params)),
         evidence=evidence,
     )
