@@ -6,7 +6,8 @@ words ("경비 정산 및 법인카드 관리", "Answer phones and greet visitor
 vocabulary from the dictionary alone unless it also sees how the same work is written in
 contracts. `data/hr_duty_phrases.csv` (code, lang, phrase; written by us from Korean job postings'
 담당업무 and contract practice, never from the dictionary's sentences or from benchmark documents)
-holds that: 8-12 Korean and 4-6 English phrases per unit, chosen to tell a unit from its neighbours.
+holds that: mostly 8-12 Korean and 4-6 English phrases per unit (at least 7 and 2), chosen to
+tell a unit from its neighbours.
 
 At build time each phrase is one more short duty example of its unit: it counts in the unit's duty
 statistics (the duty index), trains the duty categorizer beside the dictionary entries (at
