@@ -467,12 +467,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
+def validation_split(ref: dict) -> tuple[set[str], list[dict]]:
+    """(held-out djob_cd, validation entries): as many entries as are held out, drawn from the
+    training part (seed SEED + 1); calibrations tune on them and never see the held-out ones."""
+    held, _ = split(ref)
+    train = sorted((r for r in ref["duties"] if r["djob_cd"] not in held), key=lambda r: r["djob_cd"])
+    return held, random.Random(SEED + 1).sample(train, len(held))
+
+
 def calibrate(ref: dict) -> None:
     """Coordinate search of the fusion knobs and review thresholds on a validation split
     carved from the training part (the benchmark's held-out entries are never used)."""
-    held, _ = split(ref)
-    train = sorted((r for r in ref["duties"] if r["djob_cd"] not in held), key=lambda r: r["djob_cd"])
-    val = random.Random(SEED + 1).sample(train, len(held))
+    held, val = validation_split(ref)
     phrases = phrase_validation()
     m = memoised(build_matcher(ref, held | {r["djob_cd"] for r in val} | {k for k, _, _ in phrases}))
     qs = queries(val)
@@ -504,11 +510,11 @@ def phrase_validation(share: float = 0.2) -> list[tuple[str, str, str]]:
     """(pseudo entry key, code, phrase as written): `share` of the HR duty phrases
     (matchers/buildtime/data/hr_duty_phrases.csv), drawn per unit, left out of a calibration
     build and read as contract duties."""
-    from matchers.buildtime.phrases import KEY_PREFIX, read_phrases
+    from matchers.buildtime.phrases import keyed_phrases
 
     by_unit: dict[str, list[tuple[str, str, str]]] = {}
-    for i, (code, _lang, text) in enumerate(read_phrases()):
-        by_unit.setdefault(code, []).append((f"{KEY_PREFIX}{i}", code, text))
+    for key, code, text in keyed_phrases():
+        by_unit.setdefault(code, []).append((key, code, text))
     rng = random.Random(SEED + 2)
     return [p for code in sorted(by_unit) for p in rng.sample(by_unit[code], round(share * len(by_unit[code])))]
 
@@ -574,9 +580,7 @@ def calibrate_review(ref: dict, data_dir: Path) -> None:
     the unreviewed title+duties matches right. The held-out entries are never used."""
     from matchers.occupation.match import named_code, review
 
-    held, _ = split(ref)
-    train = sorted((r for r in ref["duties"] if r["djob_cd"] not in held), key=lambda r: r["djob_cd"])
-    val = random.Random(SEED + 1).sample(train, len(held))
+    held, val = validation_split(ref)
     out = held | {r["djob_cd"] for r in val}
     m = build_matcher(ref, out, units=held_out_units(data_dir, ref, out))
     rows = {}

@@ -14,7 +14,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from extractors.fields.registry import FIELDS, FieldSpec, value_fields
 from extractors.records import FieldValue, SalaryField, Status, TitleField
 from matchers.records import Finding, FindingEvidence, OccupationCandidate, Severity
-from matchers.rules.korean import resolve_particles
 from reports.records import DocumentResult, Verdict
 from reports.verdict import is_informational, rule_name, verdict_line
 
@@ -144,9 +143,9 @@ def finding_view(finding: Finding) -> FindingView:
     name = rule_name(finding.rule)
     return FindingView(
         rule=finding.rule, name_ko=name.ko, name_en=name.en, severity=finding.severity,
-        message_ko=resolve_particles(finding.message_ko or finding.message),
+        message_ko=finding.message_ko or finding.message,  # particles resolved by make_finding
         message_en=finding.message,
-        recommendation_ko=resolve_particles(finding.recommendation_ko),
+        recommendation_ko=finding.recommendation_ko,
         recommendation_en=finding.recommendation, evidence=list(finding.evidence),
     )
 

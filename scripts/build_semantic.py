@@ -104,10 +104,9 @@ def phrase_vectors(*, progress=print) -> tuple[list[tuple[str, str, str, str]], 
     """HR's duty phrases (matchers/buildtime/data/hr_duty_phrases.csv) as (code, 'phrase', key,
     text) items and their passage vectors, cached under the table's digest. Each unit's phrases are
     a third kind beside its titles and dictionary entries in `unit_vectors`."""
-    from matchers.buildtime.phrases import KEY_PREFIX, phrases_key, read_phrases
+    from matchers.buildtime.phrases import keyed_phrases, phrases_key
 
-    items = [(code, "phrase", f"{KEY_PREFIX}{i}", text)
-             for i, (code, _lang, text) in enumerate(read_phrases())]
+    items = [(code, "phrase", key, text) for key, code, text in keyed_phrases()]
     return items, _embedded(items, CACHE / f"phrases-{phrases_key()}.npy", progress)
 
 

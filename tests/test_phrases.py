@@ -12,7 +12,6 @@ from matchers.buildtime.phrases import (
     KEY_PREFIX,
     PHRASE_WEIGHT,
     PHRASES,
-    as_read,
     phrase_entries,
     read_phrases,
 )
@@ -20,6 +19,7 @@ from matchers.buildtime.reference import build_terms
 from matchers.buildtime.train import duty_text
 from matchers.knowledge.load import load_knowledge
 from matchers.knowledge.text import duty_features
+from matchers.occupation.match import as_read
 from matchers.occupation.nlp import TERMS, make_docs, make_nlp
 
 

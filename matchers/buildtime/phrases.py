@@ -24,8 +24,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from matchers.knowledge.modern_terms import expand
-from matchers.occupation.english_duties import project
+from matchers.occupation.match import as_read
 
 PHRASES = Path(__file__).with_name("data") / "hr_duty_phrases.csv"
 PHRASE_WEIGHT = 1.0  # a phrase's weight as a training example (a dictionary entry counts 1)
@@ -46,18 +45,19 @@ def phrases_key(path: Path = PHRASES) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def as_read(phrase: str) -> str:
-    """The phrase as the matcher reads a contract's duties (`Matcher.duty_doc`)."""
-    return expand(project(phrase).text)
+def keyed_phrases(path: Path = PHRASES) -> list[tuple[str, str, str]]:
+    """(key, code, phrase as written): each phrase under its pseudo entry key, the one name the
+    build, the encoder vectors and a calibration holdout give it."""
+    return [(f"{KEY_PREFIX}{i}", code, text) for i, (code, _lang, text) in enumerate(read_phrases(path))]
 
 
 def phrase_entries(units: set[str], path: Path = PHRASES) -> list[dict[str, Any]]:
     """Pseudo dictionary entries, one per phrase of a known unit, shaped like the rows of
-    ksco_job_duties.csv (no title, no aliases: a phrase names no job title). An English phrase
-    the glossary does not read leaves no lexical trace, as in a contract: it has no entry (its
-    encoder vector still counts, `scripts/build_semantic.py`)."""
-    read = ((i, code, as_read(text)) for i, (code, _lang, text) in enumerate(read_phrases(path))
-            if code in units)
+    ksco_job_duties.csv (no title, no aliases: a phrase names no job title), its text as the
+    matcher reads a contract's duties (`as_read`). An English phrase the glossary does not read
+    leaves no lexical trace, as in a contract: it has no entry (its encoder vector still counts,
+    `scripts/build_semantic.py`)."""
+    read = ((key, code, as_read(text)) for key, code, text in keyed_phrases(path) if code in units)
     return [{"code": code, "title_ko": "", "work_sum": text, "do_work": "", "aliases": "",
-             "djob_cd": f"{KEY_PREFIX}{i}", "weight": PHRASE_WEIGHT}
-            for i, code, text in read if text.strip()]
+             "djob_cd": key, "weight": PHRASE_WEIGHT}
+            for key, code, text in read if text.strip()]

@@ -122,10 +122,9 @@ class Matcher:
         glossary(), modern_table(), is_generic_en("")  # curated tables read now, not on first use
 
     def duty_doc(self, duties: str) -> Doc:
-        """The pipeline's doc of a duty text (English runs rewritten via the glossary, modern
-        terms expanded first); `doc._.ksco_terms` holds its term features."""
-        text = project(duties).text if self.project_english else duties
-        text = expand(text) if self.modern_terms else text
+        """The pipeline's doc of a duty text (`as_read`); `doc._.ksco_terms` holds its term
+        features."""
+        text = as_read(duties, project_english=self.project_english, modern_terms=self.modern_terms)
         return analyse(self.nlp, text, "duties", written=duties, skip=self.skip)
 
     def duty_reading(self, duties: str) -> DutyReading:
@@ -198,6 +197,13 @@ class Matcher:
         if code not in self.duties.position:
             return ["(similar duties)"]
         return self.duties.keywords(code, qvec) or ["(similar duties)"]
+
+
+def as_read(duties: str, *, project_english: bool = True, modern_terms: bool = True) -> str:
+    """A duty text as the matcher reads it: English runs rewritten in Korean via the glossary,
+    then modern terms' dictionary words added (the duty knowledge is the dictionary's Korean)."""
+    text = project(duties).text if project_english else duties
+    return expand(text) if modern_terms else text
 
 
 def mix(index: Scores, probs: dict[str, float], share: float,
