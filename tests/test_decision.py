@@ -5,9 +5,18 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldState, FieldValue, TitleField
-from matchers.knowledge.lexicon import generic_kind
+from matchers.knowledge.lexicon import bare_headed, generic_kind, names_management
 from matchers.knowledge.text import unqualified
-from matchers.occupation.match import backs, decide, match_texts
+from matchers.occupation.match import (
+    backs,
+    decide,
+    get_matcher,
+    main_duty,
+    match_texts,
+    ranked,
+    read_duties,
+    title_reading,
+)
 from matchers.rules import evaluate_rules
 
 
@@ -125,3 +134,52 @@ def test_english_duties_the_glossary_misses_count_when_both_readers_agree():
     assert res.decision.duties_code == "7510" and res.decision.code == "7510"
     vague = match_texts(None, "Engineer", "such duties as may be assigned from time to time")
     assert vague.decision.duties_code is None and vague.decision.basis == "title"
+
+
+def test_close_title_readings_are_told_apart_by_the_duties():
+    title = reading(("2851", 0.57), ("2852", 0.55), ("2854", 0.26))
+    duties = reading(("2742", 0.89), ("2852", 0.36), ("1511", 0.29))
+    d = decide(title, duties, generic=False)  # 2851 is not among the duties' readings, 2852 is
+    assert (d.code, d.basis, d.title_code) == ("2852", "title_and_duties", "2852")
+    far = reading(("2599", 0.74), ("2522", 0.23))  # a reading far behind the title's best ...
+    d = decide(far, reading(("2522", 0.8), ("2599", 0.3)), generic=False)
+    assert (d.code, d.title_code) == ("2599", "2599")  # ... is not a reading of the title
+
+
+def test_a_manager_occupation_needs_a_title_that_says_manager():
+    parts = {"title": {"1220": (0.3, []), "2731": (0.25, [])}, "title_en": {}}
+    assert title_reading(parts, [], "해외 마케팅")[0][0] == "2731"
+    assert title_reading(parts, [], "해외마케팅 팀장")[0][0] == "1220"
+    en = {"title": {}, "title_en": {"1220": (0.66, []), "2854": (0.58, [])}}
+    assert title_reading(en, [], None, "Campaign Designer")[0][0] == "2854"
+    assert title_reading(en, [], None, "Marketing Director")[0][0] == "1220"
+    assert names_management("광고홍보관리자") and names_management("Head of Sales")
+    assert not names_management("Brand Designer") and not names_management("글로벌 마케팅")
+    d = match_texts("해외마케팅 팀장", None, "해외 마케팅팀 총괄 및 팀원 관리, 예산 수립").decision
+    assert d.code == "1220"
+
+
+def test_a_title_headed_by_a_bare_staff_word_leaves_the_work_to_the_duties():
+    assert bare_headed("매장직원") and bare_headed("영업 사원") and bare_headed("물류팀원")
+    assert not bare_headed("직원") and not bare_headed("사원") and not bare_headed("웹 개발자")
+    d = match_texts("물류팀원", None, "의류 매장 판매 및 고객 응대, 재고 정리").decision
+    assert (d.code, d.basis, d.title_code) == ("5212", "duties", None)
+    exact = match_texts("공항귀빈실직원", None, "회사가 지시하는 업무").decision  # a dictionary title
+    assert (exact.code, exact.basis) == ("3922", "title")
+
+
+def test_the_first_listed_duty_is_the_main_one():
+    assert main_duty("1. 한식 메뉴 조리 2. 식자재 발주 및 재고 관리") == "한식 메뉴 조리"
+    assert main_duty("- 선박 도장 작업\n- 안전 교육 및 작업장 정리") == "선박 도장 작업"
+    assert main_duty("가. 화물 분류 및 상하차 나. 창고 정리") == "화물 분류 및 상하차"
+    assert main_duty("웹 서비스 백엔드 개발 및 운영") is None  # one duty
+    assert main_duty("설계, 개발") is None  # the first says too little on its own
+    shoes = "신발 디자인 및 소재 개발, 해외 바이어 미팅 지원"
+    m = get_matcher()
+    assert ranked(read_duties(m, shoes, main=False))[0][0] == "2742"  # the buyers, read as trade
+    lead = ranked(read_duties(m, shoes))[0]
+    assert lead[0] == "2852" and any("first-listed duty" in e for e in lead[2])
+    crops = "토마토 재배 및 수확 관리, 병해충 방제, 농기계 운용"
+    assert ranked(read_duties(m, crops))[0][0] == "6112"
+    web = "웹사이트 프론트엔드 개발, 서버 운영 지원, 데이터 분석 보조"  # first and whole agree
+    assert read_duties(m, web) == read_duties(m, web, main=False)

@@ -24,6 +24,29 @@ GENERIC_TITLES: dict[str, str] = {
     **dict.fromkeys(("연구원", "연구직", "researcher", "researchstaff"), "researcher"),
 }
 
+# Words by which a title says its holder manages (KSCO major group 1 classifies managers by that
+# responsibility): Korean ones end compounds (광고홍보관리자, 마케팅팀장), English ones are words.
+MANAGEMENT_TITLE_WORDS_KO = (
+    "관리자", "매니저", "팀장", "과장", "차장", "부장", "실장", "본부장", "책임자", "이사", "상무",
+    "전무", "대표", "사장", "임원", "지점장", "점장", "소장", "원장", "센터장", "국장", "공장장",
+    "지배인", "총괄", "단장", "처장", "감독관",
+)
+MANAGEMENT_TITLE_WORDS_EN = frozenset((
+    "manager", "management", "director", "head", "chief", "executive", "president", "vp",
+    "supervisor", "lead", "leader", "ceo", "cfo", "cto", "coo", "cmo", "cio", "principal",
+    "administrator", "owner", "partner",
+))
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def names_management(title: str) -> bool:
+    """The title says its holder manages (MANAGEMENT_TITLE_WORDS_*): only such a title can be
+    read as a manager's occupation (KSCO 1xxx); '글로벌 마케팅' and 'Brand Designer' cannot."""
+    text = unicodedata.normalize("NFKC", title or "").lower()
+    return (any(w in text for w in MANAGEMENT_TITLE_WORDS_KO)
+            or any(w in MANAGEMENT_TITLE_WORDS_EN for w in _LATIN_WORD.findall(text)))
+
+
 # Words that qualify a title without naming an occupation; dropped before the lexicon lookup.
 TITLE_MODIFIERS = frozenset((
     "신입", "정규직", "계약직", "일반", "선임", "책임", "수석", "주니어", "시니어", "전임",
@@ -123,6 +146,23 @@ def generic_kind(title: str) -> str | None:
     if not kinds:
         return None
     return "plain" if "plain" in kinds else kinds[0]
+
+
+# Heads of a Korean compound title that name no work (매장직원, 물류팀원, 생산근로자): the rest
+# names where the person works, not what they do.
+BARE_HEADS_KO = ("직원", "사원", "팀원", "근로자", "스태프", "스탭", "인턴")
+
+
+def bare_headed(title: str) -> bool:
+    """A Korean title whose last word ends in a BARE_HEADS_KO word after a qualifier of its own
+    (매장직원, 영업 사원), so it names a place or department rather than an occupation."""
+    words = normalise_words(title)
+    last = words[-1] if words else ""
+    return any(last.endswith(h) and (len(last) > len(h) or len(words) > 1) for h in BARE_HEADS_KO)
+
+
+def normalise_words(text: str) -> list[str]:
+    return unicodedata.normalize("NFKC", text or "").split()
 
 
 def has_management_cue(text: str) -> bool:
