@@ -183,3 +183,12 @@ def test_the_first_listed_duty_is_the_main_one():
     assert ranked(read_duties(m, crops))[0][0] == "6112"
     web = "웹사이트 프론트엔드 개발, 서버 운영 지원, 데이터 분석 보조"  # first and whole agree
     assert read_duties(m, web) == read_duties(m, web, main=False)
+
+
+def test_the_main_duty_does_not_split_one_occupation():
+    lecturer = "대학 교양 영어 회화 강의\n강의 계획서 작성 및 학생 과제·시험 평가"
+    m = get_matcher()
+    assert ranked(read_duties(m, "대학 교양 영어 회화 강의", main=False))[0][0] == "2541"
+    assert read_duties(m, lecturer) == read_duties(m, lecturer, main=False)  # one occupation
+    process = "이차전지 전해액 제조 공정 개발 및 공정 조건 최적화\n화학 공정 설계 및 공정 안전성 검토"
+    assert ranked(read_duties(m, process))[0][0] == "2321"  # not the operator its first line reads as

@@ -7,7 +7,7 @@ import pytest
 from extractors.records import ContractFields, FieldValue, SalaryField, TitleField
 from matchers.knowledge.lexicon import generic_kind
 from matchers.knowledge.load import load_knowledge
-from matchers.records import OccupationCandidate, OccupationMatch, Severity
+from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch, Severity
 from matchers.rules import RULES, evaluate_rules, format_rules_table, rules_markdown
 from matchers.rules.duties import informative_size
 from matchers.rules.e7 import excluded_terms
@@ -218,6 +218,17 @@ def test_stated_subcategory_against_duties(stated, fires):
     hotel = contract("호텔 접수 사무원", duties="호텔 프런트 체크인 응대 및 외국인 투숙객 예약 관리",
                      stated=stated)
     assert ("wrong_subcategory" in rules_of(hotel, occ(title="3922", duties="3922"))) is fires
+
+
+def test_stated_subcategory_against_the_decided_work():
+    """The title's code counts when the duties back it, not the duties' best reading alone."""
+    inn = contract("숙박시설 관리자", duties="객실 운영 관리 및 숙박객 응대, 직원 근무 관리")
+    match = occ(title="1521", duties=["3922", ("1521", 0.5)])
+    assert "wrong_subcategory" in rules_of(inn, match)  # the duties' best is E-7-2 reception
+    decided = match.model_copy(update={"decision": OccupationDecision(
+        code="1521", basis="title_and_duties", title_code="1521", duties_code="3922", agree=True,
+        certain=True)})
+    assert "wrong_subcategory" not in rules_of(inn, decided)  # the work is 1521, E-7-1 as stated
 
 
 @pytest.mark.parametrize("title", ["영업소장", "영업 소장", "영업소장 (Branch Head)"])

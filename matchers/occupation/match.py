@@ -479,7 +479,9 @@ def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores) -> Scor
       the list does not hold it nearly as high: the list has not already weighed it;
     - it is not less skilled work than the list's best (KSCO's 최상급 직능수준 우선 원칙: 공정
       개발 is engineering even when its first line reads as a production operator);
-    - a manager's code (1xxx) only for duties that manage.
+    - a manager's code (1xxx) only for duties that manage;
+    - the list's best is not one occupation that both the main duty and the others name
+      (`one_occupation`).
     The two codes trade places; nothing else moves."""
     own = ranked(read_duties(m, first, main=False), TOP)
     if not sure(own):
@@ -491,12 +493,26 @@ def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores) -> Scor
             or any(c == whole and s >= NEAR_SHARE * own[0][1] for c, s, _ in own)
             or (best >= STRONG_READING and mine >= NEAR_SHARE * best)
             or skill_level(code) < skill_level(whole)
-            or (code.startswith("1") and not has_management_cue(duties))):
+            or (code.startswith("1") and not has_management_cue(duties))
+            or one_occupation(m, duties, own, whole)):
         return scores
     out = dict(scores)
     out[whole] = (mine, scores[whole][1])
     out[code] = (best, [*scores[code][1], f"the first-listed duty '{first}' reads as {code}"])
     return out
+
+
+def one_occupation(m: Matcher, duties: str, own: list[tuple[str, float, list[str]]],
+                   whole: str) -> bool:
+    """The list's best reading `whole` is the other duties' own best reading and the main duty
+    (read as `own`) backs it too (BACKING_SHARE): the duties describe one occupation, which the
+    whole list names ('대학 교양 영어 회화 강의' alone reads as a language instructor, with
+    '강의 계획서 작성 및 시험 평가' as a university lecturer). A best reading neither part
+    names first is a blend of two kinds of work, where the main duty leads."""
+    if not any(c == whole and s >= BACKING_SHARE * own[0][1] for c, s, _ in own):
+        return False
+    rest = ranked(read_duties(m, "; ".join(duty_items(duties)[1:]), main=False), 1)
+    return bool(rest) and rest[0][0] == whole
 
 
 # KSCO skill level (직능수준) of each major group: 1 managers and 2 professionals at levels 3-4,
@@ -519,8 +535,13 @@ def main_duty(duties: str) -> str | None:
     that spans several tasks by its main one (주된 직무 우선 원칙), and HR lists the main duty
     first: '딸기 재배 및 육묘 관리, 병해충 방제' is growing strawberries, with pest control as
     part of it, not a pest-control job."""
-    items = [i.strip() for i in _ITEM_BREAK.split(duties) if i and i.strip()]
+    items = duty_items(duties)
     return items[0] if len(items) > 1 and informative(items[0]) else None
+
+
+def duty_items(duties: str) -> list[str]:
+    """The duties as listed: split at line breaks, bullets, numbers, semicolons and commas."""
+    return [i.strip() for i in _ITEM_BREAK.split(duties) if i and i.strip()]
 
 
 def read_title(m: Matcher, title: str) -> Scores:

@@ -168,19 +168,23 @@ def not_e7_eligible(ctx: RuleContext) -> list[Finding]:
 
 
 def wrong_subcategory(ctx: RuleContext) -> list[Finding]:
-    d, stated = ctx.duties_best, ctx.stated
+    """The stated sub-category does not admit the work's code: the duties' best reading, or the
+    title's when the duties back it (the matcher's decision: 여관 관리자 read as 1521 with duties
+    that read best as reception stays 1521)."""
+    d, stated, dec = ctx.duties_best, ctx.stated, ctx.match.decision
     if d is None or stated is None:
         return []
-    subs = ctx.subcategories(d.code)
+    code = dec.code if dec.agree and dec.certain and dec.code else d.code
+    subs = ctx.subcategories(code)
     j = ctx.match.e7
     judged = {j.subcategory} if j and j.subcategory and j.decision in ("eligible", "conditions") else set()
     if not subs or stated in subs | judged:
         return []  # the stated sub-category fits the duties' code or the judged E-7 occupation
     ev = [evidence("stated_visa", ctx.fields.stated_visa), evidence("duties", ctx.fields.duties)]
-    occ = ctx.duties_e7
+    occ = ctx.primary_e7(code)
     return [make_finding(
-        WRONG_SUBCATEGORY, "default", ev, stated=stated, code=d.code,
-        name_ko=ctx.unit_name(d.code), occupation=occ.name_ko if occ else ctx.unit_name(d.code),
+        WRONG_SUBCATEGORY, "default", ev, stated=stated, code=code,
+        name_ko=ctx.unit_name(code), occupation=occ.name_ko if occ else ctx.unit_name(code),
         subcategories="/".join(sorted(subs)))]
 
 
