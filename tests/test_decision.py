@@ -192,3 +192,6 @@ def test_the_main_duty_does_not_split_one_occupation():
     assert read_duties(m, lecturer) == read_duties(m, lecturer, main=False)  # one occupation
     process = "이차전지 전해액 제조 공정 개발 및 공정 조건 최적화\n화학 공정 설계 및 공정 안전성 검토"
     assert ranked(read_duties(m, process))[0][0] == "2321"  # not the operator its first line reads as
+    display = "Design display driver circuits\nSimulate electronic circuits and verify PCB designs"
+    assert ranked(read_duties(m, "Design display driver circuits", main=False))[0][0] == "2853"
+    assert ranked(read_duties(m, display))[0][0] == "2342"  # the encoder reads circuits, not exhibits

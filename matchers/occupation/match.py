@@ -41,6 +41,7 @@ from matchers.occupation.e7_judge import E7Judge, promote
 from matchers.occupation.english_duties import glossary, project, readable
 from matchers.occupation.meaning import MEANING, meaning_of
 from matchers.occupation.nlp import analyse, check_pipeline, shipped_pipeline
+from matchers.occupation.semantic import Meaning
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
 log = logging.getLogger(__name__)
@@ -468,10 +469,11 @@ def read_duties(m: Matcher, duties: str, reading: DutyReading | None = None, *,
     meaning = meaning_of(reading.doc) if MEANING not in m.skip else None
     scores = meaning.rerank(scores) if meaning is not None else scores
     first = main_duty(duties) if main and scores else None
-    return scores if first is None else main_duty_first(m, duties, first, scores)
+    return scores if first is None else main_duty_first(m, duties, first, scores, meaning)
 
 
-def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores) -> Scores:
+def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores,
+                    meaning: Meaning | None = None) -> Scores:
     """`scores` (the whole list's reading) with the first-listed duty's code in the lead, when
     that duty alone reads as one occupation (`sure`) that the list's reading passes over:
     - the list backs it (BACKING_SHARE of its best), so it is part of the work;
@@ -481,7 +483,11 @@ def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores) -> Scor
       개발 is engineering even when its first line reads as a production operator);
     - a manager's code (1xxx) only for duties that manage;
     - the list's best is not one occupation that both the main duty and the others name
-      (`one_occupation`).
+      (`one_occupation`);
+    - across 2-digit groups, the sentence encoder (`meaning`, the whole list's) reads the list
+      at least as close to the main duty's code: a first line misread by a shared word
+      ('Design display driver circuits' as a display designer) does not overrule the list.
+      Within a group its cosines hardly tell neighbours apart, and the main duty leads.
     The two codes trade places; nothing else moves."""
     own = ranked(read_duties(m, first, main=False), TOP)
     if not sure(own):
@@ -494,7 +500,9 @@ def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores) -> Scor
             or (best >= STRONG_READING and mine >= NEAR_SHARE * best)
             or skill_level(code) < skill_level(whole)
             or (code.startswith("1") and not has_management_cue(duties))
-            or one_occupation(m, duties, own, whole)):
+            or one_occupation(m, duties, own, whole)
+            or (meaning is not None and code[:2] != whole[:2]
+                and meaning.closeness(code) < meaning.closeness(whole))):
         return scores
     out = dict(scores)
     out[whole] = (mine, scores[whole][1])

@@ -85,6 +85,10 @@ class Meaning:
         kept = 1.0 - RERANK_WEIGHT + RERANK_WEIGHT * closeness
         return dict(zip(self.codes, kept.tolist(), strict=True))
 
+    def closeness(self, code: str) -> float:
+        """The text's cosine with `code`'s unit (-1 for a code the encoder has no vector of)."""
+        return float(self.sims[self.codes.index(code)]) if code in self.codes else -1.0
+
     def best(self, n: int = 5) -> list[str]:
         """The units the encoder reads the text as, best first."""
         return [self.codes[i] for i in np.argsort(-self.sims)[:n]]
