@@ -156,13 +156,9 @@ BARE_HEADS_KO = ("직원", "사원", "팀원", "근로자", "스태프", "스탭
 def bare_headed(title: str) -> bool:
     """A Korean title whose last word ends in a BARE_HEADS_KO word after a qualifier of its own
     (매장직원, 영업 사원), so it names a place or department rather than an occupation."""
-    words = normalise_words(title)
+    words = unicodedata.normalize("NFKC", title or "").split()
     last = words[-1] if words else ""
     return any(last.endswith(h) and (len(last) > len(h) or len(words) > 1) for h in BARE_HEADS_KO)
-
-
-def normalise_words(text: str) -> list[str]:
-    return unicodedata.normalize("NFKC", text or "").split()
 
 
 def has_management_cue(text: str) -> bool:
