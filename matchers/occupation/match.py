@@ -533,7 +533,7 @@ def skill_level(code: str) -> int:
     return SKILL_LEVELS.get(code[:1], 0)
 
 
-_ITEM_BREAK = re.compile(r"\s*(?:\n|;|,|(?:^|\s)[-•·▪◦*]\s|(?:^|\s)\(?\d{1,2}[.)]\s*|"
+_ITEM_BREAK = re.compile(r"\s*(?:\n|;|(?:^|\s)[-•·▪◦*]\s|(?:^|\s)\(?\d{1,2}[.)]\s*|"
                          r"(?:^|\s)[가-하][.)]\s)\s*")
 
 
@@ -548,8 +548,13 @@ def main_duty(duties: str) -> str | None:
 
 
 def duty_items(duties: str) -> list[str]:
-    """The duties as listed: split at line breaks, bullets, numbers, semicolons and commas."""
-    return [i.strip() for i in _ITEM_BREAK.split(duties) if i and i.strip()]
+    """The duties as listed: split at line breaks, bullets, numbers and semicolons, and in Korean
+    at commas too. A Korean list joins noun phrases with commas, each a duty of its own (가방
+    디자인, 샘플 개발); an English sentence's commas list the parts of one duty ('publishing web
+    pages, implementing UI components and connecting them to APIs')."""
+    items = [i.strip() for i in _ITEM_BREAK.split(duties) if i and i.strip()]
+    return [p.strip() for i in items for p in (i.split(",") if mostly_korean(i) else [i])
+            if p.strip()]
 
 
 def read_title(m: Matcher, title: str) -> Scores:
