@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from extractors.records import ContractFields, FieldState, FieldValue, TitleField
-from matchers.knowledge.lexicon import bare_headed, generic_kind, names_management
+from matchers.knowledge.lexicon import generic_kind, names_management
 from matchers.knowledge.text import unqualified
 from matchers.occupation.match import (
     backs,
+    bare_headed,
     decide,
     get_matcher,
     main_duty,
@@ -162,6 +163,7 @@ def test_a_manager_occupation_needs_a_title_that_says_manager():
 def test_a_title_headed_by_a_bare_staff_word_leaves_the_work_to_the_duties():
     assert bare_headed("매장직원") and bare_headed("영업 사원") and bare_headed("물류팀원")
     assert not bare_headed("직원") and not bare_headed("사원") and not bare_headed("웹 개발자")
+    assert not bare_headed("품질검사원") and not bare_headed("시장 조사원")  # occupations of their own
     d = match_texts("물류팀원", None, "의류 매장 판매 및 고객 응대, 재고 정리").decision
     assert (d.code, d.basis, d.title_code) == ("5212", "duties", None)
     exact = match_texts("공항귀빈실직원", None, "회사가 지시하는 업무").decision  # a dictionary title

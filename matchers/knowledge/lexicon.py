@@ -149,16 +149,8 @@ def generic_kind(title: str) -> str | None:
 
 
 # Heads of a Korean compound title that name no work (매장직원, 물류팀원, 생산근로자): the rest
-# names where the person works, not what they do.
-BARE_HEADS_KO = ("직원", "사원", "팀원", "근로자", "스태프", "스탭", "인턴")
-
-
-def bare_headed(title: str) -> bool:
-    """A Korean title whose last word ends in a BARE_HEADS_KO word after a qualifier of its own
-    (매장직원, 영업 사원), so it names a place or department rather than an occupation."""
-    words = unicodedata.normalize("NFKC", title or "").split()
-    last = words[-1] if words else ""
-    return any(last.endswith(h) and (len(last) > len(h) or len(words) > 1) for h in BARE_HEADS_KO)
+# names where the person works, not what they do (matchers.occupation.match.bare_headed).
+BARE_HEADS_KO = frozenset(("직원", "사원", "팀원", "근로자", "스태프", "스탭", "인턴"))
 
 
 def has_management_cue(text: str) -> bool:

@@ -19,8 +19,8 @@ from extractors.records import ContractFields
 from matchers.knowledge.english import EnglishIndex, is_generic_en
 from matchers.knowledge.index import KIND_WEIGHT, DutyIndex, TitleIndex
 from matchers.knowledge.lexicon import (
+    BARE_HEADS_KO,
     MIN_INFORMATIVE,
-    bare_headed,
     generic_kind,
     has_management_cue,
     informative_size,
@@ -40,7 +40,7 @@ from matchers.occupation.e7 import e7_fields
 from matchers.occupation.e7_judge import E7Judge, promote
 from matchers.occupation.english_duties import glossary, project, readable
 from matchers.occupation.meaning import MEANING, meaning_of
-from matchers.occupation.nlp import analyse, check_pipeline, shipped_pipeline
+from matchers.occupation.nlp import analyse, check_pipeline, kiwi, shipped_pipeline
 from matchers.occupation.semantic import Meaning
 from matchers.records import OccupationCandidate, OccupationDecision, OccupationMatch
 
@@ -571,6 +571,14 @@ def read_title(m: Matcher, title: str) -> Scores:
         if QUALIFIER_LOSS * score > scores.get(code, (0.0,))[0]:
             scores[code] = (QUALIFIER_LOSS * score, evidence)
     return scores
+
+
+def bare_headed(title: str) -> bool:
+    """A Korean compound title whose last morpheme (Kiwi) is a BARE_HEADS_KO word after words of
+    its own: 매장직원, 영업 사원 name a place or department. 조사원, 검사원 and 감사원 are one
+    noun each, occupations of their own; 사원 alone is generic (`is_generic`)."""
+    tokens = kiwi().tokenize(title)
+    return len(tokens) > 1 and tokens[-1].form in BARE_HEADS_KO
 
 
 def is_generic(m: Matcher, title: str | None, title_en: str | None) -> bool:
