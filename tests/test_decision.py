@@ -155,7 +155,7 @@ def test_a_manager_occupation_needs_a_title_that_says_manager():
     assert title_reading(en, [], None, "Campaign Designer")[0][0] == "2854"
     assert title_reading(en, [], None, "Marketing Director")[0][0] == "1220"
     assert names_management("광고홍보관리자") and names_management("Head of Sales")
-    assert not names_management("Brand Designer") and not names_management("글로벌 마케팅")
+    assert not names_management("Campaign Designer") and not names_management("해외 마케팅")
     d = match_texts("해외마케팅 팀장", None, "해외 마케팅팀 총괄 및 팀원 관리, 예산 수립").decision
     assert d.code == "1220"
 

@@ -41,7 +41,7 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 
 def names_management(title: str) -> bool:
     """The title says its holder manages (MANAGEMENT_TITLE_WORDS_*): only such a title can be
-    read as a manager's occupation (KSCO 1xxx); '글로벌 마케팅' and 'Brand Designer' cannot."""
+    read as a manager's occupation (KSCO 1xxx); '해외 마케팅' and 'Campaign Designer' cannot."""
     text = unicodedata.normalize("NFKC", title or "").lower()
     return (any(w in text for w in MANAGEMENT_TITLE_WORDS_KO)
             or any(w in MANAGEMENT_TITLE_WORDS_EN for w in _LATIN_WORD.findall(text)))

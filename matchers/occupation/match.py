@@ -351,8 +351,8 @@ def title_reading(parts: dict[str, Scores], by_title: list[tuple[str, float, lis
     """The stated title's readings, best first: the Korean title's (its E-7 choice first), else
     the English title's (the Korean one names the job as filed; devset: preferring the stronger
     of the two read worse). A manager's occupation (KSCO 1xxx) is no reading of a title that
-    does not say its holder manages (`names_management`): '글로벌 마케팅' shares words with
-    마케팅 관리자, 'Brand Designer' with brand managers, neither names a manager."""
+    does not say its holder manages (`names_management`): '해외 마케팅' shares words with
+    마케팅 관리자, 'Campaign Designer' with campaign managers, neither names a manager."""
     ko = ranked(parts["title"], 30)
     if ko and by_title:
         ko = [by_title[0], *[t for t in ko if t[0] != by_title[0][0]]]
@@ -403,8 +403,8 @@ def backs(duty_rank: list[tuple[str, float, list[str]]], code: str,
 def backed_reading(title_rank: list[tuple[str, float, list[str]]],
                    duty_rank: list[tuple[str, float, list[str]]], title_codes: set[str]) -> str | None:
     """Among the title's readings as plausible as its best (within READING_MARGIN), the one the
-    duties back most strongly: 가방 디자이너 reads 2851 0.57 and 2852 0.55, the duties name
-    2852 only. None when the duties back none of them."""
+    duties back most strongly (a designer's title read 0.57 as product and 0.55 as fashion
+    design, with duties that name fashion design only). None when the duties back none of them."""
     best = title_rank[0][1]
     duty = {c: s for c, s, _ in duty_rank[:BACKING_SCAN]}
     close = [c for c, s, _ in title_rank[:TOP] if s >= best - READING_MARGIN
@@ -541,15 +541,15 @@ def main_duty(duties: str) -> str | None:
     """The first-listed duty when the text lists several (lines, bullets, numbers, semicolons,
     commas) and it says enough to read on its own (MIN_INFORMATIVE). KSCO classifies a job
     that spans several tasks by its main one (주된 직무 우선 원칙), and HR lists the main duty
-    first: '딸기 재배 및 육묘 관리, 병해충 방제' is growing strawberries, with pest control as
-    part of it, not a pest-control job."""
+    first: '토마토 재배 및 수확 관리, 병해충 방제, 농기계 운용' is growing tomatoes, with pest
+    control as part of it, not a pest-control job."""
     items = duty_items(duties)
     return items[0] if len(items) > 1 and informative(items[0]) else None
 
 
 def duty_items(duties: str) -> list[str]:
     """The duties as listed: split at line breaks, bullets, numbers and semicolons, and in Korean
-    at commas too. A Korean list joins noun phrases with commas, each a duty of its own (가방
+    at commas too. A Korean list joins noun phrases with commas, each a duty of its own (신발
     디자인, 샘플 개발); an English sentence's commas list the parts of one duty ('publishing web
     pages, implementing UI components and connecting them to APIs')."""
     items = [i.strip() for i in _ITEM_BREAK.split(duties) if i and i.strip()]
