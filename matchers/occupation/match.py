@@ -306,7 +306,8 @@ def match_texts(title: str | None = None, title_en: str | None = None,
              "title_en": m.english_scores(title_en) if title_en and title_en.strip() else {},
              "duties": read_duties(m, duties, reading) if duties and reading else {}}
     best = ranked(combine(parts, m.params.title_weight))
-    exact = named_code(m, title) if m.e7_first else None
+    named_title = named_code(m, title)  # the code the Korean title names exactly, if one
+    exact = named_title if m.e7_first else None
     if exact is not None and exact in [c for c, _, _ in best]:
         best = promote(best, exact, f"the title names {exact} exactly")
     generic = is_generic(m, title, title_en)
@@ -325,7 +326,7 @@ def match_texts(title: str | None = None, title_en: str | None = None,
         and bare_headed(unqualified(title)))  # 매장직원: the duties name the work
     decision = decide(title_reading(parts, by_title, title, title_en), duty_rank,
                       generic=names_no_job)
-    needs, reason = review(best, m.params, named=named_code(m, title))
+    needs, reason = review(best, m.params, named=named_title)
 
     facts: dict[str, dict[str, Any]] = {}  # per code, shared by the four candidate lists
 
@@ -500,9 +501,9 @@ def main_duty_first(m: Matcher, duties: str, first: str, scores: Scores,
             or (best >= STRONG_READING and mine >= NEAR_SHARE * best)
             or skill_level(code) < skill_level(whole)
             or (code.startswith("1") and not has_management_cue(duties))
-            or one_occupation(m, duties, own, whole)
             or (meaning is not None and code[:2] != whole[:2]
-                and meaning.closeness(code) < meaning.closeness(whole))):
+                and meaning.closeness(code) < meaning.closeness(whole))
+            or one_occupation(m, duties, own, whole)):  # last: it reads the other duties
         return scores
     out = dict(scores)
     out[whole] = (mine, scores[whole][1])
